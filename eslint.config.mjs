@@ -1,0 +1,74 @@
+// ESLint flat config: typescript-eslint strictTypeChecked everywhere, plus the
+// chaincode determinism rules (DESIGN.md §3): chaincode must not read clocks or
+// randomness of its own, since every endorser must compute identical results.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Sources of non-determinism refused in chaincode/src (tests excepted). */
+export const determinismRules = {
+  'no-restricted-properties': [
+    'error',
+    { object: 'Date', property: 'now', message: 'Non-deterministic: use txTimestamp(ctx) (DESIGN.md §3).' },
+    { object: 'Math', property: 'random', message: 'Non-deterministic: derive randomness from revealed inputs (DESIGN.md §3).' },
+    { object: 'performance', property: 'now', message: 'Non-deterministic clock in chaincode.' },
+    { object: 'process', property: 'hrtime', message: 'Non-deterministic clock in chaincode.' },
+    { object: 'crypto', property: 'randomBytes', message: 'Non-deterministic randomness in chaincode.' },
+    { object: 'crypto', property: 'randomUUID', message: 'Non-deterministic randomness in chaincode.' },
+    { object: 'crypto', property: 'getRandomValues', message: 'Non-deterministic randomness in chaincode.' },
+  ],
+  'no-restricted-syntax': [
+    'error',
+    {
+      selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+      message: 'Non-deterministic: `new Date()` reads the clock; use txTimestamp(ctx) (DESIGN.md §3).',
+    },
+    {
+      selector: "CallExpression[callee.name='Date']",
+      message: 'Non-deterministic: `Date()` reads the clock; use txTimestamp(ctx).',
+    },
+    {
+      selector: "ImportSpecifier[imported.name=/^(randomBytes|randomUUID|randomInt|randomFill|randomFillSync|getRandomValues)$/]",
+      message: 'Non-deterministic randomness in chaincode.',
+    },
+    {
+      selector: "CallExpression[callee.name=/^(setTimeout|setInterval|setImmediate)$/]",
+      message: 'Timers make chaincode results depend on scheduling.',
+    },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.network/**', 'test/fixtures/**', 'chaincode/src/__fixtures__/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      complexity: ['error', 12],
+      '@typescript-eslint/explicit-function-return-type': ['error', { allowExpressions: true }],
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+    },
+  },
+  {
+    files: ['chaincode/src/**/*.ts'],
+    ignores: ['chaincode/src/**/*.test.ts', 'chaincode/src/test-support/**'],
+    rules: determinismRules,
+  },
+  {
+    files: ['**/*.test.ts', 'test/**/*.ts', '**/test-support/**/*.ts'],
+    rules: {
+      '@typescript-eslint/explicit-function-return-type': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+  },
+);
