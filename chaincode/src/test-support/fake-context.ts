@@ -1,0 +1,66 @@
+import type { Context } from 'fabric-contract-api';
+
+/**
+ * A hand-written typed fake of the parts of the Fabric transaction context the
+ * contracts use, for unit tests of chaincode logic only (integration tests use a
+ * live network). World state is a sorted map that survives across transactions;
+ * each `tx()` starts a new transaction whose writes land only if it resolves, as
+ * on a peer when a transaction is endorsed, ordered and validated.
+ */
+export class FakeLedger {
+  readonly state = new Map<string, Buffer>();
+  readonly events: { name: string; payload: unknown }[] = [];
+  #txCounter = 0;
+
+  /**
+   * Run a transaction body against the ledger.
+   *
+   * @param identity - the caller's MSP ID and `civic.role` attribute
+   * @param body - the contract call
+   * @param seconds - transaction timestamp in seconds since the epoch
+   * @returns what the body returned; on a throw nothing is written
+   */
+  async tx<T>(identity: FakeIdentity, body: (ctx: Context) => Promise<T>, seconds = 1_790_000_000): Promise<T> {
+    this.#txCounter += 1;
+    const writes = new Map<string, Buffer>();
+    let event: { name: string; payload: unknown } | undefined;
+    const txId = `tx${String(this.#txCounter).padStart(4, '0')}`;
+    const stub = {
+      getState: (key: string): Promise<Uint8Array> => Promise.resolve(writes.get(key) ?? this.state.get(key) ?? Buffer.alloc(0)),
+      putState: (key: string, value: Uint8Array): Promise<void> => {
+        writes.set(key, Buffer.from(value));
+        return Promise.resolve();
+      },
+      createCompositeKey: (type: string, attrs: string[]): string => `\u0000${[type, ...attrs].join('\u0000')}\u0000`,
+      getTxTimestamp: () => ({ seconds: { toString: () => String(seconds) }, nanos: 0 }),
+      getTxID: () => txId,
+      getChannelID: () => 'civic',
+      setEvent: (name: string, payload: Uint8Array): void => {
+        event = { name, payload: JSON.parse(Buffer.from(payload).toString('utf8')) as unknown };
+      },
+    };
+    const clientIdentity = {
+      getMSPID: () => identity.mspId,
+      getAttributeValue: (name: string): string | null => (name === 'civic.role' ? (identity.role ?? null) : null),
+    };
+    const result = await body({ stub, clientIdentity } as unknown as Context);
+    for (const [key, value] of writes) {
+      this.state.set(key, value);
+    }
+    if (event !== undefined) {
+      this.events.push(event);
+    }
+    return result;
+  }
+
+  /** A copy of world state as canonical strings, to assert that a refusal changed nothing. */
+  snapshot(): Map<string, string> {
+    return new Map([...this.state].map(([k, v]) => [k, v.toString('utf8')]));
+  }
+}
+
+/** The submitting identity of a fake transaction. */
+export interface FakeIdentity {
+  readonly mspId: string;
+  readonly role?: string;
+}
