@@ -17,7 +17,14 @@ export CIVIC_CACHE_DIR FABRIC_HOME FABRIC_CA_HOME_DIR
 
 # Where a network's generated state lives (crypto material, ledgers, logs, pids).
 CIVIC_NETWORK_HOME="${CIVIC_NETWORK_HOME:-${REPO_DIR}/.network}"
-export CIVIC_NETWORK_HOME
+# Connection profiles: the repo's connection-profiles/ for the default network,
+# the network's own folder for any other (a test run beside a demo).
+if [[ "${CIVIC_NETWORK_HOME}" == "${REPO_DIR}/.network" ]]; then
+  CIVIC_PROFILES_DIR="${CIVIC_PROFILES_DIR:-${REPO_DIR}/connection-profiles}"
+else
+  CIVIC_PROFILES_DIR="${CIVIC_PROFILES_DIR:-${CIVIC_NETWORK_HOME}/connection-profiles}"
+fi
+export CIVIC_NETWORK_HOME CIVIC_PROFILES_DIR
 
 # shellcheck disable=SC2034 # used by the scripts that source this file
 FABRIC_TOOLS=(peer orderer configtxgen osnadmin)
@@ -34,19 +41,26 @@ log_error() {
   printf 'error: %s\n' "$*" >&2
 }
 
-# run_step TITLE COMMAND...: run a step, printing its title and how long it took.
+# run_step TITLE COMMAND...: run a step in a subshell with errexit in force
+# (a bare `if cmd` would switch errexit off inside cmd), printing its title and
+# how long it took. Returns the step's exit status.
 run_step() {
-  local title="$1"
+  local title="$1" started=${SECONDS} rc=0
   shift
-  local started=${SECONDS}
   printf '▶ %s\n' "${title}" >&2
-  if "$@"; then
+  set +e
+  (
+    set -e
+    "$@"
+  )
+  rc=$?
+  set -e
+  if ((rc == 0)); then
     printf '✔ %s (%ss)\n' "${title}" "$((SECONDS - started))" >&2
   else
-    local rc=$?
     printf '✘ %s failed after %ss\n' "${title}" "$((SECONDS - started))" >&2
-    return "${rc}"
   fi
+  return "${rc}"
 }
 
 # find_tool NAME: print the path of a Fabric or Fabric CA binary, searching

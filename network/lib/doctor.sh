@@ -1,0 +1,98 @@
+# shellcheck shell=bash
+# `network.sh doctor`: check what a network needs and say what to fix.
+# Prints one JSON object per check: {check, ok, detail, fix}.
+
+# report CHECK OK DETAIL [FIX]
+report() {
+  jq -cn --arg check "$1" --argjson ok "$2" --arg detail "$3" --arg fix "${4:-}" \
+    '{check: $check, ok: $ok, detail: $detail, fix: (if $fix == "" then null else $fix end)}'
+}
+
+doctor_tools() {
+  local tool path version
+  for tool in "${FABRIC_CA_TOOLS[@]}" "${FABRIC_TOOLS[@]}"; do
+    if path="$(find_tool "${tool}")"; then
+      version="$("${path}" version 2>/dev/null | awk -F': *' '/Version:/ {print $2; exit}')"
+      report "binary ${tool}" true "${path} (version ${version:-unknown})"
+    else
+      report "binary ${tool}" false "not in \$FABRIC_BIN, ${FABRIC_HOME}/bin, ${FABRIC_CA_HOME_DIR}/bin or PATH" \
+        "run 'bash network/install-binaries.sh' (Go build of the pinned version, or the release download); or set FABRIC_BIN to a folder holding it"
+    fi
+  done
+  local cfg
+  for cfg in core.yaml orderer.yaml; do
+    if [[ -f "${FABRIC_HOME}/config/${cfg}" || -f "${FABRIC_CFG_PATH:-/nonexistent}/${cfg}" ]]; then
+      report "config ${cfg}" true "Fabric's default ${cfg} from the pinned module"
+    else
+      report "config ${cfg}" false "Fabric's sampleconfig/${cfg} not found in ${FABRIC_HOME}/config" \
+        "it is installed with the binaries by 'bash network/install-binaries.sh'; or set FABRIC_CFG_PATH"
+    fi
+  done
+}
+
+doctor_system() {
+  local node_version go_version tool
+  node_version="$(node --version 2>/dev/null || echo none)"
+  if [[ "${node_version}" =~ ^v(2[0-9]|[3-9][0-9])\. ]]; then
+    report "node" true "${node_version}"
+  else
+    report "node" false "${node_version}" "install Node.js 20.9 or later"
+  fi
+  if go_version="$(go version 2>/dev/null)"; then
+    report "go" true "${go_version}"
+  else
+    report "go" false "not on PATH" "install Go to build Fabric from source, or rely on the release download"
+  fi
+  for tool in jq curl openssl ss setsid; do
+    if command -v "${tool}" >/dev/null; then
+      report "tool ${tool}" true "$(command -v "${tool}")"
+    else
+      report "tool ${tool}" false "not on PATH" "apt-get install ${tool/ss/iproute2}"
+    fi
+  done
+}
+
+doctor_ports() {
+  if [[ -f "${PORTS_ENV}" ]]; then
+    load_port_map
+    report "ports" true "network at ${CIVIC_NETWORK_HOME} uses ${CIVIC_BASE_PORT}..$((CIVIC_BASE_PORT + 59)) (${PORTS_JSON})"
+    return 0
+  fi
+  local base="${CIVIC_BASE_PORT:-27000}" port busy=()
+  for ((port = base; port < base + 60; port++)); do
+    port_in_use "${port}" && busy+=("${port}")
+  done
+  if ((${#busy[@]} == 0)); then
+    report "ports" true "${base}..$((base + 59)) free on 127.0.0.1"
+  else
+    report "ports" false "in use: ${busy[*]}" "set CIVIC_BASE_PORT to a free range of 60 ports"
+  fi
+}
+
+doctor_builder() {
+  local builder="${NETWORK_DIR}/builders/node/bin" step work ok=true
+  for step in detect build release run; do
+    [[ -x "${builder}/${step}" ]] || { report "builder ${step}" false "${builder}/${step} missing or not executable" "chmod +x ${builder}/${step}"; ok=false; }
+  done
+  [[ "${ok}" == true ]] || return 0
+  work="$(mktemp -d)"
+  echo '{"type":"node","label":"civic_probe"}' >"${work}/metadata.json"
+  if "${builder}/detect" "${work}/src" "${work}"; then
+    echo '{"type":"golang","label":"civic_probe"}' >"${work}/metadata.json"
+    if "${builder}/detect" "${work}/src" "${work}"; then
+      report "builder detect" false "accepts a golang package" "fix network/builders/node/bin/detect"
+    else
+      report "builder detect" true "accepts node packages, declines others"
+    fi
+  else
+    report "builder detect" false "declines a node package" "fix network/builders/node/bin/detect"
+  fi
+  rm -rf "${work}"
+}
+
+cmd_doctor() {
+  doctor_system
+  doctor_tools
+  doctor_ports
+  doctor_builder
+}

@@ -1,0 +1,88 @@
+# shellcheck shell=bash
+# Port map: every port of a network derives from one base port, is checked free
+# before first use, and is written once to ${CIVIC_NETWORK_HOME}/ports.env (and
+# ports.json for the CLI), so a resumed network keeps its ports.
+#
+# Layout for org index i (city=0, agencies=1, utilities=2), base B, block 20:
+#   B+20i+0 CA           B+20i+1 CA operations
+#   B+20i+2 peer         B+20i+3 peer chaincode   B+20i+4 peer operations
+#   B+20i+5 orderer      B+20i+6 orderer admin    B+20i+7 orderer operations
+
+ORGS=(city agencies utilities)
+PORTS_ENV="${CIVIC_NETWORK_HOME}/ports.env"
+PORTS_JSON="${CIVIC_NETWORK_HOME}/ports.json"
+PORT_ROLES=(ca ca_ops peer peer_chaincode peer_ops orderer orderer_admin orderer_ops)
+
+# org_msp ORG: the MSP ID of an org short name.
+org_msp() {
+  case "$1" in
+    city) echo CityMSP ;;
+    agencies) echo AgenciesMSP ;;
+    utilities) echo UtilitiesMSP ;;
+    *)
+      log_error "unknown org '$1' (expected city, agencies or utilities)"
+      return 1
+      ;;
+  esac
+}
+
+# port_var ORG ROLE: the name of the variable holding that port, e.g. PORT_CITY_PEER.
+port_var() {
+  local org="${1^^}" role="${2^^}"
+  printf 'PORT_%s_%s\n' "${org}" "${role}"
+}
+
+# port_of ORG ROLE: print a port from the loaded map.
+port_of() {
+  local var
+  var="$(port_var "$1" "$2")"
+  printf '%s\n' "${!var:?port map not loaded or no port for $1 $2}"
+}
+
+# port_in_use PORT: true when something listens on 127.0.0.1:PORT.
+port_in_use() {
+  ss -Htln "sport = :$1" 2>/dev/null | grep -q .
+}
+
+# write_port_map BASE: compute the map from BASE, check every port is free, write it.
+write_port_map() {
+  local base="$1" i role offset port busy=()
+  if ! [[ "${base}" =~ ^[0-9]+$ ]] || ((base < 1024 || base > 65000)); then
+    log_error "CIVIC_BASE_PORT must be a number between 1024 and 65000 (got '${base}')"
+    return 1
+  fi
+  mkdir -p "${CIVIC_NETWORK_HOME}"
+  local env_lines=("CIVIC_BASE_PORT=${base}")
+  for i in "${!ORGS[@]}"; do
+    for offset in "${!PORT_ROLES[@]}"; do
+      role="${PORT_ROLES[$offset]}"
+      port=$((base + 20 * i + offset))
+      port_in_use "${port}" && busy+=("${port} (${ORGS[$i]} ${role})")
+      env_lines+=("$(port_var "${ORGS[$i]}" "${role}")=${port}")
+    done
+  done
+  if ((${#busy[@]} > 0)); then
+    log_error "ports already in use on 127.0.0.1: ${busy[*]}; choose another CIVIC_BASE_PORT"
+    return 1
+  fi
+  printf '%s\n' "${env_lines[@]}" >"${PORTS_ENV}"
+  # ports.json: {basePort, host, orgs: {city: {mspId, ca, ca_ops, peer, ...}, ...}}
+  jq -Rn --arg base "${base}" '
+    [inputs | capture("^PORT_(?<org>[A-Z]+)_(?<role>[A-Z_]+)=(?<port>[0-9]+)$")]
+    | reduce .[] as $p ({basePort: ($base | tonumber), host: "127.0.0.1", orgs: {}};
+        .orgs[$p.org | ascii_downcase][$p.role | ascii_downcase] = ($p.port | tonumber))
+    | .orgs |= with_entries(.value.mspId = ({city: "CityMSP", agencies: "AgenciesMSP", utilities: "UtilitiesMSP"}[.key]))
+  ' <"${PORTS_ENV}" >"${PORTS_JSON}"
+}
+
+# load_port_map: load the written map, creating it from CIVIC_BASE_PORT on first use.
+load_port_map() {
+  if [[ ! -f "${PORTS_ENV}" ]]; then
+    write_port_map "${CIVIC_BASE_PORT:-27000}" || return 1
+  elif [[ -n "${CIVIC_BASE_PORT:-}" ]] && ! grep -qx "CIVIC_BASE_PORT=${CIVIC_BASE_PORT}" "${PORTS_ENV}"; then
+    log_error "this network was created with $(grep CIVIC_BASE_PORT= "${PORTS_ENV}"); run 'civic network clean' to change it"
+    return 1
+  fi
+  # shellcheck disable=SC1090
+  source "${PORTS_ENV}"
+}
