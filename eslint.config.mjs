@@ -69,6 +69,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
   },
 );

@@ -4,6 +4,7 @@
 #
 #   network.sh up [--until STAGE]   bring up or resume (idempotent); stages in order:
 #                                   binaries, ports, cas, identities, orderers, peers, channel, chaincode
+#   network.sh deploy               install, approve and commit the civic chaincode (or upgrade it)
 #   network.sh down                 stop every node, keep ledgers and crypto material
 #   network.sh clean                stop and delete the network's state
 #   network.sh status               JSON: nodes, ports, health
@@ -145,12 +146,13 @@ main() {
   shift || true
   case "${verb}" in
     up) cmd_up "$@" ;;
+    deploy) run_step "chaincode" stage_chaincode ;;
     down) cmd_down ;;
     clean) cmd_clean ;;
     status) cmd_status ;;
     doctor) cmd_doctor ;;
     *)
-      log_error "usage: network.sh up [--until STAGE] | down | clean | status | doctor"
+      log_error "usage: network.sh up [--until STAGE] | deploy | down | clean | status | doctor"
       return 2
       ;;
   esac

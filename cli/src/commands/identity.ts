@@ -1,0 +1,118 @@
+import { Command } from 'commander';
+import { deactivatePayload, didSchema, registerPayload, rotatePayload, type DidResolutionResult } from '@civic-ledger/chaincode/dist/identity/client';
+import { generateCitizenKey, loadCitizenKey, saveCitizenKey, signWithKey } from '../citizen/key-file';
+import { action, type CommandContext, type Runtime } from '../context';
+import { CHANNEL, openSession } from '../gateway/connect';
+import { evaluate, submit, type Committed } from '../gateway/transactions';
+import { UsageError } from '../errors';
+
+/** Run `fn` with the `identity` contract of a gateway session, always closing it. */
+async function withIdentityContract<T>(ctx: CommandContext, fn: (contract: ReturnType<ReturnType<typeof openSession>['contract']>) => Promise<T>): Promise<T> {
+  const session = openSession(ctx.connection(), ctx.identity());
+  try {
+    return await fn(session.contract('identity'));
+  } finally {
+    session.close();
+  }
+}
+
+function printCommitted(ctx: CommandContext, what: string, committed: Committed): void {
+  const doc = JSON.parse(committed.result) as DidResolutionResult;
+  const receipt = { transactionId: committed.transactionId, blockNumber: committed.blockNumber.toString() };
+  ctx.printer.result({ ...receipt, did: doc.didDocument.id, resolution: doc }, () => `${what} ${doc.didDocument.id}\n  tx ${receipt.transactionId} in block ${receipt.blockNumber}`);
+  if (committed.attempts > 1) {
+    ctx.printer.verbose(`committed after ${committed.attempts} attempts (MVCC conflicts retried)`);
+  }
+}
+
+async function currentSequence(contract: Parameters<Parameters<typeof withIdentityContract>[1]>[0], did: string): Promise<number> {
+  const doc = JSON.parse(await evaluate(contract, 'ResolveDID', [did])) as DidResolutionResult;
+  return doc.didDocumentMetadata.sequence;
+}
+
+/** `civic identity keygen | register | resolve | rotate | deactivate`: the DID registry. */
+export function identityCommand(runtime: Runtime): Command {
+  const identity = new Command('identity').description('self-sovereign identity: citizens\' DIDs on the ledger');
+  identity
+    .command('keygen')
+    .description('generate a citizen key pair (Ed25519) and its DID, on this device')
+    .requiredOption('--out <file>', 'key file to write (owner-readable only; never overwritten)')
+    .addHelpText('after', '\nExample:\n  civic identity keygen --out alice.key.json')
+    .action(
+      action(runtime, async (ctx, opts: { out: string }) => {
+        const key = generateCitizenKey();
+        saveCitizenKey(opts.out, key);
+        ctx.printer.result({ did: key.did, publicKeyJwk: key.publicKeyJwk, file: opts.out }, () => `${key.did}\n  key written to ${opts.out}`);
+        return Promise.resolve();
+      }),
+    );
+  identity
+    .command('register')
+    .description('register a citizen\'s DID, with proof of possession signed by their key (clerk role)')
+    .requiredOption('--key <file>', 'the citizen\'s key file')
+    .addHelpText('after', '\nExample:\n  civic --org agencies --user clerk identity register --key alice.key.json')
+    .action(
+      action(runtime, async (ctx, opts: { key: string }) => {
+        const key = loadCitizenKey(opts.key);
+        const proof = signWithKey(key, registerPayload(CHANNEL, key.did, key.publicKeyJwk));
+        const request = JSON.stringify({ did: key.did, publicKeyJwk: key.publicKeyJwk, proof });
+        const committed = await withIdentityContract(ctx, (c) => submit(c, 'RegisterDID', [request], (m) => {
+            ctx.printer.verbose(m);
+          }));
+        printCommitted(ctx, 'registered', committed);
+      }),
+    );
+  identity
+    .command('resolve')
+    .description('resolve a DID to its DID document (any org member)')
+    .argument('<did>', 'a did:civic DID')
+    .addHelpText('after', '\nExample:\n  civic --org utilities --user auditor identity resolve did:civic:3yq...')
+    .action(
+      action(runtime, async (ctx, did: string) => {
+        const parsed = didSchema.safeParse(did);
+        if (!parsed.success) {
+          throw new UsageError(`'${did}' is not a did:civic DID: ${parsed.error.issues[0]?.message ?? ''}`);
+        }
+        const doc = JSON.parse(await withIdentityContract(ctx, (c) => evaluate(c, 'ResolveDID', [did]))) as DidResolutionResult;
+        ctx.printer.result(doc, () => JSON.stringify(doc, null, 2));
+      }),
+    );
+  identity
+    .command('rotate')
+    .description('replace a DID\'s key: signed by the current key, with proof of possession of the new one')
+    .requiredOption('--key <file>', 'the current key file')
+    .requiredOption('--new-key <file>', 'the new key file (from `identity keygen`)')
+    .addHelpText('after', '\nExample:\n  civic identity keygen --out alice-2.key.json\n  civic --user clerk identity rotate --key alice.key.json --new-key alice-2.key.json')
+    .action(
+      action(runtime, async (ctx, opts: { key: string; newKey: string }) => {
+        const [key, next] = [loadCitizenKey(opts.key), loadCitizenKey(opts.newKey)];
+        const committed = await withIdentityContract(ctx, async (c) => {
+          const sequence = await currentSequence(c, key.did);
+          const payload = rotatePayload(CHANNEL, key.did, next.publicKeyJwk, sequence);
+          const request = { did: key.did, newPublicKeyJwk: next.publicKeyJwk, sequence, proof: signWithKey(key, payload), newKeyProof: signWithKey(next, payload) };
+          return submit(c, 'RotateKey', [JSON.stringify(request)], (m) => {
+            ctx.printer.verbose(m);
+          });
+        });
+        printCommitted(ctx, 'rotated the key of', committed);
+      }),
+    );
+  identity
+    .command('deactivate')
+    .description('deactivate a DID for good, signed by its current key')
+    .requiredOption('--key <file>', 'the current key file')
+    .action(
+      action(runtime, async (ctx, opts: { key: string }) => {
+        const key = loadCitizenKey(opts.key);
+        const committed = await withIdentityContract(ctx, async (c) => {
+          const sequence = await currentSequence(c, key.did);
+          const request = { did: key.did, sequence, proof: signWithKey(key, deactivatePayload(CHANNEL, key.did, sequence)) };
+          return submit(c, 'DeactivateDID', [JSON.stringify(request)], (m) => {
+            ctx.printer.verbose(m);
+          });
+        });
+        printCommitted(ctx, 'deactivated', committed);
+      }),
+    );
+  return identity;
+}

@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { Command, Option } from 'commander';
+import { action, type CommandContext, type Runtime } from '../context';
+import { NetworkError } from '../errors';
+
+/** Run network/network.sh with a verb; progress goes to stderr. Returns stdout. */
+function runNetworkScript(ctx: CommandContext, runtime: Runtime, args: string[], capture: boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [ctx.paths.networkScript, ...args], {
+      env: { ...runtime.env, CIVIC_NETWORK_HOME: ctx.paths.networkHome },
+      stdio: ['ignore', capture ? 'pipe' : 'inherit', ctx.options.json ? 'pipe' : 'inherit'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) {
+        resolve(out);
+      } else {
+        const lastError = err.split('\n').filter((l) => l.startsWith('error:')).pop();
+        reject(new NetworkError(`network ${args[0] ?? ''} failed${lastError === undefined ? '' : `: ${lastError.slice(7)}`}`, { code: 'NETWORK_SCRIPT', detail: err }));
+      }
+    });
+  });
+}
+
+interface NodeStatus {
+  name: string;
+  org: string;
+  kind: string;
+  port: number;
+  operationsPort: number;
+  pid: number | null;
+  running: boolean;
+  healthy: boolean;
+}
+interface Check {
+  check: string;
+  ok: boolean;
+  detail: string;
+  fix: string | null;
+}
+
+/** `civic network up | down | clean | deploy | status | doctor`. */
+export function networkCommand(runtime: Runtime): Command {
+  const network = new Command('network').description('bring the Fabric network up, stop it, inspect it');
+  const stages = ['binaries', 'ports', 'cas', 'identities', 'orderers', 'peers', 'channel', 'chaincode'];
+  network
+    .command('up')
+    .description('bring the network up, or resume a stopped one with its ledgers (idempotent)')
+    .addOption(new Option('--until <stage>', 'stop after this stage').choices(stages))
+    .addHelpText('after', '\nExamples:\n  civic network up\n  CIVIC_BASE_PORT=31000 civic network up\n  civic network up --until identities   # CAs and crypto material only')
+    .action(
+      action(runtime, async (ctx, opts: { until?: string }) => {
+        await runNetworkScript(ctx, runtime, ['up', ...(opts.until === undefined ? [] : ['--until', opts.until])], false);
+        ctx.printer.result({ up: true, until: opts.until ?? 'chaincode', home: ctx.paths.networkHome }, () => `network up (${ctx.paths.networkHome})`);
+      }),
+    );
+  for (const [verb, description] of [
+    ['down', 'stop every node; ledgers and crypto material are kept'],
+    ['clean', 'stop every node and delete the network state'],
+    ['deploy', 'install, approve and commit the civic chaincode on every peer, or upgrade it (next sequence)'],
+  ] as const) {
+    network
+      .command(verb)
+      .description(description)
+      .action(
+        action(runtime, async (ctx) => {
+          await runNetworkScript(ctx, runtime, [verb], false);
+          ctx.printer.result({ [verb]: true }, () => `network ${verb}: done`);
+        }),
+      );
+  }
+  network
+    .command('status')
+    .description('each node with its port, process and health')
+    .addHelpText('after', '\nExamples:\n  civic network status\n  civic network status --json | jq .nodes')
+    .action(
+      action(runtime, async (ctx) => {
+        const status = JSON.parse(await runNetworkScript(ctx, runtime, ['status'], true)) as { created: boolean; home: string; nodes: NodeStatus[] };
+        ctx.printer.result(status, () =>
+          status.created
+            ? { head: ['node', 'org', 'port', 'ops port', 'pid', 'health'], rows: status.nodes.map((n) => [n.name, n.org, n.port, n.operationsPort, n.pid, n.running ? (n.healthy ? 'healthy' : 'unhealthy') : 'stopped']) }
+            : `no network at ${status.home} (run \`civic network up\`)`,
+        );
+      }),
+    );
+  network
+    .command('doctor')
+    .description('check binaries, versions, ports and the chaincode builder, and say what to fix')
+    .action(
+      action(runtime, async (ctx) => {
+        const out = await runNetworkScript(ctx, runtime, ['doctor'], true);
+        const checks = out.trim().split('\n').map((line) => JSON.parse(line) as Check);
+        ctx.printer.result(checks, () => ({ head: ['check', 'ok', 'detail / fix'], rows: checks.map((c) => [c.check, c.ok ? 'ok' : 'FAIL', c.ok ? c.detail : `${c.detail}\n→ ${c.fix ?? ''}`]) }));
+        const failed = checks.filter((c) => !c.ok);
+        if (failed.length > 0) {
+          throw new NetworkError(`${failed.length} check(s) failed: ${failed.map((c) => c.check).join(', ')}`, { code: 'DOCTOR' });
+        }
+      }),
+    );
+  return network;
+}

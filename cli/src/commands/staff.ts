@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Command } from 'commander';
+import { z } from 'zod';
+import { action, type CommandContext, type Runtime } from '../context';
+import { ContractError, NetworkError, UsageError } from '../errors';
+import { findFabricTool } from '../fabric-tools';
+import { ORG_MSP_IDS, parseOptions } from '../options';
+
+const run = promisify(execFile);
+
+/** Fabric CA refusals that are the user's to fix (exit 1), by the CA's error code. */
+const CA_REFUSALS: readonly (readonly [RegExp, string, string])[] = [
+  [/Error Code: 20 /, 'CA_AUTHENTICATION', 'unknown enrollment id or wrong secret'],
+  [/Error Code: 71 /, 'CA_AUTHORIZATION', 'this identity may not register staff (use the org admin)'],
+  [/Error Code: 74 |is already registered/, 'CA_ALREADY_REGISTERED', 'that name is already registered'],
+];
+
+const nameSchema = z.string().regex(/^[a-z][a-z0-9._-]{1,63}$/, 'must be 2-64 lower-case letters, digits, dot, dash or underscore, starting with a letter');
+const registerSchema = z.object({
+  name: nameSchema,
+  role: z.string().regex(/^[a-z][a-z-]{1,31}$/, 'must be a role name such as clerk, auditor or registrar'),
+  secret: z.string().min(8, 'must be at least 8 characters').optional(),
+});
+const enrollSchema = z.object({ name: nameSchema, secret: z.string().min(1, 'is required') });
+
+/** Run fabric-ca-client against the selected org's CA; errors become one line. */
+async function caClient(ctx: CommandContext, runtime: Runtime, home: string, url: string, args: string[]): Promise<void> {
+  const conn = ctx.connection();
+  if (conn.ca === undefined) {
+    throw new UsageError(`connection profile ${conn.profilePath} names no certificate authority`);
+  }
+  const tool = findFabricTool(ctx.paths, runtime.env, 'fabric-ca-client');
+  const full = [...args, '-H', home, '-u', url, '--caname', conn.ca.caName, '--tls.certfiles', conn.ca.tlsRootCertPath, '--loglevel', 'warning'];
+  ctx.printer.verbose(`$ fabric-ca-client ${full.map((a) => a.replace(/\/\/[^@/]*@/, '//***@')).join(' ')}`);
+  try {
+    await run(tool, full, { env: runtime.env });
+  } catch (e) {
+    const stderr = (e as { stderr?: string }).stderr ?? '';
+    const reason = /Error: (.*)/.exec(stderr)?.[1] ?? (e as Error).message;
+    const refusal = CA_REFUSALS.find(([pattern]) => pattern.test(reason));
+    if (refusal !== undefined) {
+      throw new ContractError(refusal[1], `${conn.ca.caName} refused: ${refusal[2]}`, { detail: stderr });
+    }
+    throw new NetworkError(`${conn.ca.caName}: ${reason}`, { code: 'CA', detail: stderr });
+  }
+}
+
+/** `civic staff register | enroll`: staff identities from the org's Fabric CA. */
+export function staffCommand(runtime: Runtime): Command {
+  const staff = new Command('staff').description("add staff to an org through its Fabric CA, with their role as a certificate attribute");
+  staff
+    .command('register')
+    .description('register a staff member with a role (run as the org admin); prints their one-time enrollment secret')
+    .requiredOption('--name <name>', 'the staff member\'s enrollment id')
+    .requiredOption('--role <role>', 'their role, set as the certificate attribute civic.role')
+    .option('--secret <secret>', 'enrollment secret (default: generated)')
+    .addHelpText('after', '\nExamples:\n  civic --org agencies staff register --name jan --role clerk\n  civic --org city --user admin staff register --name eva --role auditor --json')
+    .action(
+      action(runtime, async (ctx, raw: unknown) => {
+        const opts = parseOptions(registerSchema, raw);
+        const conn = ctx.connection();
+        const registrar = ctx.identity();
+        const secret = opts.secret ?? randomBytes(12).toString('hex');
+        await caClient(ctx, runtime, path.dirname(registrar.mspDir), conn.ca?.url ?? '', [
+          'register', '--id.name', opts.name, '--id.secret', secret, '--id.type', 'client', '--id.attrs', `civic.role=${opts.role}:ecert`,
+        ]);
+        const result = { org: ctx.options.org, mspId: ORG_MSP_IDS[ctx.options.org], name: opts.name, role: opts.role, secret };
+        ctx.printer.result(result, () => `registered ${opts.name} (${opts.role}) with ${conn.ca?.caName ?? ''}; enrollment secret: ${secret}\nnext: civic --org ${ctx.options.org} staff enroll --name ${opts.name} --secret ${secret}`);
+      }),
+    );
+  staff
+    .command('enroll')
+    .description('enroll a registered staff member into the local wallet')
+    .requiredOption('--name <name>', 'enrollment id')
+    .requiredOption('--secret <secret>', 'enrollment secret from `staff register`')
+    .addHelpText('after', '\nExample:\n  civic --org agencies staff enroll --name jan --secret 9f2c...')
+    .action(
+      action(runtime, async (ctx, raw: unknown) => {
+        const opts = parseOptions(enrollSchema, raw);
+        const conn = ctx.connection();
+        const home = path.join(conn.walletDir, opts.name);
+        if (existsSync(path.join(home, 'msp', 'signcerts', 'cert.pem'))) {
+          throw new UsageError(`${opts.name} is already enrolled in ${conn.walletDir}`);
+        }
+        const url = (conn.ca?.url ?? '').replace('://', `://${encodeURIComponent(opts.name)}:${encodeURIComponent(opts.secret)}@`);
+        const mspId = ORG_MSP_IDS[ctx.options.org];
+        await caClient(ctx, runtime, home, url, ['enroll', '--csr.names', `C=NL,L=Civic Ledger,O=${mspId}`]);
+        ctx.printer.result({ org: ctx.options.org, mspId, name: opts.name, wallet: home }, () => `enrolled ${opts.name} of ${mspId} into ${home}`);
+      }),
+    );
+  return staff;
+}

@@ -1,0 +1,52 @@
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
+import { createPrivateKey } from 'node:crypto';
+import type { OrgConnection } from './profile';
+import type { WalletIdentity } from './wallet';
+
+/** The channel and chaincode every civic command talks to. */
+export const CHANNEL = 'civic';
+export const CHAINCODE = 'civic';
+
+/** Deadlines for each gateway call, in milliseconds. */
+export const DEADLINES = { evaluate: 10_000, endorse: 30_000, submit: 10_000, commitStatus: 60_000 } as const;
+
+/** An open gateway connection; close it when done. */
+export interface Session {
+  readonly gateway: Gateway;
+  contract(name: string): Contract;
+  close(): void;
+}
+
+/**
+ * Connect to an org's gateway peer as a wallet identity (mutual TLS-free client,
+ * server TLS verified against the org's TLS root certificate).
+ *
+ * @param org - the org's connection details
+ * @param identity - the enrolled identity that signs proposals and transactions
+ * @returns a session; call `close()` in a `finally`
+ */
+export function openSession(org: OrgConnection, identity: WalletIdentity): Session {
+  const client = new grpc.Client(org.peerEndpoint, grpc.credentials.createSsl(org.peerTlsRootCert), {
+    'grpc.ssl_target_name_override': org.peerHostAlias,
+  });
+  const deadline = (ms: number) => (): grpc.CallOptions => ({ deadline: Date.now() + ms });
+  const gateway = connect({
+    client,
+    identity: { mspId: org.mspId, credentials: identity.certificate },
+    signer: signers.newPrivateKeySigner(createPrivateKey(identity.privateKeyPem)),
+    hash: hash.sha256,
+    evaluateOptions: deadline(DEADLINES.evaluate),
+    endorseOptions: deadline(DEADLINES.endorse),
+    submitOptions: deadline(DEADLINES.submit),
+    commitStatusOptions: deadline(DEADLINES.commitStatus),
+  });
+  return {
+    gateway,
+    contract: (name) => gateway.getNetwork(CHANNEL).getContract(CHAINCODE, name),
+    close: () => {
+      gateway.close();
+      client.close();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { CommitError, GatewayError } from '@hyperledger/fabric-gateway';
+import { CliError, ContractError, NetworkError } from '../errors';
+import { statusName } from './status-names';
+
+/** A chaincode error message: `CODE: detail` (see chaincode/src/shared/errors.ts). */
+/** gRPC status codes (https://grpc.io/docs/guides/status-codes/) with a message a clerk can act on. */
+const GRPC_MESSAGES = new Map<number, readonly [string, string]>([
+  [4, ['DEADLINE_EXCEEDED', 'the gateway peer did not answer in time']],
+  [14, ['UNAVAILABLE', 'cannot reach the gateway peer: is the network up? (civic network status)']],
+]);
+
+const CHAINCODE_MESSAGE = /\b([A-Z][A-Z_]{2,}): (.+)$/s;
+
+/**
+ * Turn an error from the Fabric Gateway client into one line a clerk understands:
+ * the chaincode's own message, the endorsing org and the transaction id, with
+ * the gateway's full detail kept for `--verbose`.
+ *
+ * @param error - anything thrown while evaluating or submitting
+ * @returns a ContractError (the chaincode refused: exit 1) or NetworkError (exit 2)
+ */
+export function fromFabricError(error: unknown): CliError {
+  if (error instanceof CliError) {
+    return error;
+  }
+  if (error instanceof CommitError) {
+    const name = statusName(error.code);
+    return new ContractError(name, `transaction ${error.transactionId} was not committed: ${name}`, {
+      transactionId: error.transactionId,
+      detail: error.message,
+    });
+  }
+  if (error instanceof GatewayError) {
+    return fromGatewayError(error);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new NetworkError(message, { detail: error instanceof Error ? error.stack : undefined });
+}
+
+function fromGatewayError(error: GatewayError): CliError {
+  // EndorseError, SubmitError and CommitStatusError carry the transaction id.
+  const transactionId = 'transactionId' in error && typeof error.transactionId === 'string' ? error.transactionId : undefined;
+  const tx = transactionId === undefined ? '' : `, tx ${transactionId}`;
+  const detail = [error.message, ...error.details.map((d) => `  ${d.mspId} ${d.address}: ${d.message}`)].join('\n');
+  for (const d of error.details) {
+    const match = CHAINCODE_MESSAGE.exec(d.message);
+    if (match?.[1] !== undefined && match[2] !== undefined) {
+      return new ContractError(match[1], `${match[1]}: ${match[2]} (endorser ${d.mspId}${tx})`, { transactionId, endorser: `${d.mspId} ${d.address}`, detail });
+    }
+  }
+  const known = GRPC_MESSAGES.get(error.code);
+  if (known !== undefined) {
+    return new NetworkError(`${known[1]}${tx === '' ? '' : ` (${tx.slice(2)})`}`, { code: known[0], detail });
+  }
+  return new NetworkError(`${error.message}${tx === '' ? '' : ` (${tx.slice(2)})`}`, { code: `GRPC_${error.code}`, detail });
+}

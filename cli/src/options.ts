@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { UsageError } from './errors';
+
+/** The orgs of the network, by their short names, and their MSP IDs. */
+export const ORG_MSP_IDS = { city: 'CityMSP', agencies: 'AgenciesMSP', utilities: 'UtilitiesMSP' } as const;
+export type OrgName = keyof typeof ORG_MSP_IDS;
+
+const orgSchema = z.enum(['city', 'agencies', 'utilities'], {
+  error: (issue) => `unknown --org '${String(issue.input)}' (expected city, agencies or utilities)`,
+});
+
+/** Global options every command accepts. */
+export const globalOptionsSchema = z.object({
+  org: orgSchema.default('city'),
+  user: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a --user name is letters, digits, dot, dash or underscore')
+    .default('admin'),
+  profile: z.string().optional(),
+  json: z.boolean().default(false),
+  verbose: z.boolean().default(false),
+});
+export type GlobalOptions = z.infer<typeof globalOptionsSchema>;
+
+/**
+ * Validate options at the boundary with a schema.
+ *
+ * @param schema - the options schema
+ * @param raw - options as commander parsed them
+ * @returns the typed options
+ * @throws UsageError naming the first bad option
+ */
+export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = issue?.path.map(String).join('.');
+    const message = issue?.message ?? 'invalid options';
+    throw new UsageError(message.startsWith('unknown --') || name === undefined || name === '' ? message : `--${name}: ${message}`);
+  }
+  return result.data;
+}
