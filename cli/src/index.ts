@@ -22,16 +22,27 @@ export function buildProgram(runtime: Runtime = processRuntime): Command {
   program.addCommand(networkCommand(runtime));
   program.addCommand(staffCommand(runtime));
   program.addCommand(identityCommand(runtime));
+  forEachCommand(program, (command) => {
+    command.exitOverride();
+    command.configureOutput({ writeOut: (t) => { runtime.io.out(t.trimEnd()); }, writeErr: (t) => { runtime.io.err(t.trimEnd()); } });
+  });
   return program;
 }
 
+/** Apply settings to a command and all its subcommands (addCommand does not inherit them). */
+function forEachCommand(command: Command, apply: (command: Command) => void): void {
+  apply(command);
+  for (const sub of command.commands) {
+    forEachCommand(sub, apply);
+  }
+}
+
 /**
- * Run the CLI. Commander's own usage errors exit 1; everything else sets
+ * Run the CLI. Commander's own usage errors exit 1 (help exits 0); everything else sets
  * `process.exitCode` (1 user/contract error, 2 network/unexpected error).
  */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildProgram } from './index';
+
+/** Run the CLI in-process with captured output; returns stdout, stderr and the exit code. */
+async function civic(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ out: string; err: string; code: number }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const program = buildProgram({ io: { out: (t) => out.push(t), err: (t) => err.push(t) }, env: { ...process.env, ...env } });
+  process.exitCode = 0;
+  try {
+    await program.parseAsync(['node', 'civic', ...args]);
+  } catch (e) {
+    process.exitCode = (e as { exitCode?: number }).exitCode ?? 1;
+  }
+  const code = process.exitCode;
+  process.exitCode = 0;
+  return { out: out.join('\n'), err: err.join('\n'), code };
+}
+
+const emptyHome = { CIVIC_NETWORK_HOME: mkdtempSync(path.join(os.tmpdir(), 'civic-home-')) };
+
+describe('civic CLI', () => {
+  it('refuses an unknown --org with one clear line and exit 1', async () => {
+    const r = await civic(['--org', 'harbour', 'identity', 'resolve', 'did:civic:x'], emptyHome);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("error: unknown --org 'harbour' (expected city, agencies or utilities)");
+  });
+
+  it('prints errors in the --json envelope', async () => {
+    const r = await civic(['--json', '--org', 'harbour', 'network', 'status'], emptyHome);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toEqual({ status: 'error', error: { code: 'USAGE', message: "unknown --org 'harbour' (expected city, agencies or utilities)" } });
+  });
+
+  it('refuses a malformed DID before contacting the network', async () => {
+    const r = await civic(['identity', 'resolve', 'did:civic:short'], emptyHome);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: 'did:civic:short' is not a did:civic DID/);
+  });
+
+  it('says to bring the network up when there is no connection profile', async () => {
+    const r = await civic(['identity', 'resolve', `did:civic:${'A'.repeat(43)}`], emptyHome);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/connection profile .*city\.json does not exist \(run `civic network up` first\)/);
+  });
+
+  it('generates a citizen key with keygen, in the JSON envelope', async () => {
+    const file = path.join(emptyHome.CIVIC_NETWORK_HOME, 'alice.key.json');
+    const r = await civic(['--json', 'identity', 'keygen', '--out', file], emptyHome);
+    expect(r.code).toBe(0);
+    const envelope = JSON.parse(r.out) as { status: string; result: { did: string } };
+    expect(envelope.status).toBe('ok');
+    expect(envelope.result.did).toMatch(/^did:civic:[A-Za-z0-9_-]{43}$/);
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { did: string }).did).toBe(envelope.result.did);
+  });
+
+  it('validates staff options at the boundary', async () => {
+    const r = await civic(['staff', 'register', '--name', 'Jan Smit', '--role', 'clerk'], emptyHome);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: --name: must be 2-64 lower-case letters/);
+  });
+
+  it('shows examples in --help', async () => {
+    const r = await civic(['identity', 'register', '--help'], emptyHome);
+    expect(r.out).toMatch(/Example:\n\s+civic --org agencies --user clerk identity register --key alice.key.json/);
+  });
+});

@@ -1,0 +1,41 @@
+import type { ServiceError } from '@grpc/grpc-js';
+import { CommitError, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import { ContractError, NetworkError, UsageError } from '../errors';
+import { fromFabricError } from './fabric-errors';
+
+const cause = {} as ServiceError;
+
+describe('fromFabricError', () => {
+  it('turns a chaincode refusal into its code, message, endorser and transaction id', () => {
+    const error = new EndorseError({
+      code: 10,
+      cause,
+      transactionId: 'tx42',
+      message: '10 ABORTED: failed to endorse transaction, see attached details for more info',
+      details: [{ address: '127.0.0.1:27022', mspId: 'AgenciesMSP', message: 'chaincode response 500, INVALID_SIGNATURE: request.proof is not a valid signature' }],
+    });
+    const mapped = fromFabricError(error);
+    expect(mapped).toBeInstanceOf(ContractError);
+    expect(mapped).toMatchObject({ code: 'INVALID_SIGNATURE', exitCode: 1, transactionId: 'tx42', endorser: 'AgenciesMSP 127.0.0.1:27022' });
+    expect(mapped.message).toBe('INVALID_SIGNATURE: request.proof is not a valid signature (endorser AgenciesMSP, tx tx42)');
+    expect(mapped.detail).toContain('10 ABORTED');
+  });
+
+  it('reports an unreachable peer as a network error (exit 2)', () => {
+    const mapped = fromFabricError(new GatewayError({ code: 14, cause, details: [], message: '14 UNAVAILABLE: No connection established' }));
+    expect(mapped).toBeInstanceOf(NetworkError);
+    expect(mapped).toMatchObject({ code: 'UNAVAILABLE', exitCode: 2 });
+    expect(mapped.message).toMatch(/cannot reach the gateway peer/);
+  });
+
+  it('names the validation code of a transaction that failed to commit', () => {
+    const mapped = fromFabricError(new CommitError({ code: StatusCode.ENDORSEMENT_POLICY_FAILURE, transactionId: 'tx7', message: 'failed' }));
+    expect(mapped).toMatchObject({ code: 'ENDORSEMENT_POLICY_FAILURE', exitCode: 1, transactionId: 'tx7' });
+  });
+
+  it('passes CLI errors through and wraps anything else as exit 2', () => {
+    const usage = new UsageError('bad');
+    expect(fromFabricError(usage)).toBe(usage);
+    expect(fromFabricError(new Error('boom'))).toMatchObject({ exitCode: 2, message: 'boom' });
+  });
+});
