@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The README's test command: set up everything on a fresh machine, then run
+# lint, unit tests and integration tests (on a network of the test run's own,
+# started and stopped by the tests on CIVIC_TEST_BASE_PORT, default 29000).
+# Prints a closing line `jest: N passed, N failed, N skipped`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+ensure_shellcheck() {
+  command -v shellcheck >/dev/null && return 0
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    apt-get update -qq >/dev/null && apt-get install -y -qq shellcheck >/dev/null
+  else
+    echo "error: shellcheck is needed for the lint step (apt-get install shellcheck)" >&2
+    return 1
+  fi
+}
+
+step "npm packages"
+npm ci --no-audit --no-fund
+step "Fabric and Fabric CA binaries"
+bash network/install-binaries.sh ca
+bash network/install-binaries.sh fabric ||
+  echo "warning: Fabric binaries unavailable; tests that need peers and orderers report it" >&2
+step "build"
+npm run build
+step "lint"
+ensure_shellcheck
+npm run lint
+step "tests"
+results="$(mktemp)"
+status=0
+npx jest --runInBand --json --outputFile="${results}" || status=$?
+jq -r '"jest: \(.numPassedTests) passed, \(.numFailedTests) failed, \(.numPendingTests + .numTodoTests) skipped"' "${results}"
+rm -f "${results}"
+exit "${status}"

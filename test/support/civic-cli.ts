@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** The repo root and the built `civic` command. */
+export const REPO = path.resolve(__dirname, '../..');
+const CIVIC_BIN = path.join(REPO, 'cli', 'bin', 'civic.js');
+
+/** Result of one `civic` run. */
+export interface CivicRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Run the built `civic` CLI as a user would, against the network in `env.CIVIC_NETWORK_HOME`.
+ *
+ * @param args - command-line arguments
+ * @param env - environment additions (network home, base port)
+ * @param timeoutMs - kill the command after this long
+ */
+export function civic(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 180_000): CivicRun {
+  const result = spawnSync(process.execPath, [CIVIC_BIN, ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Run `civic --json ...` and parse the envelope's result (typed by the caller);
+ * throws with stderr when it failed.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the result shape
+export function civicJson<T>(args: readonly string[], env: NodeJS.ProcessEnv): T {
+  const run = civic(['--json', ...args], env);
+  if (run.code !== 0) {
+    throw new Error(`civic ${args.join(' ')} exited ${run.code}: ${run.stdout}${run.stderr}`);
+  }
+  return (JSON.parse(run.stdout) as { result: T }).result;
+}
+
+/** The `civic.role` attribute and subject of an enrolled identity's certificate. */
+export function certificateOf(mspDir: string): { roleAttribute: string | undefined; pem: string } {
+  const pem = readFileSync(path.join(mspDir, 'signcerts', 'cert.pem'), 'utf8');
+  const cert = new X509Certificate(pem);
+  // Fabric CA puts attributes in extension 1.2.3.4.5.6.7.8.1 as JSON; it is in the DER as plain text.
+  const der = cert.raw.toString('latin1');
+  const attrs = /\{"attrs":\{[^}]*\}\}/.exec(der)?.[0];
+  const role = attrs === undefined ? undefined : (JSON.parse(attrs) as { attrs: Record<string, string> }).attrs['civic.role'];
+  return { roleAttribute: role, pem };
+}
