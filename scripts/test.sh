@@ -33,6 +33,7 @@ step "tests"
 results="$(mktemp)"
 status=0
 npx jest --runInBand --json --outputFile="${results}" || status=$?
-jq -r '"jest: \(.numPassedTests) passed, \(.numFailedTests) failed, \(.numPendingTests + .numTodoTests) skipped"' "${results}"
+# A suite that fails to load counts as a failure too.
+jq -r '"jest: \(.numPassedTests) passed, \(.numFailedTests + .numRuntimeErrorTestSuites) failed, \(.numPendingTests + .numTodoTests) skipped"' "${results}"
 rm -f "${results}"
 exit "${status}"

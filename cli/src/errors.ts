@@ -11,6 +11,8 @@ export abstract class CliError extends Error {
   abstract readonly code: string;
   /** Extra detail shown with `--verbose`. */
   readonly detail: string | undefined;
+  /** Structured data for the `--json` error envelope (e.g. failed doctor checks). */
+  data: unknown;
 
   constructor(message: string, detail?: string) {
     super(message);

@@ -17,7 +17,7 @@ interface Check {
 }
 
 const doctor = civic(['--json', 'network', 'doctor'], env);
-const checks = (JSON.parse(doctor.stdout) as { status: string; result?: Check[]; error?: unknown }).result;
+const checks = (JSON.parse(doctor.stdout) as { status: string; error?: { data?: Check[] } }).error?.data;
 const fabricMissing = doctor.code !== 0 && /binary (peer|orderer)/.test(doctor.stdout);
 
 afterAll(() => {

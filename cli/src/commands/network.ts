@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { Command, Option } from 'commander';
 import { action, type CommandContext, type Runtime } from '../context';
 import { NetworkError } from '../errors';
+import { renderTable } from '../output/printer';
 
 /** Run network/network.sh with a verb; progress goes to stderr. Returns stdout. */
 function runNetworkScript(ctx: CommandContext, runtime: Runtime, args: string[], capture: boolean): Promise<string> {
@@ -94,11 +95,16 @@ export function networkCommand(runtime: Runtime): Command {
       action(runtime, async (ctx) => {
         const out = await runNetworkScript(ctx, runtime, ['doctor'], true);
         const checks = out.trim().split('\n').map((line) => JSON.parse(line) as Check);
-        ctx.printer.result(checks, () => ({ head: ['check', 'ok', 'detail / fix'], rows: checks.map((c) => [c.check, c.ok ? 'ok' : 'FAIL', c.ok ? c.detail : `${c.detail}\n→ ${c.fix ?? ''}`]) }));
+        const table = { head: ['check', 'ok', 'detail / fix'], rows: checks.map((c) => [c.check, c.ok ? 'ok' : 'FAIL', c.ok ? c.detail : `${c.detail}\n→ ${c.fix ?? ''}`]) };
         const failed = checks.filter((c) => !c.ok);
-        if (failed.length > 0) {
-          throw new NetworkError(`${failed.length} check(s) failed: ${failed.map((c) => c.check).join(', ')}`, { code: 'DOCTOR' });
+        if (failed.length === 0) {
+          ctx.printer.result(checks, () => table);
+          return;
         }
+        ctx.printer.info(renderTable(table));
+        const error = new NetworkError(`${failed.length} check(s) failed: ${failed.map((c) => c.check).join(', ')}`, { code: 'DOCTOR' });
+        error.data = checks;
+        throw error;
       }),
     );
   return network;

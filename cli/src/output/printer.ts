@@ -63,7 +63,7 @@ export class Printer {
     const exitCode = known?.exitCode ?? 2;
     const message = error instanceof Error ? error.message : String(error);
     if (this.#json) {
-      const fields = known === undefined ? {} : { ...errorFields(known), code: known.code };
+      const fields = known === undefined ? {} : { ...errorFields(known), code: known.code, ...(known.data === undefined ? {} : { data: known.data }) };
       this.#io.out(JSON.stringify({ status: 'error', error: { message, ...fields } }, null, 2));
     } else {
       this.#io.err(`error: ${message}`);
