@@ -78,7 +78,7 @@ function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+      server.close(() => { resolve(typeof address === 'object' && address !== null ? address.port : 0); });
     });
   });
 }
