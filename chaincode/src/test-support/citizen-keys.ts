@@ -2,6 +2,7 @@ import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import type { PublicKeyJwk } from '../identity/did';
 import { deriveDid } from '../identity/did';
 import { signingBytes, type IdentityPayload } from '../identity/proofs';
+import { canonicalBytes } from '../shared/canonical-json';
 
 /** A citizen's Ed25519 key pair, as a wallet app on their device would hold it (tests only). */
 export interface CitizenKey {
@@ -21,4 +22,16 @@ export function newCitizenKey(): CitizenKey {
 /** Sign an identity payload's canonical bytes; returns base64url. */
 export function signPayload(key: CitizenKey, payload: IdentityPayload): string {
   return sign(null, signingBytes(payload), key.privateKey).toString('base64url');
+}
+
+let nonceCounter = 0;
+
+/**
+ * A citizen-signed authorisation `{ did, payload, signature }` for `action`, as
+ * verifyCitizenSignature expects it; a fresh nonce unless one is given.
+ */
+export function signAction(key: CitizenKey, action: string, fields: Record<string, unknown>, nonce?: string): { did: string; payload: Record<string, unknown>; signature: string } {
+  nonceCounter += 1;
+  const payload = { action, channel: 'civic', did: key.did, nonce: nonce ?? `nonce-${String(nonceCounter).padStart(10, '0')}`, ...fields };
+  return { did: key.did, payload, signature: sign(null, canonicalBytes(payload), key.privateKey).toString('base64url') };
 }

@@ -1,13 +1,13 @@
 import { ChaincodeError } from '../shared/errors';
 import { newCitizenKey, signPayload, type CitizenKey } from '../test-support/citizen-keys';
 import { FakeLedger, type FakeIdentity } from '../test-support/fake-context';
-import { DidRegistryContract } from './did-registry-contract';
+import { IdentityContract } from './identity-contract';
 import type { DidResolutionResult } from './did-record';
 import { deactivatePayload, registerPayload, rotatePayload } from './proofs';
 
 const clerk: FakeIdentity = { mspId: 'AgenciesMSP', role: 'clerk' };
 const auditor: FakeIdentity = { mspId: 'UtilitiesMSP', role: 'auditor' };
-const contract = new DidRegistryContract();
+const contract = new IdentityContract();
 
 function registerRequest(key: CitizenKey, signer: CitizenKey = key): string {
   const proof = signPayload(signer, registerPayload('civic', key.did, key.publicKeyJwk));
