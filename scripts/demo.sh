@@ -21,6 +21,8 @@ civic network status
 
 step "scenario: a citizen's DID"
 keys="$(mktemp -d)"
+# Citizen key files are encrypted under a passphrase; a script supplies it here.
+export CIVIC_KEY_PASSPHRASE="${CIVIC_KEY_PASSPHRASE:-demo passphrase, not for real keys}"
 civic identity keygen --out "${keys}/alice.key.json"
 did="$(jq -r .did "${keys}/alice.key.json")"
 civic --org agencies --user clerk identity register --key "${keys}/alice.key.json"

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildProgram } from './index';
@@ -19,7 +19,7 @@ async function civic(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ out
   return { out: out.join('\n'), err: err.join('\n'), code };
 }
 
-const emptyHome = { CIVIC_NETWORK_HOME: mkdtempSync(path.join(os.tmpdir(), 'civic-home-')) };
+const emptyHome = { CIVIC_NETWORK_HOME: mkdtempSync(path.join(os.tmpdir(), 'civic-home-')), CIVIC_KEY_PASSPHRASE: 'a test passphrase' };
 
 describe('civic CLI', () => {
   it('refuses an unknown --org with one clear line and exit 1', async () => {
@@ -54,6 +54,14 @@ describe('civic CLI', () => {
     expect(envelope.status).toBe('ok');
     expect(envelope.result.did).toMatch(/^did:civic:[A-Za-z0-9_-]{43}$/);
     expect((JSON.parse(readFileSync(file, 'utf8')) as { did: string }).did).toBe(envelope.result.did);
+  });
+
+  it('refuses a passphrase that is too short, writing nothing', async () => {
+    const file = path.join(emptyHome.CIVIC_NETWORK_HOME, 'short.key.json');
+    const r = await civic(['identity', 'keygen', '--out', file], { ...emptyHome, CIVIC_KEY_PASSPHRASE: 'short' });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/the passphrase for .*short\.key\.json must be at least 8 characters/);
+    expect(existsSync(file)).toBe(false);
   });
 
   it('validates staff options at the boundary', async () => {

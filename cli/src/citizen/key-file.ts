@@ -1,22 +1,37 @@
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { CompactEncrypt, compactDecrypt } from 'jose';
 import { z } from 'zod';
 import { deriveDid, publicKeyJwkSchema, signingBytes, type IdentityPayload, type PublicKeyJwk } from '@civic-ledger/chaincode/dist/identity/client';
 import { UsageError } from '../errors';
 
+const privateKeyJwkSchema = z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string(), d: z.string() }).strict();
+
+/** A citizen's key pair in memory: the Ed25519 keys (RFC 8037 JWKs) and the DID they control. */
+export interface CitizenKeyFile {
+  readonly did: string;
+  readonly publicKeyJwk: PublicKeyJwk;
+  readonly privateKeyJwk: z.infer<typeof privateKeyJwkSchema>;
+}
+
 /**
- * A citizen's key file: the Ed25519 key pair a citizen generates on their own
- * device (RFC 8037 JWKs) and the DID it controls. The private key never leaves
- * this file; the CLI only sends signatures.
+ * A citizen's key file on their own device: the DID and public key in clear, the
+ * private key as a compact JWE (RFC 7516) encrypted under the citizen's passphrase
+ * with PBES2-HS512+A256KW / A256GCM (RFC 7518 §4.8, {@link PBES2_ITERATIONS}
+ * PBKDF2 iterations). The private key never leaves the file unencrypted; the CLI
+ * only sends signatures.
  */
-const keyFileSchema = z
+const storedKeyFileSchema = z
   .object({
     did: z.string(),
     publicKeyJwk: publicKeyJwkSchema,
-    privateKeyJwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string(), d: z.string() }).strict(),
+    encryptedPrivateKey: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/, 'must be a compact JWE'),
   })
   .strict();
-export type CitizenKeyFile = z.infer<typeof keyFileSchema>;
+
+/** PBKDF2-SHA512 iterations for the key-file passphrase (OWASP 2023 recommendation). */
+export const PBES2_ITERATIONS = 210_000;
+const KEY_ALG = 'PBES2-HS512+A256KW';
 
 /** Generate a new Ed25519 key pair; the DID is `did:civic:<RFC 7638 thumbprint>`. */
 export function generateCitizenKey(): CitizenKeyFile {
@@ -27,13 +42,21 @@ export function generateCitizenKey(): CitizenKeyFile {
 }
 
 /**
- * Write a key file readable by its owner only; refuses to overwrite.
+ * Write a key file readable by its owner only, its private key encrypted under `passphrase`;
+ * refuses to overwrite.
  *
  * @throws UsageError when the file exists or cannot be written
  */
-export function saveCitizenKey(file: string, key: CitizenKeyFile): void {
+export async function saveCitizenKey(file: string, key: CitizenKeyFile, passphrase: string): Promise<void> {
+  const encryptedPrivateKey = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(key.privateKeyJwk)))
+    .setProtectedHeader({ alg: KEY_ALG, enc: 'A256GCM', cty: 'jwk+json' })
+    // jose marks p2c as for test vectors only, but its default (2,048) is far too weak for a
+    // key file that may be stolen and attacked offline; RFC 7518 §4.8.1.2 leaves it to us.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    .setKeyManagementParameters({ p2c: PBES2_ITERATIONS })
+    .encrypt(new TextEncoder().encode(passphrase));
   try {
-    writeFileSync(file, `${JSON.stringify(key, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    writeFileSync(file, `${JSON.stringify({ did: key.did, publicKeyJwk: key.publicKeyJwk, encryptedPrivateKey }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === 'EEXIST' ? 'already exists; refusing to overwrite a key' : (e as Error).message;
     throw new UsageError(`key file ${file} ${reason}`);
@@ -41,23 +64,38 @@ export function saveCitizenKey(file: string, key: CitizenKeyFile): void {
 }
 
 /**
- * Read and check a key file: the public key must match the private key.
+ * Read a key file and decrypt its private key; the keys must match the DID.
  *
- * @throws UsageError naming the file and what is wrong
+ * @throws UsageError naming the file and what is wrong (unreadable, malformed, wrong passphrase, mismatched keys)
  */
-export function loadCitizenKey(file: string): CitizenKeyFile {
+export async function loadCitizenKey(file: string, passphrase: string): Promise<CitizenKeyFile> {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new UsageError(`key file ${file} cannot be read: ${(e as Error).message}`);
   }
-  const parsed = keyFileSchema.safeParse(raw);
+  const parsed = storedKeyFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new UsageError(`key file ${file} is not a citizen key: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`);
   }
-  return parsed.data;
+  const stored = parsed.data;
+  let plaintext: Uint8Array;
+  try {
+    ({ plaintext } = await compactDecrypt(stored.encryptedPrivateKey, new TextEncoder().encode(passphrase), {
+      keyManagementAlgorithms: [KEY_ALG],
+      contentEncryptionAlgorithms: ['A256GCM'],
+      maxPBES2Count: PBES2_ITERATIONS,
+    }));
+  } catch {
+    throw new UsageError(`wrong passphrase for key file ${file} (or the file is damaged)`);
+  }
+  const privateKeyJwk = privateKeyJwkSchema.parse(JSON.parse(new TextDecoder().decode(plaintext)));
+  if (privateKeyJwk.x !== stored.publicKeyJwk.x || deriveDid(stored.publicKeyJwk) !== stored.did) {
+    throw new UsageError(`key file ${file} is inconsistent: its keys do not match its DID`);
+  }
+  return { did: stored.did, publicKeyJwk: stored.publicKeyJwk, privateKeyJwk };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { deactivatePayload, didSchema, registerPayload, rotatePayload, type DidResolutionResult } from '@civic-ledger/chaincode/dist/identity/client';
-import { generateCitizenKey, loadCitizenKey, saveCitizenKey, signWithKey } from '../citizen/key-file';
+import { generateCitizenKey, loadCitizenKey, saveCitizenKey, signWithKey, type CitizenKeyFile } from '../citizen/key-file';
+import { obtainPassphrase } from '../citizen/passphrase';
 import { action, type CommandContext, type Runtime } from '../context';
 import { CHANNEL, openSession } from '../gateway/connect';
 import { evaluate, submit, type Committed } from '../gateway/transactions';
@@ -30,20 +31,25 @@ async function currentSequence(contract: Parameters<Parameters<typeof withIdenti
   return doc.didDocumentMetadata.sequence;
 }
 
+/** Open a key file, asking for its passphrase (or reading CIVIC_KEY_PASSPHRASE). */
+async function openKey(runtime: Runtime, file: string): Promise<CitizenKeyFile> {
+  return loadCitizenKey(file, await obtainPassphrase(runtime.env, file, false));
+}
+
 /** `civic identity keygen | register | resolve | rotate | deactivate`: the DID registry. */
 export function identityCommand(runtime: Runtime): Command {
   const identity = new Command('identity').description('self-sovereign identity: citizens\' DIDs on the ledger');
   identity
     .command('keygen')
-    .description('generate a citizen key pair (Ed25519) and its DID, on this device')
+    .description('generate a citizen key pair (Ed25519) and its DID, on this device; the private key is encrypted under a passphrase (asked for, or $CIVIC_KEY_PASSPHRASE)')
     .requiredOption('--out <file>', 'key file to write (owner-readable only; never overwritten)')
     .addHelpText('after', '\nExample:\n  civic identity keygen --out alice.key.json')
     .action(
       action(runtime, async (ctx, opts: { out: string }) => {
+        const passphrase = await obtainPassphrase(runtime.env, opts.out, true);
         const key = generateCitizenKey();
-        saveCitizenKey(opts.out, key);
-        ctx.printer.result({ did: key.did, publicKeyJwk: key.publicKeyJwk, file: opts.out }, () => `${key.did}\n  key written to ${opts.out}`);
-        return Promise.resolve();
+        await saveCitizenKey(opts.out, key, passphrase);
+        ctx.printer.result({ did: key.did, publicKeyJwk: key.publicKeyJwk, file: opts.out }, () => `${key.did}\n  key written to ${opts.out} (private key encrypted under your passphrase)`);
       }),
     );
   identity
@@ -53,7 +59,7 @@ export function identityCommand(runtime: Runtime): Command {
     .addHelpText('after', '\nExample:\n  civic --org agencies --user clerk identity register --key alice.key.json')
     .action(
       action(runtime, async (ctx, opts: { key: string }) => {
-        const key = loadCitizenKey(opts.key);
+        const key = await openKey(runtime, opts.key);
         const proof = signWithKey(key, registerPayload(CHANNEL, key.did, key.publicKeyJwk));
         const request = JSON.stringify({ did: key.did, publicKeyJwk: key.publicKeyJwk, proof });
         const committed = await withIdentityContract(ctx, (c) => submit(c, 'RegisterDID', [request], (m) => {
@@ -85,7 +91,8 @@ export function identityCommand(runtime: Runtime): Command {
     .addHelpText('after', '\nExample:\n  civic identity keygen --out alice-2.key.json\n  civic --user clerk identity rotate --key alice.key.json --new-key alice-2.key.json')
     .action(
       action(runtime, async (ctx, opts: { key: string; newKey: string }) => {
-        const [key, next] = [loadCitizenKey(opts.key), loadCitizenKey(opts.newKey)];
+        const key = await openKey(runtime, opts.key);
+        const next = await openKey(runtime, opts.newKey);
         const committed = await withIdentityContract(ctx, async (c) => {
           const sequence = await currentSequence(c, key.did);
           const payload = rotatePayload(CHANNEL, key.did, next.publicKeyJwk, sequence);
@@ -103,7 +110,7 @@ export function identityCommand(runtime: Runtime): Command {
     .requiredOption('--key <file>', 'the current key file')
     .action(
       action(runtime, async (ctx, opts: { key: string }) => {
-        const key = loadCitizenKey(opts.key);
+        const key = await openKey(runtime, opts.key);
         const committed = await withIdentityContract(ctx, async (c) => {
           const sequence = await currentSequence(c, key.did);
           const request = { did: key.did, sequence, proof: signWithKey(key, deactivatePayload(CHANNEL, key.did, sequence)) };
