@@ -6,3 +6,5 @@
 export { DID_METHOD, deriveDid, didSchema, jwkThumbprint, publicKeyJwkSchema, verifyEd25519, type PublicKeyJwk } from './did';
 export { deactivatePayload, registerPayload, rotatePayload, signingBytes, type IdentityPayload } from './proofs';
 export type { DidResolutionResult } from './did-record';
+export type { IssuerRecord } from './issuers';
+export { STATUS_LIST_SIZE, decodeList, encodeList, getBit } from './bitstring';

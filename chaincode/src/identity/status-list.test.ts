@@ -2,7 +2,7 @@ import { signAction, type CitizenKey } from '../test-support/citizen-keys';
 import { refused } from '../test-support/refusal';
 import { FakeLedger, type FakeIdentity } from '../test-support/fake-context';
 import { cityAdmin, identityContract as contract, registeredCitizen } from '../test-support/identity-fixtures';
-import { STATUS_LIST_SIZE, decodeList, encodeList, getBit, withBit } from './status-list';
+import { STATUS_LIST_SIZE, decodeList, encodeList, getBit, withBit } from './bitstring';
 
 const issuerStaff: FakeIdentity = { mspId: 'AgenciesMSP', role: 'issuer' };
 
@@ -17,7 +17,7 @@ describe('bitstring helpers', () => {
   });
 
   it('numbers bits from the left of the bitstring and round-trips through encodedList', () => {
-    let bits = new Uint8Array(STATUS_LIST_SIZE / 8);
+    let bits: Uint8Array = new Uint8Array(STATUS_LIST_SIZE / 8);
     bits = withBit(withBit(bits, 0, true), 12, true);
     expect(bits[0]).toBe(0b1000_0000);
     expect(bits[1]).toBe(0b0000_1000);

@@ -1,4 +1,3 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Context } from 'fabric-contract-api';
 import { z } from 'zod';
 import { authorize } from '../shared/access';
@@ -7,6 +6,7 @@ import { emitEvent, readRecord, writeRecord } from '../shared/state';
 import { txTimestamp } from '../shared/tx-time';
 import { parseJsonArgument, validate } from '../shared/validation';
 import { verifyCitizenSignature } from './citizen-signature';
+import { STATUS_LIST_SIZE, encodeList, getBit, withBit } from './bitstring';
 import { didSchema } from './did';
 import { loadIssuer } from './issuers';
 
@@ -17,39 +17,12 @@ import { loadIssuer } from './issuers';
  * 0x80>>(i&7)); 1 means revoked or suspended. Issuers allocate indexes at random,
  * so an index says nothing about whom a credential was issued to.
  */
-export const STATUS_LIST_SIZE = 131_072;
 export const STATUS_LIST_OBJECT_TYPE = 'civic.identity.statuslist';
 export const statusPurposeSchema = z.enum(['revocation', 'suspension']);
 export type StatusPurpose = z.infer<typeof statusPurposeSchema>;
 
 const indexSchema = z.number().int().min(0).max(STATUS_LIST_SIZE - 1);
 const storedListSchema = z.object({ issuer: didSchema, purpose: statusPurposeSchema, bits: z.string(), updated: z.iso.datetime() }).strict();
-
-/** Read bit `index` of a bitstring. */
-export function getBit(bits: Uint8Array, index: number): boolean {
-  return ((bits[index >> 3] ?? 0) & (0x80 >> (index & 7))) !== 0;
-}
-
-/** A copy of `bits` with bit `index` set to `value`. */
-export function withBit(bits: Uint8Array, index: number, value: boolean): Uint8Array {
-  const copy = Uint8Array.from(bits);
-  const mask = 0x80 >> (index & 7);
-  copy[index >> 3] = value ? (copy[index >> 3] ?? 0) | mask : (copy[index >> 3] ?? 0) & ~mask;
-  return copy;
-}
-
-/** W3C `encodedList`: Multibase base64url (prefix `u`) of the GZIP-compressed bitstring. */
-export function encodeList(bits: Uint8Array): string {
-  return `u${gzipSync(bits).toString('base64url')}`;
-}
-
-/** Decode a W3C `encodedList`. @throws Error when it is not multibase base64url GZIP */
-export function decodeList(encoded: string): Uint8Array {
-  if (!encoded.startsWith('u')) {
-    throw new Error('encodedList must be multibase base64url (prefix u)');
-  }
-  return new Uint8Array(gunzipSync(Buffer.from(encoded.slice(1), 'base64url')));
-}
 
 function listKey(ctx: Context, issuer: string, purpose: StatusPurpose): string {
   return ctx.stub.createCompositeKey(STATUS_LIST_OBJECT_TYPE, [issuer, purpose]);
