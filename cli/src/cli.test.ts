@@ -1,6 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { generateCitizenKey, saveCitizenKey } from './citizen/key-file';
+import { issueCredential } from './credentials/issue';
 import { buildProgram } from './index';
 
 /** Run the CLI in-process with captured output; returns stdout, stderr and the exit code. */
@@ -62,6 +64,33 @@ describe('civic CLI', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/the passphrase for .*short\.key\.json must be at least 8 characters/);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('presents chosen claims of a credential offline, with a key-binding JWT', async () => {
+    const dir = emptyHome.CIVIC_NETWORK_HOME;
+    const [issuer, holder] = [generateCitizenKey(), generateCitizenKey()];
+    await saveCitizenKey(path.join(dir, 'holder.key.json'), holder, emptyHome.CIVIC_KEY_PASSPHRASE);
+    const { credential } = await issueCredential({
+      issuer,
+      holder: { did: holder.did, publicKeyJwk: holder.publicKeyJwk },
+      type: 'AgeCredential',
+      claims: { age_over_18: true, resident_district: 'Centrum' },
+      issuedAt: 1_790_000_000,
+      expiresAt: 1_890_000_000,
+    });
+    writeFileSync(path.join(dir, 'age.sd-jwt'), credential);
+    const args = ['identity', 'present', '--key', path.join(dir, 'holder.key.json'), '--credential', path.join(dir, 'age.sd-jwt'), '--disclose', 'age_over_18', '--audience', 'https://verifier.example', '--nonce', 'n-0123456789abcdef'];
+    const r = await civic(['--json', ...args], emptyHome);
+    expect(r.code).toBe(0);
+    const presentation = (JSON.parse(r.out) as { result: { presentation: string } }).result.presentation;
+    const parts = presentation.split('~');
+    expect(parts).toHaveLength(3);
+    expect(Buffer.from(parts[1] ?? '', 'base64url').toString()).toContain('age_over_18');
+    expect(JSON.parse(Buffer.from((parts[2] ?? '').split('.')[1] ?? '', 'base64url').toString())).toMatchObject({ aud: 'https://verifier.example', nonce: 'n-0123456789abcdef' });
+
+    const missing = await civic([...args.slice(0, 6), '--disclose', 'nationality', ...args.slice(8)], emptyHome);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toBe("error: the credential has no claim 'nationality'");
   });
 
   it('validates staff options at the boundary', async () => {

@@ -1,5 +1,6 @@
-import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import canonicalize from 'canonicalize';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 import { z } from 'zod';
 import { deriveDid, publicKeyJwkSchema, signingBytes, type IdentityPayload, type PublicKeyJwk } from '@civic-ledger/chaincode/dist/identity/client';
@@ -106,4 +107,26 @@ export async function loadCitizenKey(file: string, passphrase: string): Promise<
 export function signWithKey(key: CitizenKeyFile, payload: IdentityPayload): string {
   const privateKey = createPrivateKey({ key: key.privateKeyJwk, format: 'jwk' });
   return sign(null, signingBytes(payload), privateKey).toString('base64url');
+}
+
+/**
+ * A citizen's (or issuer's) authorisation of one transaction, in the format every
+ * contract accepts (chaincode/src/identity/citizen-signature.ts): the payload names
+ * the action, channel, DID and a fresh random nonce; the signature is Ed25519 over
+ * its RFC 8785 canonical bytes.
+ *
+ * @param key - the signer's key
+ * @param action - `contract:Function`
+ * @param channel - the channel name
+ * @param fields - the action's own fields
+ * @returns `{ did, payload, signature }`
+ */
+export function signAuthorisation(key: CitizenKeyFile, action: string, channel: string, fields: Record<string, unknown>): { did: string; payload: Record<string, unknown>; signature: string } {
+  const payload = { ...fields, action, channel, did: key.did, nonce: randomBytes(18).toString('base64url') };
+  const text = canonicalize(payload);
+  if (text === undefined) {
+    throw new UsageError('the authorisation payload cannot be represented as JSON');
+  }
+  const signature = sign(null, Buffer.from(text, 'utf8'), createPrivateKey({ key: key.privateKeyJwk, format: 'jwk' })).toString('base64url');
+  return { did: key.did, payload, signature };
 }

@@ -1,21 +1,16 @@
 import { Command } from 'commander';
 import { deactivatePayload, didSchema, registerPayload, rotatePayload, type DidResolutionResult } from '@civic-ledger/chaincode/dist/identity/client';
-import { generateCitizenKey, loadCitizenKey, saveCitizenKey, signWithKey, type CitizenKeyFile } from '../citizen/key-file';
+import { generateCitizenKey, saveCitizenKey, signWithKey } from '../citizen/key-file';
 import { obtainPassphrase } from '../citizen/passphrase';
+import { openCitizenKey } from '../citizen/open-key';
 import { action, type CommandContext, type Runtime } from '../context';
-import { CHANNEL, openSession } from '../gateway/connect';
+import { addCredentialCommands } from './credentials';
+import { addIssuerCommands } from './issuers';
+import type { Contract } from '@hyperledger/fabric-gateway';
+import { CHANNEL } from '../gateway/connect';
+import { withContract } from '../gateway/with-contract';
 import { evaluate, submit, type Committed } from '../gateway/transactions';
 import { UsageError } from '../errors';
-
-/** Run `fn` with the `identity` contract of a gateway session, always closing it. */
-async function withIdentityContract<T>(ctx: CommandContext, fn: (contract: ReturnType<ReturnType<typeof openSession>['contract']>) => Promise<T>): Promise<T> {
-  const session = openSession(ctx.connection(), ctx.identity());
-  try {
-    return await fn(session.contract('identity'));
-  } finally {
-    session.close();
-  }
-}
 
 function printCommitted(ctx: CommandContext, what: string, committed: Committed): void {
   const doc = JSON.parse(committed.result) as DidResolutionResult;
@@ -26,14 +21,9 @@ function printCommitted(ctx: CommandContext, what: string, committed: Committed)
   }
 }
 
-async function currentSequence(contract: Parameters<Parameters<typeof withIdentityContract>[1]>[0], did: string): Promise<number> {
+async function currentSequence(contract: Contract, did: string): Promise<number> {
   const doc = JSON.parse(await evaluate(contract, 'ResolveDID', [did])) as DidResolutionResult;
   return doc.didDocumentMetadata.sequence;
-}
-
-/** Open a key file, asking for its passphrase (or reading CIVIC_KEY_PASSPHRASE). */
-async function openKey(runtime: Runtime, file: string): Promise<CitizenKeyFile> {
-  return loadCitizenKey(file, await obtainPassphrase(runtime.env, file, false));
 }
 
 /** `civic identity keygen | register | resolve | rotate | deactivate`: the DID registry. */
@@ -59,10 +49,10 @@ export function identityCommand(runtime: Runtime): Command {
     .addHelpText('after', '\nExample:\n  civic --org agencies --user clerk identity register --key alice.key.json')
     .action(
       action(runtime, async (ctx, opts: { key: string }) => {
-        const key = await openKey(runtime, opts.key);
+        const key = await openCitizenKey(runtime.env, opts.key);
         const proof = signWithKey(key, registerPayload(CHANNEL, key.did, key.publicKeyJwk));
         const request = JSON.stringify({ did: key.did, publicKeyJwk: key.publicKeyJwk, proof });
-        const committed = await withIdentityContract(ctx, (c) => submit(c, 'RegisterDID', [request], (m) => {
+        const committed = await withContract(ctx, 'identity', (c) => submit(c, 'RegisterDID', [request], (m) => {
             ctx.printer.verbose(m);
           }));
         printCommitted(ctx, 'registered', committed);
@@ -79,7 +69,7 @@ export function identityCommand(runtime: Runtime): Command {
         if (!parsed.success) {
           throw new UsageError(`'${did}' is not a did:civic DID: ${parsed.error.issues[0]?.message ?? ''}`);
         }
-        const doc = JSON.parse(await withIdentityContract(ctx, (c) => evaluate(c, 'ResolveDID', [did]))) as DidResolutionResult;
+        const doc = JSON.parse(await withContract(ctx, 'identity', (c) => evaluate(c, 'ResolveDID', [did]))) as DidResolutionResult;
         ctx.printer.result(doc, () => JSON.stringify(doc, null, 2));
       }),
     );
@@ -91,9 +81,9 @@ export function identityCommand(runtime: Runtime): Command {
     .addHelpText('after', '\nExample:\n  civic identity keygen --out alice-2.key.json\n  civic --user clerk identity rotate --key alice.key.json --new-key alice-2.key.json')
     .action(
       action(runtime, async (ctx, opts: { key: string; newKey: string }) => {
-        const key = await openKey(runtime, opts.key);
-        const next = await openKey(runtime, opts.newKey);
-        const committed = await withIdentityContract(ctx, async (c) => {
+        const key = await openCitizenKey(runtime.env, opts.key);
+        const next = await openCitizenKey(runtime.env, opts.newKey);
+        const committed = await withContract(ctx, 'identity', async (c) => {
           const sequence = await currentSequence(c, key.did);
           const payload = rotatePayload(CHANNEL, key.did, next.publicKeyJwk, sequence);
           const request = { did: key.did, newPublicKeyJwk: next.publicKeyJwk, sequence, proof: signWithKey(key, payload), newKeyProof: signWithKey(next, payload) };
@@ -110,8 +100,8 @@ export function identityCommand(runtime: Runtime): Command {
     .requiredOption('--key <file>', 'the current key file')
     .action(
       action(runtime, async (ctx, opts: { key: string }) => {
-        const key = await openKey(runtime, opts.key);
-        const committed = await withIdentityContract(ctx, async (c) => {
+        const key = await openCitizenKey(runtime.env, opts.key);
+        const committed = await withContract(ctx, 'identity', async (c) => {
           const sequence = await currentSequence(c, key.did);
           const request = { did: key.did, sequence, proof: signWithKey(key, deactivatePayload(CHANNEL, key.did, sequence)) };
           return submit(c, 'DeactivateDID', [JSON.stringify(request)], (m) => {
@@ -121,5 +111,7 @@ export function identityCommand(runtime: Runtime): Command {
         printCommitted(ctx, 'deactivated', committed);
       }),
     );
+  addIssuerCommands(identity, runtime);
+  addCredentialCommands(identity, runtime);
   return identity;
 }
