@@ -3,9 +3,11 @@
  * Launched by `fabric-chaincode-node start` (see package.json `start`).
  */
 import { IdentityContract } from './identity/identity-contract';
+import { LandContract } from './land/land-contract';
 
 export { IdentityContract } from './identity/identity-contract';
+export { LandContract } from './land/land-contract';
 export { ChaincodeError, type ErrorCode } from './shared/errors';
 
 /** Contracts registered with fabric-contract-api; the first is the default. */
-export const contracts = [IdentityContract];
+export const contracts = [IdentityContract, LandContract];

@@ -22,11 +22,18 @@ export class FakeLedger {
    */
   async tx<T>(identity: FakeIdentity, body: (ctx: Context) => Promise<T>, seconds = 1_790_000_000): Promise<T> {
     this.#txCounter += 1;
-    const writes = new Map<string, Buffer>();
+    const writes = new Map<string, Buffer | null>();
     let event: { name: string; payload: unknown } | undefined;
     const txId = `tx${String(this.#txCounter).padStart(4, '0')}`;
     const stub = {
-      getState: (key: string): Promise<Uint8Array> => Promise.resolve(writes.get(key) ?? this.state.get(key) ?? Buffer.alloc(0)),
+      getState: (key: string): Promise<Uint8Array> => {
+        const written = writes.get(key);
+        return Promise.resolve(written === null ? Buffer.alloc(0) : (written ?? this.state.get(key) ?? Buffer.alloc(0)));
+      },
+      deleteState: (key: string): Promise<void> => {
+        writes.set(key, null);
+        return Promise.resolve();
+      },
       putState: (key: string, value: Uint8Array): Promise<void> => {
         writes.set(key, Buffer.from(value));
         return Promise.resolve();
@@ -45,7 +52,11 @@ export class FakeLedger {
     };
     const result = await body({ stub, clientIdentity } as unknown as Context);
     for (const [key, value] of writes) {
-      this.state.set(key, value);
+      if (value === null) {
+        this.state.delete(key);
+      } else {
+        this.state.set(key, value);
+      }
     }
     if (event !== undefined) {
       this.events.push(event);

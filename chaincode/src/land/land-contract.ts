@@ -1,0 +1,101 @@
+import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { authorize, type AccessRule } from '../shared/access';
+import { canonicalString } from '../shared/canonical-json';
+import { getParcel, registerParcel } from './parcels';
+import { acceptOffer, approveTransfer, offerTransfer, withdrawOffer } from './transfers';
+
+/** Who may call what (DESIGN.md §3: access control in one place). */
+const ACCESS = {
+  /** The City's land registry registers parcels and approves transfers. */
+  registrar: { msps: ['CityMSP'], roles: ['registrar'] },
+  /** Front-desk staff submit citizens' signed offers and acceptances. */
+  citizenDesk: { roles: ['clerk', 'registrar'] },
+  member: {},
+} as const satisfies Record<string, AccessRule>;
+
+/**
+ * Land registry (seeds 001 and 004: Georgia, Honduras, Sweden): cadastral parcels
+ * with exact fractional ownership by DIDs, and title transfers that need the
+ * seller's signed offer, the buyer's signed acceptance and a registrar's approval.
+ * Areas in m², prices in integer cents, deeds anchored by their SHA-256 hash.
+ */
+@Info({ title: 'land', description: 'Land registry: parcels and three-party title transfers' })
+export class LandContract extends Contract {
+  constructor() {
+    super('land');
+  }
+
+  /**
+   * Register a parcel (CityMSP registrar).
+   *
+   * @param request - JSON `{ cadastralId, areaM2, location (GeoJSON Point|Polygon), landUse, owners: [{ did, share: {num,den} }], deedHash }`;
+   *   shares must sum to exactly 1 and every owner DID must be registered
+   * @returns JSON parcel
+   * @throws `INVALID_ARGUMENT`, `ALREADY_EXISTS`, `NOT_FOUND` (owner DID), `FORBIDDEN`. Emits `land.ParcelRegistered`.
+   */
+  @Transaction()
+  @Param('request', 'string', 'JSON RegisterParcel request')
+  @Returns('string')
+  async RegisterParcel(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.registrar, 'land:RegisterParcel');
+    return canonicalString(await registerParcel(ctx, request));
+  }
+
+  /** A parcel by cadastral id. @throws `INVALID_ARGUMENT`, `NOT_FOUND` */
+  @Transaction(false)
+  @Param('cadastralId', 'string', 'cadastral parcel id')
+  @Returns('string')
+  async GetParcel(ctx: Context, cadastralId: string): Promise<string> {
+    authorize(ctx, ACCESS.member, 'land:GetParcel');
+    return canonicalString(await getParcel(ctx, cadastralId));
+  }
+
+  /**
+   * The seller's offer of a share, signed by the seller's DID (`land:OfferTransfer`; payload fields
+   * `cadastralId, parcelVersion, share, buyer, priceCents, deedHash`). The offer id is this transaction's id.
+   *
+   * @throws `INVALID_ARGUMENT`, `INVALID_SIGNATURE`, `NOT_FOUND`, `FAILED_PRECONDITION` (not owned, disputed, changed parcel, replay), `FORBIDDEN`.
+   * Emits `land.TransferOffered`.
+   */
+  @Transaction()
+  @Param('request', 'string', 'seller-signed offer')
+  @Returns('string')
+  async OfferTransfer(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.citizenDesk, 'land:OfferTransfer');
+    return canonicalString(await offerTransfer(ctx, request));
+  }
+
+  /** The buyer's signed acceptance (`land:AcceptOffer`; payload `cadastralId, offerId`). Emits `land.TransferAccepted`. */
+  @Transaction()
+  @Param('request', 'string', 'buyer-signed acceptance')
+  @Returns('string')
+  async AcceptOffer(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.citizenDesk, 'land:AcceptOffer');
+    return canonicalString(await acceptOffer(ctx, request));
+  }
+
+  /** The seller's signed withdrawal (`land:WithdrawOffer`; payload `cadastralId, offerId`). Emits `land.TransferWithdrawn`. */
+  @Transaction()
+  @Param('request', 'string', 'seller-signed withdrawal')
+  @Returns('string')
+  async WithdrawOffer(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.citizenDesk, 'land:WithdrawOffer');
+    return canonicalString(await withdrawOffer(ctx, request));
+  }
+
+  /**
+   * A registrar's approval of an accepted offer: the share moves, the deed hash is recorded,
+   * the parcel version increments (voiding every other open offer).
+   *
+   * @param request - JSON `{ cadastralId, offerId }`
+   * @throws `FAILED_PRECONDITION` (not accepted, parcel changed or disputed, mortgaged, share no longer held), `NOT_FOUND`, `FORBIDDEN`.
+   * Emits `land.TransferApproved`.
+   */
+  @Transaction()
+  @Param('request', 'string', 'JSON { cadastralId, offerId }')
+  @Returns('string')
+  async ApproveTransfer(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.registrar, 'land:ApproveTransfer');
+    return canonicalString(await approveTransfer(ctx, request));
+  }
+}
