@@ -1,6 +1,7 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { authorize, type AccessRule } from '../shared/access';
 import { canonicalString } from '../shared/canonical-json';
+import { openDispute, registerEasement, registerMortgage, releaseEncumbrance, resolveDispute } from './encumbrances';
 import { getParcel, registerParcel } from './parcels';
 import { acceptOffer, approveTransfer, offerTransfer, withdrawOffer } from './transfers';
 
@@ -10,6 +11,14 @@ const ACCESS = {
   registrar: { msps: ['CityMSP'], roles: ['registrar'] },
   /** Front-desk staff submit citizens' signed offers and acceptances. */
   citizenDesk: { roles: ['clerk', 'registrar'] },
+  /** Registrars and court staff open and resolve disputes. */
+  disputes: { msps: ['CityMSP'], roles: ['registrar', 'court'] },
+  /** Lending agencies' staff register and release mortgages. */
+  lender: { roles: ['lender'] },
+  /** Utilities' engineers register easements for pipes and cables. */
+  utility: { msps: ['UtilitiesMSP'], roles: ['engineer'] },
+  /** Whoever holds an encumbrance releases it (checked against the holder's MSP ID). */
+  holder: { roles: ['lender', 'engineer'] },
   member: {},
 } as const satisfies Record<string, AccessRule>;
 
@@ -97,5 +106,56 @@ export class LandContract extends Contract {
   async ApproveTransfer(ctx: Context, request: string): Promise<string> {
     authorize(ctx, ACCESS.registrar, 'land:ApproveTransfer');
     return canonicalString(await approveTransfer(ctx, request));
+  }
+
+  /** Freeze a parcel (CityMSP registrar or court): `{ cadastralId, filingHash }`. Emits `land.DisputeOpened`. */
+  @Transaction()
+  @Param('request', 'string', 'JSON { cadastralId, filingHash }')
+  @Returns('string')
+  async OpenDispute(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.disputes, 'land:OpenDispute');
+    return canonicalString(await openDispute(ctx, request));
+  }
+
+  /** Unfreeze a disputed parcel (CityMSP registrar or court): `{ cadastralId, filingHash }` of the ruling. Emits `land.DisputeResolved`. */
+  @Transaction()
+  @Param('request', 'string', 'JSON { cadastralId, filingHash }')
+  @Returns('string')
+  async ResolveDispute(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.disputes, 'land:ResolveDispute');
+    return canonicalString(await resolveDispute(ctx, request));
+  }
+
+  /**
+   * Register a mortgage held by the caller's org (lender role), with every owner's signed
+   * `land:ConsentMortgage` `{ cadastralId, parcelVersion, lender: <MSP ID> }`.
+   *
+   * @throws `FAILED_PRECONDITION` (an owner's consent missing, parcel not active), `INVALID_SIGNATURE`, `INVALID_ARGUMENT`, `FORBIDDEN`.
+   * Emits `land.EncumbranceRegistered`.
+   */
+  @Transaction()
+  @Param('request', 'string', 'JSON { cadastralId, description, consents }')
+  @Returns('string')
+  async RegisterMortgage(ctx: Context, request: string): Promise<string> {
+    const caller = authorize(ctx, ACCESS.lender, 'land:RegisterMortgage');
+    return canonicalString(await registerMortgage(ctx, request, caller.mspId));
+  }
+
+  /** Register an easement held by the caller's utility (UtilitiesMSP engineer): `{ cadastralId, description }`. Emits `land.EncumbranceRegistered`. */
+  @Transaction()
+  @Param('request', 'string', 'JSON { cadastralId, description }')
+  @Returns('string')
+  async RegisterEasement(ctx: Context, request: string): Promise<string> {
+    const caller = authorize(ctx, ACCESS.utility, 'land:RegisterEasement');
+    return canonicalString(await registerEasement(ctx, request, caller.mspId));
+  }
+
+  /** Release an encumbrance held by the caller's org: `{ cadastralId, encumbranceId }`. Emits `land.EncumbranceReleased`. */
+  @Transaction()
+  @Param('request', 'string', 'JSON { cadastralId, encumbranceId }')
+  @Returns('string')
+  async ReleaseEncumbrance(ctx: Context, request: string): Promise<string> {
+    const caller = authorize(ctx, ACCESS.holder, 'land:ReleaseEncumbrance');
+    return canonicalString(await releaseEncumbrance(ctx, request, caller.mspId));
   }
 }

@@ -8,6 +8,7 @@ import { parseJsonArgument, validate } from '../shared/validation';
 import { verifyCitizenSignature } from '../identity/citizen-signature';
 import { didSchema } from '../identity/did';
 import { OFFER_OBJECT_TYPE, cadastralIdSchema, documentHashSchema, offerSchema, type Offer, type Owner, type Parcel } from './parcel';
+import { requireActive } from './encumbrances';
 import { loadParcel, requireActiveDids, requireHolding, saveParcel } from './parcels';
 
 /**
@@ -37,9 +38,7 @@ async function loadOffer(ctx: Context, cadastralId: string, offerId: string): Pr
 }
 
 function requireTransferable(parcel: Parcel, version: number): void {
-  if (parcel.status !== 'active') {
-    throw new ChaincodeError('FAILED_PRECONDITION', `parcel ${parcel.cadastralId} is ${parcel.status}; no transfer until it is active`);
-  }
+  requireActive(parcel);
   if (parcel.version !== version) {
     throw new ChaincodeError('FAILED_PRECONDITION', `parcel ${parcel.cadastralId} changed since the offer (version ${version}, now ${parcel.version}); the offer is void`);
   }
