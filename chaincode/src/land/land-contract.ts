@@ -3,6 +3,7 @@ import { authorize, type AccessRule } from '../shared/access';
 import { canonicalString } from '../shared/canonical-json';
 import { openDispute, registerEasement, registerMortgage, releaseEncumbrance, resolveDispute } from './encumbrances';
 import { getParcel, registerParcel } from './parcels';
+import { mergeParcels, splitParcel } from './subdivision';
 import { acceptOffer, approveTransfer, offerTransfer, withdrawOffer } from './transfers';
 
 /** Who may call what (DESIGN.md §3: access control in one place). */
@@ -157,5 +158,34 @@ export class LandContract extends Contract {
   async ReleaseEncumbrance(ctx: Context, request: string): Promise<string> {
     const caller = authorize(ctx, ACCESS.holder, 'land:ReleaseEncumbrance');
     return canonicalString(await releaseEncumbrance(ctx, request, caller.mspId));
+  }
+
+  /**
+   * Subdivide a parcel (CityMSP registrar): `{ cadastralId, children: [{ cadastralId, areaM2, location }] }`; the
+   * children's areas must sum exactly to the parent's; owners and encumbrances carry over; the parent is retired.
+   *
+   * @returns JSON array of the children. @throws `INVALID_ARGUMENT` (areas), `ALREADY_EXISTS`, `FAILED_PRECONDITION`, `FORBIDDEN`.
+   * Emits `land.ParcelSplit`.
+   */
+  @Transaction()
+  @Param('request', 'string', 'JSON SplitParcel request')
+  @Returns('string')
+  async SplitParcel(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.registrar, 'land:SplitParcel');
+    return canonicalString(await splitParcel(ctx, request));
+  }
+
+  /**
+   * Merge parcels with identical ownership (CityMSP registrar): `{ cadastralIds, merged: { cadastralId, location } }`;
+   * the area is the exact sum; encumbrances carry over; the parents are retired.
+   *
+   * @throws `FAILED_PRECONDITION` (different owners, not active), `ALREADY_EXISTS`, `INVALID_ARGUMENT`, `FORBIDDEN`. Emits `land.ParcelsMerged`.
+   */
+  @Transaction()
+  @Param('request', 'string', 'JSON MergeParcels request')
+  @Returns('string')
+  async MergeParcels(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.registrar, 'land:MergeParcels');
+    return canonicalString(await mergeParcels(ctx, request));
   }
 }

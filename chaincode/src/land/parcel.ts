@@ -53,6 +53,9 @@ export const parcelSchema = z
     encumbrances: z.array(encumbranceSchema),
     status: z.enum(['active', 'disputed', 'retired']),
     deedHash: documentHashSchema,
+    /** Lineage: the parcels this one was split or merged from, and those it became. */
+    parents: z.array(cadastralIdSchema).default([]),
+    children: z.array(cadastralIdSchema).default([]),
     /** Increments on every change; an offer names the version it was made on. */
     version: z.number().int().positive(),
     registered: z.iso.datetime(),

@@ -50,17 +50,21 @@ export async function requireActiveDids(ctx: Context, dids: readonly string[]): 
   }
 }
 
-/** Store a parcel and keep the by-owner index (composite key owner~parcel) in step. */
+/**
+ * Store a parcel and keep the by-owner index (composite key owner~parcel) in step;
+ * retired parcels leave the index. `previousOwners` are those indexed before.
+ */
 export async function saveParcel(ctx: Context, parcel: Parcel, previousOwners: readonly Owner[]): Promise<void> {
   await writeRecord(ctx, parcelKey(ctx, parcel.cadastralId), parcel);
-  const now = new Set(parcel.owners.map((o) => o.did));
+  const indexed = parcel.status === 'retired' ? [] : parcel.owners;
+  const now = new Set(indexed.map((o) => o.did));
   for (const old of previousOwners) {
     if (!now.has(old.did)) {
       await ctx.stub.deleteState(ctx.stub.createCompositeKey(OWNER_INDEX_OBJECT_TYPE, [old.did, parcel.cadastralId]));
     }
   }
   const before = new Set(previousOwners.map((o) => o.did));
-  for (const owner of parcel.owners) {
+  for (const owner of indexed) {
     if (!before.has(owner.did)) {
       await ctx.stub.putState(ctx.stub.createCompositeKey(OWNER_INDEX_OBJECT_TYPE, [owner.did, parcel.cadastralId]), Buffer.from([0]));
     }
@@ -76,7 +80,7 @@ export async function registerParcel(ctx: Context, request: string): Promise<Par
   }
   await requireActiveDids(ctx, owners.map((o) => o.did));
   const now = txTimestamp(ctx);
-  const parcel: Parcel = { ...req, owners, encumbrances: [], status: 'active', version: 1, registered: now, updated: now, lastTxId: ctx.stub.getTxID() };
+  const parcel: Parcel = { ...req, owners, encumbrances: [], status: 'active', parents: [], children: [], version: 1, registered: now, updated: now, lastTxId: ctx.stub.getTxID() };
   await saveParcel(ctx, parcel, []);
   emitEvent(ctx, 'land.ParcelRegistered', { cadastralId: parcel.cadastralId, areaM2: parcel.areaM2, version: 1 });
   return parcel;

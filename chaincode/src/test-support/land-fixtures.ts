@@ -19,17 +19,17 @@ export async function parcel(ledger: FakeLedger): Promise<Parcel> {
   return JSON.parse(await ledger.tx(desk, (ctx) => land.GetParcel(ctx, 'AM-K-1234'))) as Parcel;
 }
 
-export async function offer(ledger: FakeLedger, seller: CitizenKey, buyer: CitizenKey, share = { num: 1, den: 1 }, version = 1): Promise<Offer> {
-  const signed = signAction(seller, 'land:OfferTransfer', { cadastralId: 'AM-K-1234', parcelVersion: version, share, buyer: buyer.did, priceCents: 32_500_000, deedHash: NEW_DEED });
+export async function offer(ledger: FakeLedger, seller: CitizenKey, buyer: CitizenKey, share = { num: 1, den: 1 }, version = 1, cadastralId = 'AM-K-1234'): Promise<Offer> {
+  const signed = signAction(seller, 'land:OfferTransfer', { cadastralId, parcelVersion: version, share, buyer: buyer.did, priceCents: 32_500_000, deedHash: NEW_DEED });
   return JSON.parse(await ledger.tx(desk, (ctx) => land.OfferTransfer(ctx, JSON.stringify(signed)))) as Offer;
 }
 
-export function accept(ledger: FakeLedger, buyer: CitizenKey, offerId: string): Promise<string> {
-  return ledger.tx(desk, (ctx) => land.AcceptOffer(ctx, JSON.stringify(signAction(buyer, 'land:AcceptOffer', { cadastralId: 'AM-K-1234', offerId }))));
+export function accept(ledger: FakeLedger, buyer: CitizenKey, offerId: string, cadastralId = 'AM-K-1234'): Promise<string> {
+  return ledger.tx(desk, (ctx) => land.AcceptOffer(ctx, JSON.stringify(signAction(buyer, 'land:AcceptOffer', { cadastralId, offerId }))));
 }
 
-export function approve(ledger: FakeLedger, offerId: string, who: FakeIdentity = registrar): Promise<string> {
-  return ledger.tx(who, (ctx) => land.ApproveTransfer(ctx, JSON.stringify({ cadastralId: 'AM-K-1234', offerId })));
+export function approve(ledger: FakeLedger, offerId: string, who: FakeIdentity = registrar, cadastralId = 'AM-K-1234'): Promise<string> {
+  return ledger.tx(who, (ctx) => land.ApproveTransfer(ctx, JSON.stringify({ cadastralId, offerId })));
 }
 
 export async function setup(): Promise<{ ledger: FakeLedger; alice: CitizenKey; bob: CitizenKey; carol: CitizenKey }> {
