@@ -3,6 +3,7 @@ import { authorize, type AccessRule } from '../shared/access';
 import { canonicalString } from '../shared/canonical-json';
 import { openDispute, registerEasement, registerMortgage, releaseEncumbrance, resolveDispute } from './encumbrances';
 import { getParcel, registerParcel } from './parcels';
+import { listParcelsByOwner, parcelHistory } from './queries';
 import { mergeParcels, splitParcel } from './subdivision';
 import { acceptOffer, approveTransfer, offerTransfer, withdrawOffer } from './transfers';
 
@@ -187,5 +188,30 @@ export class LandContract extends Contract {
   async MergeParcels(ctx: Context, request: string): Promise<string> {
     authorize(ctx, ACCESS.registrar, 'land:MergeParcels');
     return canonicalString(await mergeParcels(ctx, request));
+  }
+
+  /** A DID's active parcels, a page at a time: `{ owner, cadastralIds, bookmark }`. @throws `INVALID_ARGUMENT` */
+  @Transaction(false)
+  @Param('did', 'string', 'owner DID')
+  @Param('pageSize', 'string', 'page size, 1-100')
+  @Param('bookmark', 'string', 'bookmark from the previous page, or empty')
+  @Returns('string')
+  async ListParcelsByOwner(ctx: Context, did: string, pageSize: string, bookmark: string): Promise<string> {
+    authorize(ctx, ACCESS.member, 'land:ListParcelsByOwner');
+    return canonicalString(await listParcelsByOwner(ctx, did, pageSize, bookmark));
+  }
+
+  /**
+   * Full provenance of a parcel: every committed version (tx id, timestamp, state) since first
+   * registration, and recursively the parcels it was split or merged from.
+   *
+   * @throws `INVALID_ARGUMENT`, `NOT_FOUND`
+   */
+  @Transaction(false)
+  @Param('cadastralId', 'string', 'cadastral parcel id')
+  @Returns('string')
+  async GetParcelHistory(ctx: Context, cadastralId: string): Promise<string> {
+    authorize(ctx, ACCESS.member, 'land:GetParcelHistory');
+    return canonicalString(await parcelHistory(ctx, cadastralId));
   }
 }

@@ -10,6 +10,8 @@ import type { Context } from 'fabric-contract-api';
 export class FakeLedger {
   readonly state = new Map<string, Buffer>();
   readonly events: { name: string; payload: unknown }[] = [];
+  /** Every committed write per key, oldest first (what the peer's history database keeps). */
+  readonly history = new Map<string, { txId: string; seconds: number; value: Buffer | null }[]>();
   #txCounter = 0;
 
   /**
@@ -42,6 +44,23 @@ export class FakeLedger {
       getTxTimestamp: () => ({ seconds: { toString: () => String(seconds) }, nanos: 0 }),
       getTxID: () => txId,
       getChannelID: () => 'civic',
+      splitCompositeKey: (key: string) => {
+        const [objectType = '', ...attributes] = key.split('\u0000').slice(1, -1);
+        return { objectType, attributes };
+      },
+      getStateByPartialCompositeKeyWithPagination: (type: string, attrs: string[], pageSize: number, bookmark = '') => {
+        const prefix = `\u0000${[type, ...attrs].join('\u0000')}\u0000`;
+        const keys = [...this.state.keys()].filter((k) => k.startsWith(prefix) && k >= bookmark).sort();
+        const page = keys.slice(0, pageSize);
+        const results = page.map((key) => ({ namespace: 'civic', key, value: this.state.get(key) ?? Buffer.alloc(0) }));
+        return Promise.resolve({ iterator: fakeIterator(results), metadata: { fetchedRecordsCount: page.length, bookmark: keys[pageSize] ?? '' } });
+      },
+      getHistoryForKey: (key: string) =>
+        Promise.resolve(
+          fakeIterator(
+            (this.history.get(key) ?? []).map((h) => ({ txId: h.txId, isDelete: h.value === null, value: h.value ?? Buffer.alloc(0), timestamp: { seconds: { toString: () => String(h.seconds) }, nanos: 0 } })),
+          ),
+        ),
       setEvent: (name: string, payload: Uint8Array): void => {
         event = { name, payload: JSON.parse(Buffer.from(payload).toString('utf8')) as unknown };
       },
@@ -52,6 +71,7 @@ export class FakeLedger {
     };
     const result = await body({ stub, clientIdentity } as unknown as Context);
     for (const [key, value] of writes) {
+      this.history.set(key, [...(this.history.get(key) ?? []), { txId, seconds, value }]);
       if (value === null) {
         this.state.delete(key);
       } else {
@@ -74,4 +94,17 @@ export class FakeLedger {
 export interface FakeIdentity {
   readonly mspId: string;
   readonly role?: string;
+}
+
+/** A fabric-shim style iterator (`next()`, `close()`) over fixed results. */
+function fakeIterator<T>(results: T[]): { next(): Promise<{ value: T | undefined; done: boolean }>; close(): Promise<void> } {
+  let i = 0;
+  return {
+    next: () => {
+      const value = results[i];
+      i += 1;
+      return Promise.resolve({ value, done: value === undefined });
+    },
+    close: () => Promise.resolve(),
+  };
 }
