@@ -55,6 +55,11 @@ export class FakeLedger {
         const results = page.map((key) => ({ namespace: 'civic', key, value: this.state.get(key) ?? Buffer.alloc(0) }));
         return Promise.resolve({ iterator: fakeIterator(results), metadata: { fetchedRecordsCount: page.length, bookmark: keys[pageSize] ?? '' } });
       },
+      getStateByPartialCompositeKey: (type: string, attrs: string[]) => {
+        const prefix = `\u0000${[type, ...attrs].join('\u0000')}\u0000`;
+        const keys = [...this.state.keys()].filter((k) => k.startsWith(prefix)).sort();
+        return Promise.resolve(fakeIterator(keys.map((key) => ({ namespace: 'civic', key, value: this.state.get(key) ?? Buffer.alloc(0) }))));
+      },
       getHistoryForKey: (key: string) =>
         Promise.resolve(
           fakeIterator(

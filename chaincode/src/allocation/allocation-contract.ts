@@ -1,0 +1,145 @@
+import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { z } from 'zod';
+import { authorize, type AccessRule } from '../shared/access';
+import { canonicalString } from '../shared/canonical-json';
+import { parseJsonArgument, validate } from '../shared/validation';
+import { verifyCitizenSignature } from '../identity/citizen-signature';
+import { didSchema } from '../identity/did';
+import { roundIdSchema } from './round';
+import { apply, attestPriority, closeRound, drawInputs, getApplications, getRound, openRound, releaseSite, withdrawApplication } from './rounds';
+
+const ACCESS = {
+  /** The City's allocation officers run rounds. */
+  officer: { msps: ['CityMSP'], roles: ['allocation-officer'] },
+  /** Front-desk staff submit applicants' signed applications and withdrawals. */
+  citizenDesk: { roles: ['clerk', 'allocation-officer'] },
+  member: {},
+} as const satisfies Record<string, AccessRule>;
+
+const siteRefSchema = z.object({ roundId: roundIdSchema, site: z.string().min(1) }).loose();
+
+/**
+ * Fair allocation of scarce public sites (seed 004, Moscow weekend fairs): commit-reveal
+ * rounds and a deterministic draw (allocation/draw.ts) that anyone can recompute from
+ * the ledger with `civic allocation verify`. Nothing ranks applicants by time.
+ */
+@Info({ title: 'allocation', description: 'Fair allocation: commit-reveal rounds, deterministic draw, waiting lists' })
+export class AllocationContract extends Contract {
+  constructor() {
+    super('allocation');
+  }
+
+  /**
+   * Open a round (CityMSP allocation-officer): `{ roundId, title, sites: [{id, category}], quotas: {category: n},
+   * priorityGroups, closes (ISO 8601), commitment (SHA-256 hex of the secret seed) }`.
+   *
+   * @throws `INVALID_ARGUMENT`, `ALREADY_EXISTS`, `FORBIDDEN`. Emits `allocation.RoundOpened`.
+   */
+  @Transaction()
+  @Param('request', 'string', 'JSON round')
+  @Returns('string')
+  async OpenRound(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.officer, 'allocation:OpenRound');
+    return canonicalString(await openRound(ctx, request));
+  }
+
+  /**
+   * An applicant's signed application (`allocation:Apply`; payload `roundId, preferences (site ids, best first), group?`).
+   * The transaction id is the receipt.
+   *
+   * @throws `FAILED_PRECONDITION` (closed or late), `ALREADY_EXISTS` (second application), `INVALID_ARGUMENT`, `INVALID_SIGNATURE`.
+   * Emits `allocation.Applied`.
+   */
+  @Transaction()
+  @Param('request', 'string', 'applicant-signed application')
+  @Returns('string')
+  async Apply(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.citizenDesk, 'allocation:Apply');
+    return canonicalString(await apply(ctx, request));
+  }
+
+  /** An applicant's signed withdrawal before the draw (`allocation:WithdrawApplication`; payload `roundId`). */
+  @Transaction()
+  @Param('request', 'string', 'applicant-signed withdrawal')
+  @Returns('string')
+  async WithdrawApplication(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.citizenDesk, 'allocation:WithdrawApplication');
+    return canonicalString(await withdrawApplication(ctx, request));
+  }
+
+  /** Record that the City verified an applicant's priority-group credential: `{ roundId, applicant, group, evidenceHash }`. */
+  @Transaction()
+  @Param('request', 'string', 'JSON attestation')
+  @Returns('string')
+  async AttestPriority(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.officer, 'allocation:AttestPriority');
+    return canonicalString(await attestPriority(ctx, request));
+  }
+
+  /**
+   * Close a round and draw (CityMSP allocation-officer): `{ roundId, seed }`; the seed must hash to the commitment.
+   *
+   * @throws `INVALID_ARGUMENT` (seed does not match), `FAILED_PRECONDITION` (already drawn), `FORBIDDEN`. Emits `allocation.RoundDrawn`.
+   */
+  @Transaction()
+  @Param('request', 'string', 'JSON { roundId, seed }')
+  @Returns('string')
+  async CloseRound(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.officer, 'allocation:CloseRound');
+    return canonicalString(await closeRound(ctx, request));
+  }
+
+  /** A winner's signed release of their site (`allocation:ReleaseSite`; payload `roundId, site`); the waiting list moves up. */
+  @Transaction()
+  @Param('request', 'string', 'winner-signed release')
+  @Returns('string')
+  async ReleaseSite(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.citizenDesk, 'allocation:ReleaseSite');
+    const payload = await verifyCitizenSignature(ctx, parseJsonArgument(z.unknown(), request, 'request'), 'allocation:ReleaseSite', 'request');
+    const ref = validate(siteRefSchema, payload, 'request.payload');
+    return canonicalString(await releaseSite(ctx, ref.roundId, ref.site, payload.did, 'withdrawn'));
+  }
+
+  /** Record a no-show (CityMSP allocation-officer): `{ roundId, site, holder }`; the waiting list moves up. */
+  @Transaction()
+  @Param('request', 'string', 'JSON { roundId, site, holder }')
+  @Returns('string')
+  async MarkNoShow(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.officer, 'allocation:MarkNoShow');
+    const req = parseJsonArgument(z.object({ roundId: roundIdSchema, site: z.string().min(1), holder: didSchema }).strict(), request, 'request');
+    return canonicalString(await releaseSite(ctx, req.roundId, req.site, req.holder, 'no-show'));
+  }
+
+  /** A round with its result once drawn. @throws `NOT_FOUND` */
+  @Transaction(false)
+  @Param('roundId', 'string', 'round id')
+  @Returns('string')
+  async GetRound(ctx: Context, roundId: string): Promise<string> {
+    authorize(ctx, ACCESS.member, 'allocation:GetRound');
+    return canonicalString(await getRound(ctx, roundId));
+  }
+
+  /** Every application to a round, for audit and recomputation. @throws `NOT_FOUND` */
+  @Transaction(false)
+  @Param('roundId', 'string', 'round id')
+  @Returns('string')
+  async GetApplications(ctx: Context, roundId: string): Promise<string> {
+    authorize(ctx, ACCESS.member, 'allocation:GetApplications');
+    return canonicalString(await getApplications(ctx, roundId));
+  }
+
+  /**
+   * The exact input of the draw (active applications, groups only where attested), for anyone
+   * to recompute the allocation with allocation/draw.ts and the revealed seed.
+   *
+   * @throws `NOT_FOUND`
+   */
+  @Transaction(false)
+  @Param('roundId', 'string', 'round id')
+  @Returns('string')
+  async GetDrawInputs(ctx: Context, roundId: string): Promise<string> {
+    authorize(ctx, ACCESS.member, 'allocation:GetDrawInputs');
+    const round = await getRound(ctx, roundId);
+    return canonicalString((await drawInputs(ctx, round.roundId)).map((a) => ({ applicant: a.applicant, preferences: a.preferences, group: a.group ?? null })));
+  }
+}

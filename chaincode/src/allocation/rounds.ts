@@ -1,0 +1,177 @@
+import type { Context } from 'fabric-contract-api';
+import { z } from 'zod';
+import { ChaincodeError } from '../shared/errors';
+import { collect } from '../shared/iterators';
+import { emitEvent, readExisting, readRecord, writeRecord } from '../shared/state';
+import { txTimestamp } from '../shared/tx-time';
+import { parseJsonArgument, validate } from '../shared/validation';
+import { verifyCitizenSignature } from '../identity/citizen-signature';
+import { didSchema } from '../identity/did';
+import { commitmentOf, promote, runDraw, type Application } from './draw';
+import {
+  APPLICATION_OBJECT_TYPE,
+  ATTESTATION_OBJECT_TYPE,
+  ROUND_OBJECT_TYPE,
+  applicationSchema,
+  attestationSchema,
+  roundIdSchema,
+  roundRecordSchema,
+  roundSpecSchema,
+  type ApplicationRecord,
+  type RoundRecord,
+} from './round';
+
+const roundKey = (ctx: Context, id: string): string => ctx.stub.createCompositeKey(ROUND_OBJECT_TYPE, [id]);
+const applicationKey = (ctx: Context, id: string, did: string): string => ctx.stub.createCompositeKey(APPLICATION_OBJECT_TYPE, [id, did]);
+const attestationKey = (ctx: Context, id: string, did: string): string => ctx.stub.createCompositeKey(ATTESTATION_OBJECT_TYPE, [id, did]);
+
+async function loadRound(ctx: Context, roundId: string): Promise<RoundRecord> {
+  return readExisting(ctx, roundKey(ctx, validate(roundIdSchema, roundId, 'roundId')), roundRecordSchema, `round ${roundId}`);
+}
+
+function requireOpen(ctx: Context, round: RoundRecord): void {
+  if (round.status !== 'open') {
+    throw new ChaincodeError('FAILED_PRECONDITION', `round ${round.roundId} is closed`);
+  }
+  if (txTimestamp(ctx) > round.closes) {
+    throw new ChaincodeError('FAILED_PRECONDITION', `round ${round.roundId} closed for applications at ${round.closes}`);
+  }
+}
+
+/** Body of `allocation:OpenRound`. */
+export async function openRound(ctx: Context, request: string): Promise<RoundRecord> {
+  const spec = parseJsonArgument(roundSpecSchema, request, 'request');
+  const categories = new Set(spec.sites.map((s) => s.category));
+  const unknown = Object.keys(spec.quotas).find((c) => !categories.has(c));
+  if (unknown !== undefined) {
+    throw new ChaincodeError('INVALID_ARGUMENT', `request.quotas.${unknown}: no site has that category`);
+  }
+  if ((await readRecord(ctx, roundKey(ctx, spec.roundId), roundRecordSchema)) !== undefined) {
+    throw new ChaincodeError('ALREADY_EXISTS', `round ${spec.roundId} already exists`);
+  }
+  const round: RoundRecord = { ...spec, status: 'open', opened: txTimestamp(ctx), seed: null, result: null };
+  await writeRecord(ctx, roundKey(ctx, spec.roundId), round);
+  emitEvent(ctx, 'allocation.RoundOpened', { roundId: spec.roundId, sites: spec.sites.length, closes: spec.closes, commitment: spec.commitment });
+  return round;
+}
+
+const applyPayloadSchema = z.object({ roundId: roundIdSchema, preferences: z.array(z.string()).min(1).max(50), group: z.string().nullable().default(null) }).loose();
+
+/** Body of `allocation:Apply`: the applicant's signed, ranked preferences; one per DID per round. */
+export async function apply(ctx: Context, request: string): Promise<ApplicationRecord> {
+  const payload = await verifyCitizenSignature(ctx, parseJsonArgument(z.unknown(), request, 'request'), 'allocation:Apply', 'request');
+  const p = validate(applyPayloadSchema, payload, 'request.payload');
+  const round = await loadRound(ctx, p.roundId);
+  requireOpen(ctx, round);
+  const siteIds = new Set(round.sites.map((s) => s.id));
+  const bad = p.preferences.find((id) => !siteIds.has(id));
+  if (bad !== undefined || new Set(p.preferences).size !== p.preferences.length) {
+    throw new ChaincodeError('INVALID_ARGUMENT', bad === undefined ? 'request.payload.preferences: each site may be listed once' : `request.payload.preferences: ${bad} is not a site of round ${round.roundId}`);
+  }
+  if (p.group !== null && !round.priorityGroups.includes(p.group)) {
+    throw new ChaincodeError('INVALID_ARGUMENT', `request.payload.group: ${p.group} is not a priority group of round ${round.roundId}`);
+  }
+  const existing = await readRecord(ctx, applicationKey(ctx, round.roundId, payload.did), applicationSchema);
+  if (existing?.status === 'active') {
+    throw new ChaincodeError('ALREADY_EXISTS', `${payload.did} has already applied to round ${round.roundId} (tx ${existing.txId})`);
+  }
+  const application: ApplicationRecord = { roundId: round.roundId, applicant: payload.did, preferences: p.preferences, group: p.group, status: 'active', txId: ctx.stub.getTxID(), submitted: txTimestamp(ctx) };
+  await writeRecord(ctx, applicationKey(ctx, round.roundId, payload.did), application);
+  emitEvent(ctx, 'allocation.Applied', { roundId: round.roundId, txId: application.txId });
+  return application;
+}
+
+/** Body of `allocation:WithdrawApplication`: the applicant's signed withdrawal before the draw. */
+export async function withdrawApplication(ctx: Context, request: string): Promise<ApplicationRecord> {
+  const payload = await verifyCitizenSignature(ctx, parseJsonArgument(z.unknown(), request, 'request'), 'allocation:WithdrawApplication', 'request');
+  const { roundId } = validate(z.object({ roundId: roundIdSchema }).loose(), payload, 'request.payload');
+  const round = await loadRound(ctx, roundId);
+  if (round.status !== 'open') {
+    throw new ChaincodeError('FAILED_PRECONDITION', `round ${roundId} has been drawn; release the site instead`);
+  }
+  const application = await readExisting(ctx, applicationKey(ctx, roundId, payload.did), applicationSchema, `application of ${payload.did} to round ${roundId}`);
+  const withdrawn: ApplicationRecord = { ...application, status: 'withdrawn' };
+  await writeRecord(ctx, applicationKey(ctx, roundId, payload.did), withdrawn);
+  emitEvent(ctx, 'allocation.Withdrawn', { roundId });
+  return withdrawn;
+}
+
+const attestSchema = z.object({ roundId: roundIdSchema, applicant: didSchema, group: z.string(), evidenceHash: z.string() }).strict();
+
+/** Body of `allocation:AttestPriority`: the City records that it verified an applicant's group credential. */
+export async function attestPriority(ctx: Context, request: string): Promise<z.infer<typeof attestationSchema>> {
+  const req = parseJsonArgument(attestSchema, request, 'request');
+  const round = await loadRound(ctx, req.roundId);
+  if (round.status !== 'open') {
+    throw new ChaincodeError('FAILED_PRECONDITION', `round ${round.roundId} is closed`);
+  }
+  if (!round.priorityGroups.includes(req.group)) {
+    throw new ChaincodeError('INVALID_ARGUMENT', `request.group: ${req.group} is not a priority group of round ${round.roundId}`);
+  }
+  const attestation = validate(attestationSchema, { ...req, txId: ctx.stub.getTxID() }, 'request');
+  await writeRecord(ctx, attestationKey(ctx, req.roundId, req.applicant), attestation);
+  emitEvent(ctx, 'allocation.PriorityAttested', { roundId: req.roundId, group: req.group });
+  return attestation;
+}
+
+/**
+ * The applications the draw uses: active ones, each with its group only when the City
+ * attested that group (an unproven claim is drawn without priority).
+ */
+export async function drawInputs(ctx: Context, roundId: string): Promise<Application[]> {
+  const applications = (await collect(await ctx.stub.getStateByPartialCompositeKey(APPLICATION_OBJECT_TYPE, [roundId])))
+    .map((kv) => applicationSchema.parse(JSON.parse(Buffer.from(kv.value).toString('utf8'))))
+    .filter((a) => a.status === 'active');
+  const out: Application[] = [];
+  for (const a of applications) {
+    const attested = await readRecord(ctx, attestationKey(ctx, roundId, a.applicant), attestationSchema);
+    out.push({ applicant: a.applicant, preferences: a.preferences, group: attested !== undefined && attested.group === a.group ? a.group : undefined });
+  }
+  return out;
+}
+
+/** Body of `allocation:CloseRound`: reveal the seed, check it against the commitment, run the draw. */
+export async function closeRound(ctx: Context, request: string): Promise<RoundRecord> {
+  const req = parseJsonArgument(z.object({ roundId: roundIdSchema, seed: z.string().min(16, 'must be at least 16 characters').max(256) }).strict(), request, 'request');
+  const round = await loadRound(ctx, req.roundId);
+  if (round.status !== 'open') {
+    throw new ChaincodeError('FAILED_PRECONDITION', `round ${round.roundId} has already been drawn`);
+  }
+  if (commitmentOf(req.seed) !== round.commitment) {
+    throw new ChaincodeError('INVALID_ARGUMENT', `request.seed does not match the commitment published when round ${round.roundId} opened`);
+  }
+  const result = runDraw(round, await drawInputs(ctx, round.roundId), req.seed);
+  const drawn: RoundRecord = { ...round, status: 'drawn', seed: req.seed, result: { ...result, drawTxId: ctx.stub.getTxID(), changes: [] } };
+  await writeRecord(ctx, roundKey(ctx, round.roundId), drawn);
+  emitEvent(ctx, 'allocation.RoundDrawn', { roundId: round.roundId, randomness: result.randomness, assigned: Object.keys(result.assignments).length, waiting: result.waitingList.length });
+  return drawn;
+}
+
+/** Body of `allocation:ReleaseSite`: a winner's withdrawal (signed) or a no-show (officer) promotes the waiting list. */
+export async function releaseSite(ctx: Context, roundId: string, site: string, holder: string, reason: 'withdrawn' | 'no-show'): Promise<RoundRecord> {
+  const round = await loadRound(ctx, roundId);
+  if (round.result === null) {
+    throw new ChaincodeError('FAILED_PRECONDITION', `round ${roundId} has not been drawn`);
+  }
+  if (round.result.assignments[site] !== holder) {
+    throw new ChaincodeError('FAILED_PRECONDITION', `site ${site} of round ${roundId} is not held by ${holder}`);
+  }
+  const promoted = promote(round.result, await drawInputs(ctx, roundId), site);
+  const next = promoted.assignments[site] ?? null;
+  const change = { site, released: holder, promoted: next, txId: ctx.stub.getTxID(), reason };
+  const updated: RoundRecord = { ...round, result: { ...promoted, drawTxId: round.result.drawTxId, changes: [...round.result.changes, change] } };
+  await writeRecord(ctx, roundKey(ctx, roundId), updated);
+  emitEvent(ctx, 'allocation.SiteReleased', { roundId, site, reason, promoted: next !== null });
+  return updated;
+}
+
+/** Body of `allocation:GetRound`. */
+export async function getRound(ctx: Context, roundId: string): Promise<RoundRecord> {
+  return loadRound(ctx, roundId);
+}
+
+/** Body of `allocation:GetApplications`: every application (active and withdrawn), for audit. */
+export async function getApplications(ctx: Context, roundId: string): Promise<ApplicationRecord[]> {
+  const round = await loadRound(ctx, roundId);
+  return (await collect(await ctx.stub.getStateByPartialCompositeKey(APPLICATION_OBJECT_TYPE, [round.roundId]))).map((kv) => applicationSchema.parse(JSON.parse(Buffer.from(kv.value).toString('utf8'))));
+}
