@@ -74,6 +74,14 @@ stage_peers() { require_fabric peers; }
 stage_channel() { require_fabric channel; }
 stage_chaincode() { require_fabric chaincode; }
 
+# binaries_needed_until STAGE: `ca` when the stages up to STAGE need only Fabric CA, else `all`.
+binaries_needed_until() {
+  case "$1" in
+    ports | cas | identities) echo ca ;;
+    *) echo all ;;
+  esac
+}
+
 cmd_up() {
   local until="${STAGES[-1]}"
   if [[ "${1:-}" == "--until" ]]; then
@@ -83,7 +91,7 @@ cmd_up() {
   local started=${SECONDS} stage
   for stage in "${STAGES[@]}"; do
     case "${stage}" in
-      binaries) run_step "binaries" stage_binaries "$([[ " cas identities " == *" ${until} "* || ${until} == ports ]] && echo ca || echo all)" ;;
+      binaries) run_step "binaries" stage_binaries "$(binaries_needed_until "${until}")" ;;
       *) run_step "${stage}" "stage_${stage}" ;;
     esac
     [[ "${stage}" == "${until}" ]] && break

@@ -7,7 +7,7 @@ import path from 'node:path';
  * in chaincode/src. The fixture marks each offending line with `// flagged:`.
  */
 const root = path.resolve(__dirname, '../..');
-const fixture = 'chaincode/src/__fixtures__/nondeterministic.ts';
+const fixture = 'test/fixtures/chaincode/nondeterministic.ts';
 
 interface LintMessage {
   line: number;
@@ -15,10 +15,12 @@ interface LintMessage {
   message: string;
 }
 
+const eslintBin = path.join(root, 'node_modules/eslint/bin/eslint.js');
+
 function lint(file: string): LintMessage[] {
   let out: string;
   try {
-    out = execFileSync(process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), '--no-ignore', '-f', 'json', file], {
+    out = execFileSync(process.execPath, [eslintBin, '--no-ignore', '-f', 'json', file], {
       cwd: root,
       encoding: 'utf8',
     });
@@ -41,6 +43,14 @@ describe('chaincode determinism lint rules', () => {
   it.each(flaggedLines)('flags line %i of the fixture', (line) => {
     const hits = messages.filter((m) => m.line === line && /no-restricted-(properties|syntax)/.test(m.ruleId ?? ''));
     expect(hits.map((m) => m.message).join('\n')).toMatch(/Non-deterministic|Timers/);
+  });
+
+  it('applies the same rules to the chaincode sources', () => {
+    const config = JSON.parse(execFileSync(process.execPath, [eslintBin, '--print-config', 'chaincode/src/index.ts'], { cwd: root, encoding: 'utf8' })) as {
+      rules: Record<string, unknown>;
+    };
+    expect(JSON.stringify(config.rules['no-restricted-properties'])).toContain('Date');
+    expect(JSON.stringify(config.rules['no-restricted-syntax'])).toContain("NewExpression[callee.name='Date'][arguments.length=0]");
   });
 
   it('accepts a Date built from a given time', () => {

@@ -2,11 +2,12 @@ import type { Context } from 'fabric-contract-api';
 import { z } from 'zod';
 import { canonicalBytes } from '../shared/canonical-json';
 import { ChaincodeError } from '../shared/errors';
-import { readExisting, readRecord, writeRecord } from '../shared/state';
+import { readRecord, writeRecord } from '../shared/state';
 import { txTimestamp } from '../shared/tx-time';
 import { validate } from '../shared/validation';
 import { didSchema, signatureSchema, verifyEd25519 } from './did';
-import { DID_OBJECT_TYPE, currentKey, didRecordSchema } from './did-record';
+import { currentKey } from './did-record';
+import { loadActiveDid } from './did-registry';
 
 /** Composite-key object type recording each (DID, nonce) a signature has used. */
 export const NONCE_OBJECT_TYPE = 'civic.identity.nonce';
@@ -62,10 +63,7 @@ export async function verifyCitizenSignature(ctx: Context, signed: unknown, acti
       throw new ChaincodeError('INVALID_ARGUMENT', `${field}.payload.${name} must be ${value}`);
     }
   }
-  const record = await readExisting(ctx, ctx.stub.createCompositeKey(DID_OBJECT_TYPE, [s.did]), didRecordSchema, `DID ${s.did}`);
-  if (record.status !== 'active') {
-    throw new ChaincodeError('FAILED_PRECONDITION', `DID ${s.did} is deactivated`);
-  }
+  const record = await loadActiveDid(ctx, s.did);
   if (!verifyEd25519(currentKey(record).publicKeyJwk, canonicalBytes(s.payload), s.signature)) {
     throw new ChaincodeError('INVALID_SIGNATURE', `${field}.signature is not a valid signature by the current key of ${s.did}`);
   }

@@ -24,11 +24,21 @@ function requireSignature(jwk: PublicKeyJwk, payload: IdentityPayload, signature
   }
 }
 
-async function loadActive(ctx: Context, did: string, sequence: number): Promise<DidRecord> {
+/**
+ * Read a DID that must be registered and active; every contract checks DIDs through this.
+ *
+ * @throws `NOT_FOUND` for an unknown DID, `FAILED_PRECONDITION` for a deactivated one
+ */
+export async function loadActiveDid(ctx: Context, did: string): Promise<DidRecord> {
   const record = await readExisting(ctx, didKey(ctx, did), didRecordSchema, `DID ${did}`);
   if (record.status !== 'active') {
     throw new ChaincodeError('FAILED_PRECONDITION', `DID ${did} is deactivated`);
   }
+  return record;
+}
+
+async function loadActive(ctx: Context, did: string, sequence: number): Promise<DidRecord> {
+  const record = await loadActiveDid(ctx, did);
   if (sequence !== record.sequence) {
     throw new ChaincodeError(
       'FAILED_PRECONDITION',

@@ -6,7 +6,7 @@ import { emitEvent, readExisting, readRecord, writeRecord } from '../shared/stat
 import { txTimestamp } from '../shared/tx-time';
 import { parseJsonArgument, validate } from '../shared/validation';
 import { didSchema } from './did';
-import { DID_OBJECT_TYPE, didRecordSchema } from './did-record';
+import { loadActiveDid } from './did-registry';
 
 /** Composite-key object types of the trusted-issuer registry. */
 export const ISSUER_OBJECT_TYPE = 'civic.identity.issuer';
@@ -58,10 +58,7 @@ export async function loadIssuer(ctx: Context, did: string): Promise<IssuerRecor
 /** Body of `identity:RegisterIssuer`: the issuer's DID must be registered and active. */
 export async function registerIssuer(ctx: Context, request: string): Promise<IssuerRecord> {
   const req = parseJsonArgument(registerIssuerSchema, request, 'request');
-  const did = await readExisting(ctx, ctx.stub.createCompositeKey(DID_OBJECT_TYPE, [req.did]), didRecordSchema, `DID ${req.did}`);
-  if (did.status !== 'active') {
-    throw new ChaincodeError('FAILED_PRECONDITION', `DID ${req.did} is deactivated and cannot become an issuer`);
-  }
+  await loadActiveDid(ctx, req.did);
   if ((await readRecord(ctx, issuerKey(ctx, req.did), issuerRecordSchema)) !== undefined) {
     throw new ChaincodeError('ALREADY_EXISTS', `issuer ${req.did} is already registered`);
   }

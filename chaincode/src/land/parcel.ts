@@ -30,6 +30,11 @@ export const landUseSchema = z.enum(['residential', 'commercial', 'industrial', 
 export const ownerSchema = z.object({ did: didSchema, share: fractionSchema }).strict();
 export type Owner = z.infer<typeof ownerSchema>;
 
+/** Owners are kept sorted by DID so every endorser writes the same bytes. */
+export function byDid(a: Owner, b: Owner): number {
+  return a.did < b.did ? -1 : a.did > b.did ? 1 : 0;
+}
+
 /** A charge on a parcel that survives changes of ownership until released. */
 export const encumbranceSchema = z
   .object({

@@ -5,8 +5,8 @@ import { compare, reduced, sumsToOne } from '../shared/fraction';
 import { emitEvent, readExisting, readRecord, writeRecord } from '../shared/state';
 import { txTimestamp } from '../shared/tx-time';
 import { parseJsonArgument, validate } from '../shared/validation';
-import { DID_OBJECT_TYPE, didRecordSchema } from '../identity/did-record';
-import { OWNER_INDEX_OBJECT_TYPE, PARCEL_OBJECT_TYPE, cadastralIdSchema, documentHashSchema, landUseSchema, locationSchema, ownerSchema, parcelSchema, type Owner, type Parcel } from './parcel';
+import { loadActiveDid } from '../identity/did-registry';
+import { OWNER_INDEX_OBJECT_TYPE, byDid, PARCEL_OBJECT_TYPE, cadastralIdSchema, documentHashSchema, landUseSchema, locationSchema, ownerSchema, parcelSchema, type Owner, type Parcel } from './parcel';
 
 const registerParcelSchema = z
   .object({
@@ -37,16 +37,13 @@ export function normaliseOwners(owners: readonly Owner[], field: string): Owner[
   if (!sumsToOne(owners.map((o) => o.share))) {
     throw new ChaincodeError('INVALID_ARGUMENT', `${field}: shares must sum to exactly 1`);
   }
-  return owners.map((o) => ({ did: o.did, share: reduced(o.share) })).sort((a, b) => (a.did < b.did ? -1 : a.did > b.did ? 1 : 0));
+  return owners.map((o) => ({ did: o.did, share: reduced(o.share) })).sort(byDid);
 }
 
 /** @throws `NOT_FOUND` / `FAILED_PRECONDITION` unless every DID is registered and active */
 export async function requireActiveDids(ctx: Context, dids: readonly string[]): Promise<void> {
   for (const did of dids) {
-    const record = await readExisting(ctx, ctx.stub.createCompositeKey(DID_OBJECT_TYPE, [did]), didRecordSchema, `DID ${did}`);
-    if (record.status !== 'active') {
-      throw new ChaincodeError('FAILED_PRECONDITION', `DID ${did} is deactivated`);
-    }
+    await loadActiveDid(ctx, did);
   }
 }
 

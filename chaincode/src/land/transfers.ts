@@ -7,7 +7,7 @@ import { txTimestamp } from '../shared/tx-time';
 import { parseJsonArgument, validate } from '../shared/validation';
 import { verifyCitizenSignature } from '../identity/citizen-signature';
 import { didSchema } from '../identity/did';
-import { OFFER_OBJECT_TYPE, cadastralIdSchema, documentHashSchema, offerSchema, type Offer, type Owner, type Parcel } from './parcel';
+import { OFFER_OBJECT_TYPE, byDid, cadastralIdSchema, documentHashSchema, offerSchema, type Offer, type Owner, type Parcel } from './parcel';
 import { requireActive } from './encumbrances';
 import { loadParcel, requireActiveDids, requireHolding, saveParcel } from './parcels';
 
@@ -109,7 +109,7 @@ function transferShare(owners: readonly Owner[], offer: Offer): Owner[] {
   }
   const bought = owners.find((o) => o.did === offer.buyer);
   next.push({ did: offer.buyer, share: bought === undefined ? offer.share : add(bought.share, offer.share) });
-  return next.sort((a, b) => (a.did < b.did ? -1 : 1));
+  return next.sort(byDid);
 }
 
 /** Body of `land:ApproveTransfer`: the registrar's approval applies an accepted offer. */
