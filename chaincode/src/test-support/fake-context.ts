@@ -5,7 +5,8 @@ import type { Context } from 'fabric-contract-api';
  * contracts use, for unit tests of chaincode logic only (integration tests use a
  * live network). World state is a sorted map that survives across transactions;
  * each `tx()` starts a new transaction whose writes land only if it resolves, as
- * on a peer when a transaction is endorsed, ordered and validated.
+ * on a peer when a transaction is endorsed, ordered and validated. As on a peer,
+ * reads see committed state only, never the transaction's own pending writes.
  */
 export class FakeLedger {
   readonly state = new Map<string, Buffer>();
@@ -28,10 +29,7 @@ export class FakeLedger {
     let event: { name: string; payload: unknown } | undefined;
     const txId = `tx${String(this.#txCounter).padStart(4, '0')}`;
     const stub = {
-      getState: (key: string): Promise<Uint8Array> => {
-        const written = writes.get(key);
-        return Promise.resolve(written === null ? Buffer.alloc(0) : (written ?? this.state.get(key) ?? Buffer.alloc(0)));
-      },
+      getState: (key: string): Promise<Uint8Array> => Promise.resolve(this.state.get(key) ?? Buffer.alloc(0)),
       deleteState: (key: string): Promise<void> => {
         writes.set(key, null);
         return Promise.resolve();
