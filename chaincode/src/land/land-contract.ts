@@ -2,7 +2,8 @@ import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-con
 import { authorize, type AccessRule } from '../shared/access';
 import { canonicalString } from '../shared/canonical-json';
 import { openDispute, registerEasement, registerMortgage, releaseEncumbrance, resolveDispute } from './encumbrances';
-import { getParcel, registerParcel } from './parcels';
+import { IMPORT_BATCH_MAX } from './parcel';
+import { getParcel, importParcels, registerParcel } from './parcels';
 import { listParcelsByOwner, parcelHistory } from './queries';
 import { mergeParcels, splitParcel } from './subdivision';
 import { acceptOffer, approveTransfer, offerTransfer, withdrawOffer } from './transfers';
@@ -50,6 +51,21 @@ export class LandContract extends Contract {
   async RegisterParcel(ctx: Context, request: string): Promise<string> {
     authorize(ctx, ACCESS.registrar, 'land:RegisterParcel');
     return canonicalString(await registerParcel(ctx, request));
+  }
+
+  /**
+   * Register a batch of parcels from a cadastre import (CityMSP registrar): `{ parcels: RegisterParcel[] }`,
+   * at most IMPORT_BATCH_MAX. Each parcel is registered whole or rejected with its reason; the rest commit.
+   *
+   * @returns JSON `{ registered: cadastralId[], rejected: [{ index, cadastralId, code, message }] }`
+   * @throws `INVALID_ARGUMENT` (malformed batch), `FORBIDDEN`. Emits `land.ParcelsImported`.
+   */
+  @Transaction()
+  @Param('request', 'string', `JSON { parcels } with 1-${String(IMPORT_BATCH_MAX)} RegisterParcel requests`)
+  @Returns('string')
+  async ImportParcels(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.registrar, 'land:ImportParcels');
+    return canonicalString(await importParcels(ctx, request));
   }
 
   /** A parcel by cadastral id. @throws `INVALID_ARGUMENT`, `NOT_FOUND` */

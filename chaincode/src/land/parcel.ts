@@ -35,6 +35,28 @@ export function byDid(a: Owner, b: Owner): number {
   return a.did < b.did ? -1 : a.did > b.did ? 1 : 0;
 }
 
+/** What registering a parcel takes (`land:RegisterParcel`, each item of `land:ImportParcels`). */
+export const registerParcelSchema = z
+  .object({
+    cadastralId: cadastralIdSchema,
+    areaM2: z.number().int().positive('must be a positive whole number of m²'),
+    location: locationSchema,
+    landUse: landUseSchema,
+    owners: z.array(ownerSchema).min(1).max(64),
+    deedHash: documentHashSchema,
+  })
+  .strict();
+export type RegisterParcelRequest = z.infer<typeof registerParcelSchema>;
+
+/** Most parcels one `land:ImportParcels` transaction takes (keeps the write set well under Fabric's message limits). */
+export const IMPORT_BATCH_MAX = 200;
+
+/** What one import batch did: each parcel is either registered whole or rejected with its reason. */
+export interface ImportResult {
+  readonly registered: string[];
+  readonly rejected: { index: number; cadastralId: string | null; code: string; message: string }[];
+}
+
 /** A charge on a parcel that survives changes of ownership until released. */
 export const encumbranceSchema = z
   .object({

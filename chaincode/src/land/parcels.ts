@@ -6,18 +6,7 @@ import { emitEvent, readExisting, readRecord, writeRecord } from '../shared/stat
 import { txTimestamp } from '../shared/tx-time';
 import { parseJsonArgument, validate } from '../shared/validation';
 import { loadActiveDid } from '../identity/did-registry';
-import { OWNER_INDEX_OBJECT_TYPE, byDid, PARCEL_OBJECT_TYPE, cadastralIdSchema, documentHashSchema, landUseSchema, locationSchema, ownerSchema, parcelSchema, type Owner, type Parcel } from './parcel';
-
-const registerParcelSchema = z
-  .object({
-    cadastralId: cadastralIdSchema,
-    areaM2: z.number().int().positive('must be a positive whole number of m²'),
-    location: locationSchema,
-    landUse: landUseSchema,
-    owners: z.array(ownerSchema).min(1).max(64),
-    deedHash: documentHashSchema,
-  })
-  .strict();
+import { OWNER_INDEX_OBJECT_TYPE, byDid, PARCEL_OBJECT_TYPE, cadastralIdSchema, parcelSchema, registerParcelSchema, type Owner, type Parcel, type RegisterParcelRequest, IMPORT_BATCH_MAX, type ImportResult } from './parcel';
 
 export function parcelKey(ctx: Context, cadastralId: string): string {
   return ctx.stub.createCompositeKey(PARCEL_OBJECT_TYPE, [cadastralId]);
@@ -68,10 +57,9 @@ export async function saveParcel(ctx: Context, parcel: Parcel, previousOwners: r
   }
 }
 
-/** Body of `land:RegisterParcel`. */
-export async function registerParcel(ctx: Context, request: string): Promise<Parcel> {
-  const req = parseJsonArgument(registerParcelSchema, request, 'request');
-  const owners = normaliseOwners(req.owners, 'request.owners');
+/** Validate and store one new parcel; nothing is written unless every check passes. */
+async function registerOne(ctx: Context, req: RegisterParcelRequest, field: string): Promise<Parcel> {
+  const owners = normaliseOwners(req.owners, `${field}.owners`);
   if ((await readRecord(ctx, parcelKey(ctx, req.cadastralId), parcelSchema)) !== undefined) {
     throw new ChaincodeError('ALREADY_EXISTS', `parcel ${req.cadastralId} is already registered`);
   }
@@ -79,8 +67,59 @@ export async function registerParcel(ctx: Context, request: string): Promise<Par
   const now = txTimestamp(ctx);
   const parcel: Parcel = { ...req, owners, encumbrances: [], status: 'active', parents: [], children: [], version: 1, registered: now, updated: now, lastTxId: ctx.stub.getTxID() };
   await saveParcel(ctx, parcel, []);
+  return parcel;
+}
+
+/** Body of `land:RegisterParcel`. */
+export async function registerParcel(ctx: Context, request: string): Promise<Parcel> {
+  const parcel = await registerOne(ctx, parseJsonArgument(registerParcelSchema, request, 'request'), 'request');
   emitEvent(ctx, 'land.ParcelRegistered', { cadastralId: parcel.cadastralId, areaM2: parcel.areaM2, version: 1 });
   return parcel;
+}
+
+const importSchema = z.object({ parcels: z.array(z.unknown()).min(1).max(IMPORT_BATCH_MAX) }).strict();
+
+function rejection(index: number, cadastralId: string | null, error: unknown): ImportResult['rejected'][number] {
+  if (error instanceof ChaincodeError) {
+    return { index, cadastralId, code: error.code, message: error.message.slice(error.code.length + 2) };
+  }
+  throw error;
+}
+
+/**
+ * Body of `land:ImportParcels`: register a batch of parcels (a bulk cadastre import).
+ * Each parcel is validated and registered on its own terms, exactly as `RegisterParcel`
+ * would; a parcel that fails any check is left out whole and reported, and the rest commit
+ * together in this one transaction. Ids repeated within the batch are rejected after the first.
+ *
+ * @param request - JSON `{ parcels: RegisterParcel[] }`, 1–{@link IMPORT_BATCH_MAX} items
+ * @returns which parcels were registered and, for the others, index, id, error code and message
+ * @throws `INVALID_ARGUMENT` when the batch itself is malformed (nothing is registered)
+ */
+export async function importParcels(ctx: Context, request: string): Promise<ImportResult> {
+  const { parcels } = parseJsonArgument(importSchema, request, 'request');
+  const result: ImportResult = { registered: [], rejected: [] };
+  const seen = new Set<string>();
+  for (const [index, item] of parcels.entries()) {
+    const field = `request.parcels[${String(index)}]`;
+    const id = cadastralIdSchema.safeParse((item as { cadastralId?: unknown } | null)?.cadastralId);
+    const cadastralId = id.success ? id.data : null;
+    try {
+      const req = validate(registerParcelSchema, item, field);
+      if (seen.has(req.cadastralId)) {
+        throw new ChaincodeError('ALREADY_EXISTS', `${field}: parcel ${req.cadastralId} appears earlier in this batch`);
+      }
+      seen.add(req.cadastralId);
+      await registerOne(ctx, req, field);
+      result.registered.push(req.cadastralId);
+    } catch (error) {
+      result.rejected.push(rejection(index, cadastralId, error));
+    }
+  }
+  if (result.registered.length > 0) {
+    emitEvent(ctx, 'land.ParcelsImported', { count: result.registered.length, first: result.registered[0], last: result.registered.at(-1) });
+  }
+  return result;
 }
 
 /** Body of `land:GetParcel`. */
