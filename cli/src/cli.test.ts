@@ -103,4 +103,22 @@ describe('civic CLI', () => {
     const r = await civic(['identity', 'register', '--help'], emptyHome);
     expect(r.out).toMatch(/Example:\n\s+civic --org agencies --user clerk identity register --key alice.key.json/);
   });
+
+  it('checks land options before asking for a passphrase or contacting the network', async () => {
+    const offer = ['land', 'offer', '--key', 'none.key.json', '--parcel', 'AM-K-1', '--buyer', 'did:civic:x', '--deed-hash', 'ab'.repeat(32)];
+    expect((await civic([...offer, '--price', '12.345'], emptyHome)).err).toBe("error: --price: '12.345' is not an amount in euros such as 325000 or 325000.50");
+    expect((await civic([...offer, '--price', '10', '--share', '3/2'], emptyHome)).err).toMatch(/^error: --share: '3\/2' is not a share/);
+    const register = ['land', 'register', '--parcel', 'AM-K-1', '--land-use', 'residential', '--location', '4.9,52.37', '--owner', 'did:civic:x=1', '--deed-hash', 'ab'.repeat(32)];
+    const area = await civic([...register, '--area', '12.5'], emptyHome);
+    expect([area.code, area.err]).toEqual([1, "error: --area: '12.5' is not a whole number of square metres"]);
+    expect((await civic(['land', 'import', 'parcels.xlsx'], emptyHome)).err).toMatch(/^error: import file: cannot read parcels\.xlsx/);
+    expect((await civic(['land', 'import', 'parcels.csv', '--batch-size', '500'], emptyHome)).err).toBe("error: --batch-size: '500' must be a whole number from 1 to 200");
+  });
+
+  it('reports an invalid title certificate file by what is wrong with it, exit 1', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'civic-cert-'));
+    writeFileSync(path.join(dir, 'c.json'), '{"type": ');
+    const r = await civic(['land', 'verify-certificate', path.join(dir, 'c.json')], emptyHome);
+    expect([r.code, r.err]).toEqual([1, expect.stringMatching(/^error: certificate .*c\.json: not valid JSON/) as unknown]);
+  });
 });

@@ -55,3 +55,18 @@ export class NetworkError extends CliError {
     this.code = options.code ?? 'NETWORK';
   }
 }
+
+/**
+ * What the user asked to check or do did not pass in full: a certificate that is not valid,
+ * an import with records left unregistered. `data` carries every finding for `--json`. Exit 1.
+ */
+export class CheckFailed extends CliError {
+  readonly exitCode = 1;
+  readonly code: string;
+
+  constructor(code: string, message: string, data: unknown) {
+    super(message);
+    this.code = code;
+    this.data = data;
+  }
+}

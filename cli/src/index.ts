@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { identityCommand } from './commands/identity';
+import { landCommand } from './commands/land';
 import { networkCommand } from './commands/network';
 import { staffCommand } from './commands/staff';
 import { processRuntime, type Runtime } from './context';
@@ -22,6 +23,7 @@ export function buildProgram(runtime: Runtime = processRuntime): Command {
   program.addCommand(networkCommand(runtime));
   program.addCommand(staffCommand(runtime));
   program.addCommand(identityCommand(runtime));
+  program.addCommand(landCommand(runtime));
   forEachCommand(program, (command) => {
     command.exitOverride();
     command.configureOutput({ writeOut: (t) => { runtime.io.out(t.trimEnd()); }, writeErr: (t) => { runtime.io.err(t.trimEnd()); } });

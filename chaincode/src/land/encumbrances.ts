@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ChaincodeError } from '../shared/errors';
 import { emitEvent } from '../shared/state';
 import { txTimestamp } from '../shared/tx-time';
-import { parseJsonArgument } from '../shared/validation';
+import { parseJsonArgument, validate } from '../shared/validation';
 import { verifyCitizenSignature } from '../identity/citizen-signature';
 import { cadastralIdSchema, documentHashSchema, type Parcel } from './parcel';
 import { loadParcel, saveParcel } from './parcels';
@@ -67,7 +67,7 @@ export async function registerMortgage(ctx: Context, request: string, lenderMspI
   const consenting = new Set<string>();
   for (const [i, consent] of req.consents.entries()) {
     const payload = await verifyCitizenSignature(ctx, consent, 'land:ConsentMortgage', `request.consents.${i}`);
-    const c = consentPayloadSchema.parse(payload);
+    const c = validate(consentPayloadSchema, payload, `request.consents.${i}.payload`);
     if (c.cadastralId !== parcel.cadastralId || c.parcelVersion !== parcel.version || c.lender !== lenderMspId) {
       throw new ChaincodeError('INVALID_ARGUMENT', `request.consents.${i} is for ${c.cadastralId} v${c.parcelVersion} and lender ${c.lender}, not ${parcel.cadastralId} v${parcel.version} and ${lenderMspId}`);
     }

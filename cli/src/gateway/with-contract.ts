@@ -1,16 +1,44 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
 import type { CommandContext } from '../context';
-import { openSession } from './connect';
+import { openSession, type Session } from './connect';
+import { submit, type Committed } from './transactions';
+
+/**
+ * Run `fn` with an open gateway session of the selected org as the selected user,
+ * always closing the connection.
+ */
+export async function withSession<T>(ctx: CommandContext, fn: (session: Session) => Promise<T>): Promise<T> {
+  const session = openSession(ctx.connection(), ctx.identity());
+  try {
+    return await fn(session);
+  } finally {
+    session.close();
+  }
+}
 
 /**
  * Run `fn` with a contract of the civic chaincode through the selected org's
  * gateway as the selected user, always closing the connection.
  */
 export async function withContract<T>(ctx: CommandContext, name: string, fn: (contract: Contract) => Promise<T>): Promise<T> {
-  const session = openSession(ctx.connection(), ctx.identity());
-  try {
-    return await fn(session.contract(name));
-  } finally {
-    session.close();
+  return withSession(ctx, (session) => fn(session.contract(name)));
+}
+
+/**
+ * Submit one transaction (MVCC conflicts retried, each retry shown with `--verbose`) and
+ * print its receipt: the parsed result, transaction id and block number.
+ *
+ * @param human - one line saying what happened, from the parsed result
+ * @returns the committed transaction and its parsed result
+ */
+export async function submitAndReport<R>(ctx: CommandContext, contract: Contract, name: string, args: readonly string[], human: (result: R) => string): Promise<{ committed: Committed; result: R }> {
+  const committed = await submit(contract, name, args, (m) => {
+    ctx.printer.verbose(m);
+  });
+  const result = JSON.parse(committed.result) as R;
+  ctx.printer.result({ result, transactionId: committed.transactionId, blockNumber: committed.blockNumber.toString() }, () => `${human(result)}\n  tx ${committed.transactionId} in block ${committed.blockNumber.toString()}`);
+  if (committed.attempts > 1) {
+    ctx.printer.verbose(`committed after ${String(committed.attempts)} attempts (MVCC conflicts retried)`);
   }
+  return { committed, result };
 }
