@@ -49,12 +49,36 @@ describe('mortgages and easements', () => {
 
     const o = await offer(ledger, alice, bob, { num: 1, den: 1 }, 2);
     await accept(ledger, bob, o.offerId);
-    expect((await refused(ledger, () => approve(ledger, o.offerId))).message).toMatch(/is mortgaged to AgenciesMSP; the lender must release it first/);
+    expect((await refused(ledger, () => approve(ledger, o.offerId))).message).toMatch(/is mortgaged to AgenciesMSP \(tx\d+\); the lender must release it or consent to this transfer first/);
 
     const release = JSON.stringify({ cadastralId: 'AM-K-1234', encumbranceId: id });
     expect((await refused(ledger, () => ledger.tx({ mspId: 'UtilitiesMSP', role: 'lender' }, (ctx) => land.ReleaseEncumbrance(ctx, release)))).message).toMatch(/only AgenciesMSP, the holder, may release/);
     await ledger.tx(bankStaff, (ctx) => land.ReleaseEncumbrance(ctx, release));
     expect((await parcel(ledger)).encumbrances).toEqual([]);
+  });
+
+  it("with the lender's consent to that one offer, the transfer goes through and the mortgage stays on the parcel", async () => {
+    const { ledger, alice, bob, carol } = await setup();
+    const id = await mortgage(ledger, [consent(alice, 1)]);
+    const o = await offer(ledger, alice, bob, { num: 1, den: 1 }, 2);
+    await accept(ledger, bob, o.offerId);
+    const consentTo = (offerId: string, who: FakeIdentity = bankStaff): Promise<string> =>
+      ledger.tx(who, (ctx) => land.ConsentToTransfer(ctx, JSON.stringify({ cadastralId: 'AM-K-1234', offerId, encumbranceId: id })));
+    expect((await refused(ledger, () => consentTo(o.offerId, { mspId: 'UtilitiesMSP', role: 'lender' }))).message).toMatch(/only AgenciesMSP, the holder of mortgage tx\d+, may consent/);
+    expect((await refused(ledger, () => consentTo(o.offerId, engineer))).code).toBe('FORBIDDEN');
+    expect((await refused(ledger, () => consentTo('tx9999'))).code).toBe('NOT_FOUND');
+    await consentTo(o.offerId);
+    expect(ledger.events.at(-1)).toEqual({ name: 'land.TransferConsented', payload: { cadastralId: 'AM-K-1234', offerId: o.offerId, encumbranceId: id, lender: 'AgenciesMSP' } });
+    await approve(ledger, o.offerId);
+    const after = await parcel(ledger);
+    expect(after.owners).toEqual([{ did: bob.did, share: { num: 1, den: 1 } }]);
+    expect(after.encumbrances).toMatchObject([{ id, kind: 'mortgage', holder: 'AgenciesMSP' }]);
+
+    // The consent was for that offer only: bob's onward sale needs a new one.
+    const next = await offer(ledger, bob, carol, { num: 1, den: 1 }, 3);
+    await accept(ledger, carol, next.offerId);
+    expect((await refused(ledger, () => approve(ledger, next.offerId))).message).toMatch(/the lender must release it or consent to this transfer first/);
+    expect((await refused(ledger, () => consentTo(o.offerId))).message).toMatch(/offer .* is approved; only an open offer can be consented to/);
   });
 
   it('refuses a mortgage without the consent of every owner, or a consent for another lender', async () => {

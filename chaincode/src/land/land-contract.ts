@@ -3,10 +3,11 @@ import { authorize, type AccessRule } from '../shared/access';
 import { canonicalString } from '../shared/canonical-json';
 import { openDispute, registerEasement, registerMortgage, releaseEncumbrance, resolveDispute } from './encumbrances';
 import { IMPORT_BATCH_MAX } from './parcel';
-import { getParcel, importParcels, registerParcel } from './parcels';
+import { getParcel, importParcels, loadParcel, registerParcel } from './parcels';
 import { listParcelsByOwner, parcelHistory } from './queries';
 import { mergeParcels, splitParcel } from './subdivision';
-import { acceptOffer, approveTransfer, offerTransfer, withdrawOffer } from './transfers';
+import { consentToTransfer } from './lender-consent';
+import { acceptOffer, approveTransfer, loadOffer, offerTransfer, withdrawOffer } from './transfers';
 
 /** Who may call what (DESIGN.md §3: access control in one place). */
 const ACCESS = {
@@ -115,7 +116,7 @@ export class LandContract extends Contract {
    * the parcel version increments (voiding every other open offer).
    *
    * @param request - JSON `{ cadastralId, offerId }`
-   * @throws `FAILED_PRECONDITION` (not accepted, parcel changed or disputed, mortgaged, share no longer held), `NOT_FOUND`, `FORBIDDEN`.
+   * @throws `FAILED_PRECONDITION` (not accepted, parcel changed or disputed, mortgaged without the lender's consent, share no longer held), `NOT_FOUND`, `FORBIDDEN`.
    * Emits `land.TransferApproved`.
    */
   @Transaction()
@@ -157,6 +158,20 @@ export class LandContract extends Contract {
   async RegisterMortgage(ctx: Context, request: string): Promise<string> {
     const caller = authorize(ctx, ACCESS.lender, 'land:RegisterMortgage');
     return canonicalString(await registerMortgage(ctx, request, caller.mspId));
+  }
+
+  /**
+   * The mortgage holder's consent to one transfer of the mortgaged parcel (lender role of the holder's org):
+   * `{ cadastralId, offerId, encumbranceId }`. With it the registrar may approve that offer; the mortgage stays on the parcel.
+   *
+   * @throws `FORBIDDEN` (not the holder), `NOT_FOUND`, `FAILED_PRECONDITION` (offer closed or void). Emits `land.TransferConsented`.
+   */
+  @Transaction()
+  @Param('request', 'string', 'JSON { cadastralId, offerId, encumbranceId }')
+  @Returns('string')
+  async ConsentToTransfer(ctx: Context, request: string): Promise<string> {
+    const caller = authorize(ctx, ACCESS.lender, 'land:ConsentToTransfer');
+    return canonicalString(await consentToTransfer(ctx, request, caller.mspId, (id) => loadParcel(ctx, id), (id, offerId) => loadOffer(ctx, id, offerId)));
   }
 
   /** Register an easement held by the caller's utility (UtilitiesMSP engineer): `{ cadastralId, description }`. Emits `land.EncumbranceRegistered`. */

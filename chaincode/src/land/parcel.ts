@@ -6,6 +6,7 @@ import { didSchema } from '../identity/did';
 export const PARCEL_OBJECT_TYPE = 'civic.land.parcel';
 export const OWNER_INDEX_OBJECT_TYPE = 'civic.land.owner';
 export const OFFER_OBJECT_TYPE = 'civic.land.offer';
+export const LENDER_CONSENT_OBJECT_TYPE = 'civic.land.lenderconsent';
 
 /** A cadastral parcel id: two-letter municipality code, dash, 1–30 of A–Z, 0–9 and dashes, e.g. `AM-K-1234-56`. */
 export const cadastralIdSchema = z.string().regex(/^[A-Z]{2}-[0-9A-Z][0-9A-Z-]{0,29}$/, 'must be a cadastral id such as AM-K-1234-56');

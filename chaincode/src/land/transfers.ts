@@ -9,6 +9,7 @@ import { verifyCitizenSignature } from '../identity/citizen-signature';
 import { didSchema } from '../identity/did';
 import { OFFER_OBJECT_TYPE, byDid, cadastralIdSchema, documentHashSchema, offerSchema, type Offer, type Owner, type Parcel } from './parcel';
 import { requireActive } from './encumbrances';
+import { requireLenderConsents } from './lender-consent';
 import { loadParcel, requireActiveDids, requireHolding, saveParcel } from './parcels';
 
 /**
@@ -33,7 +34,7 @@ function offerKey(ctx: Context, cadastralId: string, offerId: string): string {
   return ctx.stub.createCompositeKey(OFFER_OBJECT_TYPE, [cadastralId, offerId]);
 }
 
-async function loadOffer(ctx: Context, cadastralId: string, offerId: string): Promise<Offer> {
+export async function loadOffer(ctx: Context, cadastralId: string, offerId: string): Promise<Offer> {
   return readExisting(ctx, offerKey(ctx, cadastralId, offerId), offerSchema, `offer ${offerId} on parcel ${cadastralId}`);
 }
 
@@ -122,10 +123,7 @@ export async function approveTransfer(ctx: Context, request: string): Promise<Pa
   const parcel = await loadParcel(ctx, offer.cadastralId);
   requireTransferable(parcel, offer.parcelVersion);
   requireHolding(parcel, offer.seller, offer.share, 'offer.share');
-  const mortgage = parcel.encumbrances.find((e) => e.kind === 'mortgage');
-  if (mortgage !== undefined) {
-    throw new ChaincodeError('FAILED_PRECONDITION', `parcel ${parcel.cadastralId} is mortgaged to ${mortgage.holder}; the lender must release it first`);
-  }
+  await requireLenderConsents(ctx, parcel, offer.offerId);
   const now = txTimestamp(ctx);
   const updated: Parcel = { ...parcel, owners: transferShare(parcel.owners, offer), deedHash: offer.deedHash, version: parcel.version + 1, updated: now, lastTxId: ctx.stub.getTxID() };
   await saveParcel(ctx, updated, parcel.owners);

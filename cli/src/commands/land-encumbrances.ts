@@ -22,7 +22,7 @@ function lenderMspId(org: string): string {
   return msp;
 }
 
-/** `land consent-mortgage | mortgage | release | easement | dispute | resolve`. */
+/** `land consent-mortgage | mortgage | consent-transfer | release | easement | dispute | resolve`. */
 export function addEncumbranceCommands(land: Command, runtime: Runtime): void {
   land
     .command('consent-mortgage')
@@ -53,6 +53,20 @@ export function addEncumbranceCommands(land: Command, runtime: Runtime): void {
         const consents = opts.consent.map((f) => parseJson(readInput(f, '--consent').toString('utf8'), `--consent ${f}`));
         const request = JSON.stringify({ cadastralId: opts.parcel, description: opts.description, consents });
         await withContract(ctx, 'land', (c) => submitAndReport(ctx, c, 'RegisterMortgage', [request], summary('mortgaged')));
+      }),
+    );
+  land
+    .command('consent-transfer')
+    .description("the mortgage holder consents to one sale of the mortgaged parcel; the mortgage stays on it (lender role of the holder's org)")
+    .requiredOption('--parcel <id>', 'cadastral parcel id')
+    .requiredOption('--offer <id>', 'the offer id')
+    .requiredOption('--encumbrance <id>', 'the mortgage id (see land show)')
+    .action(
+      action(runtime, async (ctx, opts: { parcel: string; offer: string; encumbrance: string }) => {
+        const request = JSON.stringify({ cadastralId: opts.parcel, offerId: opts.offer, encumbranceId: opts.encumbrance });
+        await withContract(ctx, 'land', (c) =>
+          submitAndReport(ctx, c, 'ConsentToTransfer', [request], (r: { lender: string }) => `${r.lender} consents to the transfer of ${opts.parcel} under offer ${opts.offer}; mortgage ${opts.encumbrance} stays on the parcel`),
+        );
       }),
     );
   land
