@@ -3,23 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateCitizenKey, saveCitizenKey } from './citizen/key-file';
 import { issueCredential } from './credentials/issue';
-import { buildProgram } from './index';
+import { civicInProcess } from '../../test/support/civic-in-process';
 
-/** Run the CLI in-process with captured output; returns stdout, stderr and the exit code. */
-async function civic(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ out: string; err: string; code: number }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const program = buildProgram({ io: { out: (t) => out.push(t), err: (t) => err.push(t) }, env: { ...process.env, ...env } });
-  process.exitCode = 0;
-  try {
-    await program.parseAsync(['node', 'civic', ...args]);
-  } catch (e) {
-    process.exitCode = (e as { exitCode?: number }).exitCode ?? 1;
-  }
-  const code = process.exitCode;
-  process.exitCode = 0;
-  return { out: out.join('\n'), err: err.join('\n'), code };
-}
+const civic = civicInProcess;
 
 const emptyHome = { CIVIC_NETWORK_HOME: mkdtempSync(path.join(os.tmpdir(), 'civic-home-')), CIVIC_KEY_PASSPHRASE: 'a test passphrase' };
 

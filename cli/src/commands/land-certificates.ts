@@ -7,7 +7,7 @@ import { CHANNEL, type Session } from '../gateway/connect';
 import { blockNumberOfTransaction } from '../gateway/qscc';
 import { evaluate } from '../gateway/transactions';
 import { withSession } from '../gateway/with-contract';
-import { parseJson, readInput } from '../land/arguments';
+import { parseJson, readInput } from '../input';
 import { issueCertificate, verifyCertificate, type LandLedgerReader } from '../land/certificate';
 import { renderCertificate } from '../land/render';
 

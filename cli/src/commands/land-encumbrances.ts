@@ -9,7 +9,8 @@ import { CHANNEL } from '../gateway/connect';
 import { evaluate } from '../gateway/transactions';
 import { submitAndReport, withContract } from '../gateway/with-contract';
 import { ORG_MSP_IDS } from '../options';
-import { documentHash, parseJson, readInput } from '../land/arguments';
+import { parseJson, readInput } from '../input';
+import { documentHash } from '../land/arguments';
 
 const summary = (verb: string) => (p: Parcel): string =>
   `${verb} ${p.cadastralId}: ${p.status}, version ${String(p.version)}, ${String(p.encumbrances.length)} encumbrance(s)${p.encumbrances.map((e) => `\n    ${e.id} ${e.kind} held by ${e.holder}: ${e.description}`).join('')}`;

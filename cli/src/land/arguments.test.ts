@@ -47,7 +47,7 @@ describe('land command-line arguments', () => {
     const file = path.join(dir, 'parcel.geojson');
     writeFileSync(file, JSON.stringify({ type: 'Feature', geometry: polygon, properties: {} }));
     expect(parseLocation(file, '--location')).toEqual(polygon);
-    expect(() => parseLocation('200,52', '--location')).toThrow(/^--location\.coordinates\.0: /);
+    expect(() => parseLocation('200,52', '--location')).toThrow(/^--location: coordinates\.0: /);
     writeFileSync(file, '{ not json');
     expect(() => parseLocation(file, '--location')).toThrow(/^--location: not valid JSON/);
   });

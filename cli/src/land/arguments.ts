@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { documentHashSchema, fractionSchema, locationSchema, type Fraction, type Owner } from '@civic-ledger/chaincode/dist/land/client';
 import type { z } from 'zod';
 import { UsageError } from '../errors';
+import { parseJson, parseWith, readInput } from '../input';
 
 /**
  * Parse an exact share written `num/den` (or `1`), e.g. `1/3`.
@@ -73,33 +73,4 @@ export function parseLocation(text: string, option: string): z.infer<typeof loca
   }
   const json = parseJson(readInput(text, option).toString('utf8'), option) as { type?: unknown; geometry?: unknown };
   return parseWith(locationSchema, json.type === 'Feature' ? json.geometry : json, option);
-}
-
-/** Read a file given on the command line. @throws UsageError naming the option and the file */
-export function readInput(file: string, option: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new UsageError(`${option}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-}
-
-/** Parse JSON text. @throws UsageError naming where it came from */
-export function parseJson(text: string, where: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new UsageError(`${where}: not valid JSON (${(e as Error).message})`);
-  }
-}
-
-/** Validate with a schema. @throws UsageError naming the option and the first problem */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, option: string): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = [option, ...(issue?.path ?? []).map(String)].join('.');
-    throw new UsageError(`${path}: ${issue?.message ?? 'invalid value'}`);
-  }
-  return result.data;
 }

@@ -2,7 +2,8 @@ import { extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { registerParcelSchema, type Owner, type RegisterParcelRequest } from '@civic-ledger/chaincode/dist/land/client';
 import { UsageError } from '../errors';
-import { parseJson, parseOwner, readInput } from './arguments';
+import { parseJson, readInput } from '../input';
+import { parseOwner } from './arguments';
 
 /** One record of an import file: where it came from and either a valid request or why it is not one. */
 export type ImportRecord = { readonly source: string } & ({ readonly request: RegisterParcelRequest; readonly error?: undefined } | { readonly request?: undefined; readonly error: string });

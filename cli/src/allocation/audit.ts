@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { commitmentOf, promote, runDraw, roundRecordSchema, type Application, type DrawResult, type RoundRecord } from '@civic-ledger/chaincode/dist/allocation/client';
+
+/**
+ * Everything needed to re-check a round without trusting anyone: the round as the ledger stores it
+ * (spec, commitment, revealed seed, result and every later change) and the draw's exact input
+ * (`allocation:GetDrawInputs`). `civic allocation export` writes it; `verify --data` reads a copy.
+ */
+export const roundAuditDataSchema = z
+  .object({
+    round: roundRecordSchema,
+    inputs: z.array(z.object({ applicant: z.string(), preferences: z.array(z.string()), group: z.string().nullable() }).strict()),
+  })
+  .strict();
+export type RoundAuditData = z.infer<typeof roundAuditDataSchema>;
+
+/** One way the stored allocation differs from the recomputed one. */
+export interface AuditDifference {
+  readonly what: string;
+  readonly stored: unknown;
+  readonly recomputed: unknown;
+}
+
+/** The outcome of an audit: `agrees` only when there is no difference at all. */
+export interface AuditReport {
+  readonly roundId: string;
+  readonly agrees: boolean;
+  readonly applications: number;
+  readonly changesReplayed: number;
+  readonly differences: AuditDifference[];
+}
+
+const MAX_LISTED = 25;
+
+const placed = (p: { applicant: string; site: string | null } | undefined): string | null => (p === undefined ? null : `${p.applicant} → ${p.site ?? 'waiting list'}`);
+
+function orderDifferences(stored: DrawResult['order'], recomputed: DrawResult['order']): AuditDifference[] {
+  const out: AuditDifference[] = [];
+  for (let i = 0; i < Math.max(stored.length, recomputed.length) && out.length < MAX_LISTED; i++) {
+    const [s, r] = [placed(stored[i]), placed(recomputed[i])];
+    if (s !== r) {
+      out.push({ what: `position ${String(i + 1)}`, stored: s, recomputed: r });
+    }
+  }
+  return out;
+}
+
+function assignmentDifferences(stored: Record<string, string>, recomputed: Record<string, string>): AuditDifference[] {
+  const sites = [...new Set([...Object.keys(stored), ...Object.keys(recomputed)])].sort();
+  return sites
+    .filter((site) => stored[site] !== recomputed[site])
+    .slice(0, MAX_LISTED)
+    .map((site) => ({ what: `site ${site}`, stored: stored[site] ?? null, recomputed: recomputed[site] ?? null }));
+}
+
+function compareResults(stored: NonNullable<RoundRecord['result']>, recomputed: DrawResult): AuditDifference[] {
+  const out: AuditDifference[] = [];
+  if (stored.randomness !== recomputed.randomness) {
+    out.push({ what: 'randomness (derived from the seed and the set of applicants)', stored: stored.randomness, recomputed: recomputed.randomness });
+  }
+  out.push(...orderDifferences(stored.order, recomputed.order), ...assignmentDifferences(stored.assignments, recomputed.assignments));
+  if (stored.waitingList.join() !== recomputed.waitingList.join()) {
+    out.push({ what: 'waiting list', stored: stored.waitingList, recomputed: recomputed.waitingList });
+  }
+  return out;
+}
+
+/**
+ * Re-check a drawn round from its data: the revealed seed against the commitment published at
+ * opening, then the whole draw recomputed with the same implementation the chaincode ran
+ * (`allocation/draw.ts`), then every later withdrawal or no-show replayed in commit order, and the
+ * result compared with what the ledger stores, position by position and site by site.
+ *
+ * @param data - the round and the draw inputs (from the ledger, or a copy)
+ * @returns every difference found (the first 25 positions and sites that differ); never throws for bad data
+ */
+export function auditRound(data: RoundAuditData): AuditReport {
+  const { round, inputs } = data;
+  const base = { roundId: round.roundId, applications: inputs.length };
+  if (round.result === null || round.seed === null) {
+    return { ...base, agrees: false, changesReplayed: 0, differences: [{ what: 'status', stored: round.status, recomputed: 'drawn' }] };
+  }
+  const differences: AuditDifference[] = [];
+  if (commitmentOf(round.seed) !== round.commitment) {
+    differences.push({ what: 'seed: SHA-256 of the revealed seed is not the commitment published at opening', stored: round.commitment, recomputed: commitmentOf(round.seed) });
+  }
+  const applications: Application[] = inputs.map((a) => ({ applicant: a.applicant, preferences: a.preferences, group: a.group ?? undefined }));
+  let result = runDraw(round, applications, round.seed);
+  let replayed = 0;
+  for (const change of round.result.changes) {
+    if (result.assignments[change.site] !== change.released) {
+      differences.push({ what: `change ${change.txId}: holder of site ${change.site} when released`, stored: change.released, recomputed: result.assignments[change.site] ?? null });
+      break;
+    }
+    result = promote(result, applications, change.site);
+    replayed += 1;
+    if ((result.assignments[change.site] ?? null) !== change.promoted) {
+      differences.push({ what: `change ${change.txId}: promoted to site ${change.site}`, stored: change.promoted, recomputed: result.assignments[change.site] ?? null });
+    }
+  }
+  differences.push(...compareResults(round.result, result));
+  return { ...base, agrees: differences.length === 0, changesReplayed: replayed, differences };
+}
