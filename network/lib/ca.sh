@@ -12,7 +12,7 @@
 # and ${CIVIC_WALLET}/<org>/<user>/msp for admin and staff users.
 
 CIVIC_WALLET="${CIVIC_WALLET:-${CIVIC_NETWORK_HOME}/wallet}"
-STAFF_ROLES=(clerk auditor issuer registrar court lender engineer allocation-officer)
+STAFF_ROLES=(clerk auditor issuer registrar court lender engineer allocation-officer debt-counsellor creditor)
 
 ca_home() { printf '%s\n' "${CIVIC_NETWORK_HOME}/orgs/$1/ca"; }
 ca_name() { printf 'ca-%s\n' "$1"; }

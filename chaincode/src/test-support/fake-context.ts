@@ -1,4 +1,6 @@
 import type { Context } from 'fabric-contract-api';
+import { fakeIterator } from './fake-iterator';
+import { FakePrivateData, type FakeCollection } from './fake-private-data';
 
 /**
  * A hand-written typed fake of the parts of the Fabric transaction context the
@@ -13,7 +15,13 @@ export class FakeLedger {
   readonly events: { name: string; payload: unknown }[] = [];
   /** Every committed write per key, oldest first (what the peer's history database keeps). */
   readonly history = new Map<string, { txId: string; seconds: number; value: Buffer | null }[]>();
+  /** Private data collections (none unless given). */
+  readonly privateData: FakePrivateData;
   #txCounter = 0;
+
+  constructor(collections: Readonly<Record<string, FakeCollection>> = {}) {
+    this.privateData = new FakePrivateData(collections);
+  }
 
   /**
    * Run a transaction body against the ledger.
@@ -21,14 +29,20 @@ export class FakeLedger {
    * @param identity - the caller's MSP ID and `civic.role` attribute
    * @param body - the contract call
    * @param seconds - transaction timestamp in seconds since the epoch
+   * @param options - transient data (values as strings) and the MSP ID of the peer that executes it (default: the caller's org)
    * @returns what the body returned; on a throw nothing is written
    */
-  async tx<T>(identity: FakeIdentity, body: (ctx: Context) => Promise<T>, seconds = 1_790_000_000): Promise<T> {
+  async tx<T>(identity: FakeIdentity, body: (ctx: Context) => Promise<T>, seconds = 1_790_000_000, options: FakeTxOptions = {}): Promise<T> {
     this.#txCounter += 1;
     const writes = new Map<string, Buffer | null>();
     let event: { name: string; payload: unknown } | undefined;
     const txId = `tx${String(this.#txCounter).padStart(4, '0')}`;
+    const privateData = this.privateData.forTransaction(identity.mspId, options.peerMspId ?? identity.mspId);
+    const transient = new Map(Object.entries(options.transient ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8')]));
     const stub = {
+      ...privateData.stub,
+      getTransient: () => transient,
+      getMspID: () => options.peerMspId ?? identity.mspId,
       getState: (key: string): Promise<Uint8Array> => Promise.resolve(this.state.get(key) ?? Buffer.alloc(0)),
       deleteState: (key: string): Promise<void> => {
         writes.set(key, null);
@@ -70,9 +84,11 @@ export class FakeLedger {
     };
     const clientIdentity = {
       getMSPID: () => identity.mspId,
+      getID: () => `x509::/OU=client/CN=${identity.name ?? identity.role ?? 'user'}::/CN=ca.${identity.mspId.toLowerCase()}`,
       getAttributeValue: (name: string): string | null => (name === 'civic.role' ? (identity.role ?? null) : null),
     };
     const result = await body({ stub, clientIdentity } as unknown as Context);
+    privateData.commit();
     for (const [key, value] of writes) {
       this.history.set(key, [...(this.history.get(key) ?? []), { txId, seconds, value }]);
       if (value === null) {
@@ -87,27 +103,23 @@ export class FakeLedger {
     return result;
   }
 
-  /** A copy of world state as canonical strings, to assert that a refusal changed nothing. */
+  /** A copy of world state and private data as strings, to assert that a refusal changed nothing. */
   snapshot(): Map<string, string> {
-    return new Map([...this.state].map(([k, v]) => [k, v.toString('utf8')]));
+    const privateEntries = [...this.privateData.state].flatMap(([collection, data]) => [...data].map(([k, v]): [string, string] => [`${collection}::${k}`, v.toString('utf8')]));
+    return new Map([...[...this.state].map(([k, v]): [string, string] => [k, v.toString('utf8')]), ...privateEntries]);
   }
+}
+
+/** Per-transaction options of the fake: transient data and the executing peer's org. */
+export interface FakeTxOptions {
+  readonly transient?: Readonly<Record<string, string>>;
+  readonly peerMspId?: string;
 }
 
 /** The submitting identity of a fake transaction. */
 export interface FakeIdentity {
   readonly mspId: string;
   readonly role?: string;
-}
-
-/** A fabric-shim style iterator (`next()`, `close()`) over fixed results. */
-function fakeIterator<T>(results: T[]): { next(): Promise<{ value: T | undefined; done: boolean }>; close(): Promise<void> } {
-  let i = 0;
-  return {
-    next: () => {
-      const value = results[i];
-      i += 1;
-      return Promise.resolve({ value, done: value === undefined });
-    },
-    close: () => Promise.resolve(),
-  };
+  /** The certificate's common name (the enrollment ID); defaults to the role. */
+  readonly name?: string;
 }

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import type { Context } from 'fabric-contract-api';
+import type { z } from 'zod';
+import { canonicalBytes } from '../shared/canonical-json';
+import { ChaincodeError } from '../shared/errors';
+import { validate } from '../shared/validation';
+
+/**
+ * Private data the way every endorser can agree on it. A peer of a non-member org holds only
+ * the hashes of a collection's values, so a transaction never reads private values directly:
+ * the client supplies the current value in the transient map and the chaincode checks it
+ * against the on-ledger hash (`getPrivateDataHash`, available on every peer). Values are
+ * stored as RFC 8785 canonical JSON so that the hash of a record is well defined.
+ */
+
+/**
+ * A JSON value from the proposal's transient map (never written to a block).
+ *
+ * @throws `INVALID_ARGUMENT` naming the transient field when it is missing, not JSON or malformed
+ */
+export function transientJson<S extends z.ZodType>(ctx: Context, name: string, schema: S): z.infer<S> {
+  const bytes = ctx.stub.getTransient().get(name);
+  if (bytes === undefined || bytes.length === 0) {
+    throw new ChaincodeError('INVALID_ARGUMENT', `transient.${name} is required (private input travels in the transient map, never in the arguments)`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    throw new ChaincodeError('INVALID_ARGUMENT', `transient.${name} is not valid JSON`);
+  }
+  return validate(schema, value, `transient.${name}`);
+}
+
+/** SHA-256 of a record's canonical bytes: what `getPrivateDataHash` returns for it. */
+export function recordHash(record: unknown): string {
+  return createHash('sha256').update(canonicalBytes(record)).digest('hex');
+}
+
+/**
+ * Check a client-supplied private record against the ledger's hash of the stored one.
+ *
+ * @throws `NOT_FOUND` when nothing is stored under the key; `FAILED_PRECONDITION` when the
+ *   supplied record is not the stored one (altered, or stale: read it again)
+ */
+export async function requireStored(ctx: Context, collection: string, key: string, supplied: unknown, what: string): Promise<void> {
+  const stored = Buffer.from(await ctx.stub.getPrivateDataHash(collection, key)).toString('hex');
+  if (stored === '') {
+    throw new ChaincodeError('NOT_FOUND', `${what} does not exist`);
+  }
+  if (stored !== recordHash(supplied)) {
+    throw new ChaincodeError('FAILED_PRECONDITION', `${what} as supplied does not match the ledger (altered, or stale: read it again)`);
+  }
+}
+
+/** Store a private record as canonical JSON. */
+export async function putPrivate(ctx: Context, collection: string, key: string, record: unknown): Promise<void> {
+  await ctx.stub.putPrivateData(collection, key, canonicalBytes(record));
+}
+
+/** Read and parse every private record under a partial composite key, on a peer of a member org. */
+export async function privateRecords<S extends z.ZodType>(ctx: Context, collection: string, type: string, attributes: string[], schema: S): Promise<z.infer<S>[]> {
+  const out: z.infer<S>[] = [];
+  const iterator = await ctx.stub.getPrivateDataByPartialCompositeKey(collection, type, attributes);
+  try {
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
+      out.push(schema.parse(JSON.parse(Buffer.from(r.value.value).toString('utf8'))));
+    }
+  } finally {
+    await iterator.close();
+  }
+  return out;
+}
