@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { identityCommand } from './commands/identity';
 import { landCommand } from './commands/land';
 import { allocationCommand } from './commands/allocation';
+import { debtCommand } from './commands/debt';
 import { networkCommand } from './commands/network';
 import { staffCommand } from './commands/staff';
 import { processRuntime, type Runtime } from './context';
@@ -26,6 +27,7 @@ export function buildProgram(runtime: Runtime = processRuntime): Command {
   program.addCommand(identityCommand(runtime));
   program.addCommand(landCommand(runtime));
   program.addCommand(allocationCommand(runtime));
+  program.addCommand(debtCommand(runtime));
   forEachCommand(program, (command) => {
     command.exitOverride();
     command.configureOutput({ writeOut: (t) => { runtime.io.out(t.trimEnd()); }, writeErr: (t) => { runtime.io.err(t.trimEnd()); } });

@@ -12,6 +12,24 @@ export interface Committed {
   readonly attempts: number;
 }
 
+/**
+ * What a proposal carries besides its arguments: private input in the transient map (sent to
+ * the endorsing peers only, never written to a block) and the orgs whose peers must endorse or,
+ * for an evaluation, answer (for private data that only those orgs' peers hold).
+ */
+export interface ProposalExtras {
+  readonly transient?: Readonly<Record<string, string>>;
+  readonly endorsingOrganizations?: readonly string[];
+}
+
+function proposalOptions(args: readonly string[], extras: ProposalExtras): { arguments: string[]; transientData?: Record<string, Uint8Array>; endorsingOrganizations?: string[] } {
+  return {
+    arguments: [...args],
+    ...(extras.transient === undefined ? {} : { transientData: Object.fromEntries(Object.entries(extras.transient).map(([k, v]) => [k, Buffer.from(v, 'utf8')])) }),
+    ...(extras.endorsingOrganizations === undefined ? {} : { endorsingOrganizations: [...extras.endorsingOrganizations] }),
+  };
+}
+
 const RETRYABLE = new Set<number>([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
 
 /**
@@ -23,6 +41,8 @@ const RETRYABLE = new Set<number>([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHA
  * @param name - transaction name within the contract, e.g. `RegisterDID`
  * @param args - string arguments
  * @param onRetry - told of each retry (for `--verbose`)
+ * @param maxAttempts - attempts before an MVCC conflict is reported
+ * @param extras - transient data and endorsing orgs
  * @returns the committed result with transaction id and block number
  * @throws ContractError when the chaincode refuses or the transaction is invalidated; NetworkError otherwise
  */
@@ -32,10 +52,11 @@ export async function submit(
   args: readonly string[],
   onRetry: (message: string) => void = () => undefined,
   maxAttempts = 5,
+  extras: ProposalExtras = {},
 ): Promise<Committed> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const proposal = contract.newProposal(name, { arguments: [...args] });
+      const proposal = contract.newProposal(name, proposalOptions(args, extras));
       const transaction = await proposal.endorse();
       const submitted = await transaction.submit();
       const status = await submitted.getStatus();
@@ -60,9 +81,9 @@ export async function submit(
  * @returns the UTF-8 result
  * @throws ContractError / NetworkError as for {@link submit}
  */
-export async function evaluate(contract: Contract, name: string, args: readonly string[]): Promise<string> {
+export async function evaluate(contract: Contract, name: string, args: readonly string[], extras: ProposalExtras = {}): Promise<string> {
   try {
-    return Buffer.from(await contract.evaluate(name, { arguments: [...args] })).toString('utf8');
+    return Buffer.from(await contract.newProposal(name, proposalOptions(args, extras)).evaluate()).toString('utf8');
   } catch (error) {
     throw fromFabricError(error);
   }

@@ -1,7 +1,7 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
 import type { CommandContext } from '../context';
 import { openSession, type Session } from './connect';
-import { submit, type Committed } from './transactions';
+import { submit, type Committed, type ProposalExtras } from './transactions';
 
 /**
  * Run `fn` with an open gateway session of the selected org as the selected user,
@@ -29,12 +29,20 @@ export async function withContract<T>(ctx: CommandContext, name: string, fn: (co
  * print its receipt: the parsed result, transaction id and block number.
  *
  * @param human - one line saying what happened, from the parsed result
+ * @param extras - transient data and endorsing orgs, if any
  * @returns the committed transaction and its parsed result
  */
-export async function submitAndReport<R>(ctx: CommandContext, contract: Contract, name: string, args: readonly string[], human: (result: R) => string): Promise<{ committed: Committed; result: R }> {
-  const committed = await submit(contract, name, args, (m) => {
-    ctx.printer.verbose(m);
-  });
+export async function submitAndReport<R>(ctx: CommandContext, contract: Contract, name: string, args: readonly string[], human: (result: R) => string, extras: ProposalExtras = {}): Promise<{ committed: Committed; result: R }> {
+  const committed = await submit(
+    contract,
+    name,
+    args,
+    (m) => {
+      ctx.printer.verbose(m);
+    },
+    5,
+    extras,
+  );
   const result = JSON.parse(committed.result) as R;
   ctx.printer.result({ result, transactionId: committed.transactionId, blockNumber: committed.blockNumber.toString() }, () => `${human(result)}\n  tx ${committed.transactionId} in block ${committed.blockNumber.toString()}`);
   if (committed.attempts > 1) {

@@ -1,0 +1,14 @@
+import type { DebtRecord } from '@civic-ledger/chaincode/dist/debt/client';
+import type { TableData } from '../output/printer';
+
+/** Integer cents as euros, e.g. `€1250.00`. */
+export const euros = (cents: number): string => `€${(cents / 100).toFixed(2)}`;
+
+/** Debt records as a table (amounts in euros). */
+export function debtTable(records: readonly DebtRecord[]): TableData {
+  return {
+    head: ['creditor', 'debt', 'reference', 'origin', 'since', 'amount', 'outstanding', 'status'],
+    rows: records.map((r) => [r.creditor, r.debtId.slice(0, 12), r.creditorReference, r.origin, r.since, euros(r.amountCents), euros(r.outstandingCents), r.status]),
+  };
+}
+
