@@ -5,6 +5,11 @@ import { UsageError } from './errors';
 export const ORG_MSP_IDS = { city: 'CityMSP', agencies: 'AgenciesMSP', utilities: 'UtilitiesMSP' } as const;
 export type OrgName = keyof typeof ORG_MSP_IDS;
 
+/** The MSP ID of an org's short name (`agencies` → `AgenciesMSP`), or undefined for anything else. */
+export function mspIdOf(org: string): string | undefined {
+  return (ORG_MSP_IDS as Record<string, string | undefined>)[org.trim()];
+}
+
 const orgSchema = z.enum(['city', 'agencies', 'utilities'], {
   error: (issue) => `unknown --org '${String(issue.input)}' (expected city, agencies or utilities)`,
 });

@@ -9,7 +9,7 @@ import { CheckFailed, CliError, UsageError } from '../errors';
 import { CHANNEL } from '../gateway/connect';
 import { evaluate } from '../gateway/transactions';
 import { submitAndReport, withContract, withSession } from '../gateway/with-contract';
-import { ORG_MSP_IDS } from '../options';
+import { ORG_MSP_IDS, mspIdOf } from '../options';
 import { counsellorName, readConsent, saveConsent, signConsent } from '../debt/consent-file';
 import { debtTable } from '../debt/render';
 
@@ -18,7 +18,7 @@ function creditorList(text: string): string[] {
     return ['*'];
   }
   return text.split(',').map((org) => {
-    const msp = (ORG_MSP_IDS as Record<string, string | undefined>)[org.trim()];
+    const msp = mspIdOf(org);
     if (msp === undefined) {
       throw new UsageError(`--creditors: '${org}' is not an org; use all, or some of city, agencies, utilities`);
     }

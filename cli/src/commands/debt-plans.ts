@@ -7,9 +7,9 @@ import { evaluate } from '../gateway/transactions';
 import { submitAndReport, withContract } from '../gateway/with-contract';
 import { parseJson, parseWith, readInput } from '../input';
 import { parseEuroCents } from '../land/arguments';
-import { ORG_MSP_IDS } from '../options';
+import { mspIdOf } from '../options';
 import { readConsent } from '../debt/consent-file';
-import { euros } from '../debt/render';
+import { euros } from '../output/money';
 
 /** The caller's own share of a plan, from a peer of its own org; undefined when it has none. */
 async function ownShare(ctx: CommandContext, planId: string): Promise<PlanShare | undefined> {
@@ -40,7 +40,7 @@ function proposeCommand(plan: Command, runtime: Runtime): void {
           throw new UsageError('--capacity: a plan needs a repayment capacity above €0.00');
         }
         const preferential = (opts.preferential ?? '').split(',').filter((o) => o.trim() !== '').map((o) => {
-          const msp = (ORG_MSP_IDS as Record<string, string | undefined>)[o.trim()];
+          const msp = mspIdOf(o);
           if (msp === undefined) {
             throw new UsageError(`--preferential: '${o}' is not an org (city, agencies, utilities)`);
           }

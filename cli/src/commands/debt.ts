@@ -6,7 +6,8 @@ import { UsageError } from '../errors';
 import { evaluate } from '../gateway/transactions';
 import { submitAndReport, withContract } from '../gateway/with-contract';
 import { parseEuroCents } from '../land/arguments';
-import { debtTable, euros } from '../debt/render';
+import { debtTable } from '../debt/render';
+import { euros } from '../output/money';
 import { addConsentCommands } from './debt-consent';
 import { addPlanCommands } from './debt-plans';
 

@@ -8,7 +8,7 @@ import { UsageError } from '../errors';
 import { CHANNEL } from '../gateway/connect';
 import { evaluate } from '../gateway/transactions';
 import { submitAndReport, withContract } from '../gateway/with-contract';
-import { ORG_MSP_IDS } from '../options';
+import { mspIdOf } from '../options';
 import { parseJson, readInput } from '../input';
 import { documentHash } from '../land/arguments';
 
@@ -16,7 +16,7 @@ const summary = (verb: string) => (p: Parcel): string =>
   `${verb} ${p.cadastralId}: ${p.status}, version ${String(p.version)}, ${String(p.encumbrances.length)} encumbrance(s)${p.encumbrances.map((e) => `\n    ${e.id} ${e.kind} held by ${e.holder}: ${e.description}`).join('')}`;
 
 function lenderMspId(org: string): string {
-  const msp = (ORG_MSP_IDS as Record<string, string | undefined>)[org];
+  const msp = mspIdOf(org);
   if (msp === undefined) {
     throw new UsageError(`--lender: '${org}' is not an org; use city, agencies or utilities`);
   }

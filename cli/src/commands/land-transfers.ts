@@ -6,10 +6,11 @@ import { action, type Runtime } from '../context';
 import { CHANNEL } from '../gateway/connect';
 import { evaluate } from '../gateway/transactions';
 import { submitAndReport, withContract } from '../gateway/with-contract';
+import { euros } from '../output/money';
 import { documentHash, parseEuroCents, parseShare } from '../land/arguments';
 
 function describeOffer(o: Offer): string {
-  return `offer ${o.offerId} on ${o.cadastralId}: ${String(o.share.num)}/${String(o.share.den)} from ${o.seller} to ${o.buyer} for €${(o.priceCents / 100).toFixed(2)} — ${o.status}`;
+  return `offer ${o.offerId} on ${o.cadastralId}: ${String(o.share.num)}/${String(o.share.den)} from ${o.seller} to ${o.buyer} for ${euros(o.priceCents)} — ${o.status}`;
 }
 
 /** `land offer | accept | withdraw | approve`: a title transfer needs seller, buyer and registrar. */

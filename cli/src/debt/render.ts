@@ -1,8 +1,7 @@
 import type { DebtRecord } from '@civic-ledger/chaincode/dist/debt/client';
+import { euros } from '../output/money';
 import type { TableData } from '../output/printer';
 
-/** Integer cents as euros, e.g. `€1250.00`. */
-export const euros = (cents: number): string => `€${(cents / 100).toFixed(2)}`;
 
 /** Debt records as a table (amounts in euros). */
 export function debtTable(records: readonly DebtRecord[]): TableData {
