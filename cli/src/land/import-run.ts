@@ -47,7 +47,8 @@ export async function runImport(
       valid.push({ source: r.source, request: r.request });
     }
   }
-  onBatch(failures.length);
+  const invalid = failures.length;
+  onBatch(invalid);
   let registered = 0;
   let batches = 0;
   for (let start = 0; start < valid.length; start += batchSize) {
@@ -67,7 +68,7 @@ export async function runImport(
     for (const r of result.rejected) {
       failures.push({ source: batch[r.index]?.source ?? `batch item ${String(r.index)}`, cadastralId: r.cadastralId, code: r.code, reason: r.message });
     }
-    onBatch(failures.filter((f) => f.code === 'INVALID_INPUT').length + start + batch.length);
+    onBatch(invalid + start + batch.length);
   }
   return { total: records.length, registered, batches, failures };
 }
