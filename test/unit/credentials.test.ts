@@ -1,14 +1,13 @@
 import { sign } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { decodeList, registerPayload, type DidResolutionResult, type IssuerRecord } from '@civic-ledger/chaincode/dist/identity/client';
+import { registerPayload } from '@civic-ledger/chaincode/dist/identity/client';
 import { IdentityContract } from '../../chaincode/src/identity/identity-contract';
-import { ChaincodeError } from '../../chaincode/src/shared/errors';
 import { FakeLedger } from '../../chaincode/src/test-support/fake-context';
 import { generateCitizenKey, signWithKey, type CitizenKeyFile } from '../../cli/src/citizen/key-file';
 import { issueCredential } from '../../cli/src/credentials/issue';
-import type { LedgerReader } from '../../cli/src/credentials/ledger-reader';
 import { presentCredential } from '../../cli/src/credentials/present';
 import { CredentialRejected, verifyPresentation } from '../../cli/src/credentials/verify';
+import { identityReader as reader } from '../support/identity-reader';
 
 /**
  * Verifiable credentials end to end against the identity contract's real logic
@@ -19,33 +18,12 @@ import { CredentialRejected, verifyPresentation } from '../../cli/src/credential
 const contract = new IdentityContract();
 const clerk = { mspId: 'AgenciesMSP', role: 'clerk' };
 const cityAdmin = { mspId: 'CityMSP', role: 'admin' };
-const auditor = { mspId: 'UtilitiesMSP', role: 'auditor' };
 const NOW = 1_790_000_000;
 const challenge = { audience: 'https://youth-centre.example.city', nonce: 'c0ffee-4f1a-9b2e' };
 
 async function register(ledger: FakeLedger, key: CitizenKeyFile): Promise<void> {
   const proof = signWithKey(key, registerPayload('civic', key.did, key.publicKeyJwk));
   await ledger.tx(clerk, (ctx) => contract.RegisterDID(ctx, JSON.stringify({ did: key.did, publicKeyJwk: key.publicKeyJwk, proof })));
-}
-
-function reader(ledger: FakeLedger): LedgerReader {
-  return {
-    resolveDid: async (did) => JSON.parse(await ledger.tx(auditor, (ctx) => contract.ResolveDID(ctx, did))) as DidResolutionResult,
-    resolveIssuer: async (did) =>
-      ledger.tx(auditor, (ctx) => contract.ResolveIssuer(ctx, did)).then(
-        (json) => JSON.parse(json) as IssuerRecord,
-        (e: unknown) => {
-          if (e instanceof ChaincodeError && e.code === 'NOT_FOUND') {
-            return undefined;
-          }
-          throw e;
-        },
-      ),
-    statusList: async (issuer, purpose) => {
-      const list = JSON.parse(await ledger.tx(auditor, (ctx) => contract.GetStatusList(ctx, issuer, purpose))) as { encodedList: string };
-      return decodeList(list.encodedList);
-    },
-  };
 }
 
 async function world(): Promise<{ ledger: FakeLedger; agency: CitizenKeyFile; alice: CitizenKeyFile; credential: string; statusIndex: number }> {
