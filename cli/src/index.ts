@@ -3,6 +3,7 @@ import { identityCommand } from './commands/identity';
 import { landCommand } from './commands/land';
 import { allocationCommand } from './commands/allocation';
 import { debtCommand } from './commands/debt';
+import { petitionCommand } from './commands/petition';
 import { networkCommand } from './commands/network';
 import { staffCommand } from './commands/staff';
 import { processRuntime, type Runtime } from './context';
@@ -28,6 +29,7 @@ export function buildProgram(runtime: Runtime = processRuntime): Command {
   program.addCommand(landCommand(runtime));
   program.addCommand(allocationCommand(runtime));
   program.addCommand(debtCommand(runtime));
+  program.addCommand(petitionCommand(runtime));
   forEachCommand(program, (command) => {
     command.exitOverride();
     command.configureOutput({ writeOut: (t) => { runtime.io.out(t.trimEnd()); }, writeErr: (t) => { runtime.io.err(t.trimEnd()); } });

@@ -1,0 +1,35 @@
+import type { Contract } from '@hyperledger/fabric-gateway';
+import type { IssuanceRecord, PetitionRecord, SignatureRecord, Tally } from '@civic-ledger/chaincode/dist/petition/client';
+import { evaluate, submit } from '../gateway/transactions';
+
+/** Live results as `petition:GetResults` returns them. */
+export type PetitionResults = Tally & { readonly petitionId: string; readonly status: string };
+
+/**
+ * What the petition commands read from and write to the ledger (the petition contract). The CLI
+ * implements it over the Fabric Gateway; tests implement it over the contract's real logic.
+ * Refusals reject with an error whose `code` is the chaincode's error code.
+ */
+export interface PetitionLedger {
+  petition(petitionId: string): Promise<PetitionRecord>;
+  signatures(petitionId: string): Promise<SignatureRecord[]>;
+  issuances(petitionId: string): Promise<IssuanceRecord[]>;
+  results(petitionId: string): Promise<PetitionResults>;
+  /** Submit `petition:RecordTokenIssuance` with the citizen's signed request; resolves once committed. */
+  recordIssuance(request: string): Promise<{ issuance: IssuanceRecord; transactionId: string }>;
+}
+
+/** A PetitionLedger through an org's gateway peer. `onRetry` is told of each MVCC retry. */
+export function gatewayPetitionLedger(petition: Contract, onRetry: (message: string) => void = () => undefined): PetitionLedger {
+  const query = async <T>(name: string, id: string): Promise<T> => JSON.parse(await evaluate(petition, name, [id])) as T;
+  return {
+    petition: (id) => query('GetPetition', id),
+    signatures: (id) => query('GetSignatures', id),
+    issuances: (id) => query('GetIssuances', id),
+    results: (id) => query('GetResults', id),
+    recordIssuance: async (request) => {
+      const committed = await submit(petition, 'RecordTokenIssuance', [request], onRetry);
+      return { issuance: JSON.parse(committed.result) as IssuanceRecord, transactionId: committed.transactionId };
+    },
+  };
+}
