@@ -14,12 +14,12 @@ import { gatewayPetitionLedger } from '../petition/ledger';
 import { auditText, petitionDetails, petitionsTable, resultsText } from '../petition/render';
 import { petitionTokenCommand } from './petition-token';
 
-const positiveInt = (option: string) => (v: string): number => {
+function positiveInt(v: string, option: string): number {
   if (!/^\d{1,9}$/.test(v) || Number(v) < 1) {
     throw new UsageError(`${option}: '${v}' is not a positive whole number`);
   }
   return Number(v);
-};
+}
 
 interface CreateOptions {
   id: string;
@@ -27,15 +27,15 @@ interface CreateOptions {
   title: string;
   textFile: string;
   option?: string[];
-  threshold?: number;
+  threshold?: string;
   closes: string;
   credentialType: string;
   require: string[];
   attribute?: string[];
-  k: number;
+  k: string;
   proposal?: string;
   keyOut: string;
-  keyBits: number;
+  keyBits: string;
 }
 
 function createCommand(runtime: Runtime): Command {
@@ -46,26 +46,29 @@ function createCommand(runtime: Runtime): Command {
     .requiredOption('--title <text>', 'the title')
     .requiredOption('--text-file <file>', 'the full text (UTF-8); the ledger keeps its SHA-256, the creation event carries it')
     .option('--option <options...>', 'poll options (a petition is always Yes, No)')
-    .option('--threshold <n>', 'signatures needed (petition)', positiveInt('--threshold'))
+    .option('--threshold <n>', 'signatures needed (petition)')
     .requiredOption('--closes <iso>', 'closing time, ISO 8601 UTC')
     .requiredOption('--credential-type <vct>', 'the credential type signers must present, e.g. ResidencyCredential')
     .requiredOption('--require <claim=value...>', 'disclosed claims the credential must show, e.g. resident_of=Civitas age_over_16=true')
     .option('--attribute <name=bands...>', 'coarse bands a signer may attach, e.g. age_band=16-24,25-44,45-64,65+')
-    .option('--k <n>', 'publish a band only from k signatures', positiveInt('--k'), 10)
+    .option('--k <n>', 'publish a band only from k signatures', '10')
     .option('--proposal <id>', "the citizen's proposal this petition accepts")
     .requiredOption('--key-out <file>', 'where to write the token private key (owner-only, never overwritten)')
-    .option('--key-bits <bits>', 'RSA modulus length', positiveInt('--key-bits'), 2048)
+    .option('--key-bits <bits>', 'RSA modulus length', '2048')
     .addHelpText('after', '\nExample:\n  civic --org city --user clerk1 petition create --id riverside-sundays --title "Open Riverside library on Sundays" \\\n    --text-file petition.txt --threshold 500 --closes 2027-01-31T23:00:00Z --credential-type ResidencyCredential \\\n    --require resident_of=Civitas age_over_16=true --attribute age_band=16-24,25-44,45-64,65+ --key-out riverside-sundays.token-key.json')
     .action(
       action(runtime, async (ctx, opts: CreateOptions) => {
-        if (![2048, 3072, 4096].includes(opts.keyBits)) {
+        const threshold = opts.threshold === undefined ? null : positiveInt(opts.threshold, '--threshold');
+        const k = positiveInt(opts.k, '--k');
+        const keyBits = positiveInt(opts.keyBits, '--key-bits');
+        if (![2048, 3072, 4096].includes(keyBits)) {
           throw new UsageError('--key-bits: must be 2048, 3072 or 4096');
         }
-        if ((opts.kind === 'petition') !== (opts.threshold !== undefined) || (opts.kind === 'poll' && (opts.option ?? []).length < 2)) {
+        if ((opts.kind === 'petition') !== (threshold !== null) || (opts.kind === 'poll' && (opts.option ?? []).length < 2)) {
           throw new UsageError(opts.kind === 'petition' ? '--threshold is required for a petition (and only for a petition)' : 'a poll needs --option with at least two options, and no --threshold');
         }
         const text = readInput(opts.textFile, '--text-file').toString('utf8');
-        const { publicKey, privateKey } = await generateTokenKeys(opts.keyBits);
+        const { publicKey, privateKey } = await generateTokenKeys(keyBits);
         const spec: PetitionSpecInput = {
           petitionId: opts.id,
           kind: opts.kind,
@@ -74,11 +77,11 @@ function createCommand(runtime: Runtime): Command {
           textHash: createHash('sha256').update(text, 'utf8').digest('hex'),
           options: opts.kind === 'petition' ? ['Yes', 'No'] : (opts.option ?? []),
           eligibility: { credentialType: opts.credentialType, claims: parseRequirements(opts.require) },
-          threshold: opts.threshold ?? null,
+          threshold,
           closes: opts.closes,
           publicKey,
           attributes: parseBandOptions(opts.attribute ?? []),
-          k: opts.k,
+          k,
           ...(opts.proposal === undefined ? {} : { proposalId: opts.proposal }),
         };
         await writePetitionFile(opts.keyOut, { petitionId: opts.id, suite: DEFAULT_SUITE, publicKey, privateKey }, '--key-out', true);
