@@ -47,4 +47,6 @@ describe('live network scenarios (need the Fabric binaries)', () => {
   it.todo('a chaincode upgrade (sequence 2) on the running network keeps state');
   it.todo('malformed DID, wrong proof, duplicate registration, rotate by wrong key: clear error, non-zero exit, no state change');
   it.todo('a staff user without the clerk role is refused by the chaincode');
+  it.todo('petition: 200 generated eligible citizens obtain tokens and sign concurrently through all three gateways; counts are exact');
+  it.todo('petition: same token twice, another petition\'s token, a forged signature, signing after close, an ineligible token request: each refused with a clear error');
 });
