@@ -13,7 +13,7 @@ import { generateTokenKeys } from '../../cli/src/petition/blind-rsa';
 import { requestToken, finishToken } from '../../cli/src/petition/citizen';
 import type { TokenFile, TokenKeyFile } from '../../cli/src/petition/files';
 import { issueToken } from '../../cli/src/petition/issuer';
-import type { PetitionLedger, PetitionResults } from '../../cli/src/petition/ledger';
+import { allPages, type PetitionLedger, type PetitionResults } from '../../cli/src/petition/ledger';
 import { identityReader } from './identity-reader';
 
 const identity = new IdentityContract();
@@ -24,11 +24,13 @@ export const RESIDENCY = 'ResidencyCredential';
 
 /** A PetitionLedger over the petition contract's real logic on the unit-test ledger fake. */
 export function fakePetitionLedger(ledger: FakeLedger, at = NOW): PetitionLedger {
-  const query = async <T>(fn: 'GetPetition' | 'GetSignatures' | 'GetIssuances' | 'GetResults', id: string): Promise<T> => JSON.parse(await ledger.tx(clerk, (ctx) => petitionContract[fn](ctx, id), at)) as T;
+  const query = async <T>(fn: 'GetPetition' | 'GetResults', id: string): Promise<T> => JSON.parse(await ledger.tx(clerk, (ctx) => petitionContract[fn](ctx, id), at)) as T;
+  /** Small pages, so that the tests also exercise the bookmarks. */
+  const page = async (fn: 'GetSignatures' | 'GetIssuances', id: string, bookmark: string): Promise<string> => ledger.tx(clerk, (ctx) => petitionContract[fn](ctx, id, '7', bookmark), at);
   return {
     petition: (id) => query<PetitionRecord>('GetPetition', id),
-    signatures: (id) => query<SignatureRecord[]>('GetSignatures', id),
-    issuances: (id) => query<IssuanceRecord[]>('GetIssuances', id),
+    signatures: (id) => allPages(async (bookmark) => JSON.parse(await page('GetSignatures', id, bookmark)) as { records: SignatureRecord[]; bookmark: string }),
+    issuances: (id) => allPages(async (bookmark) => JSON.parse(await page('GetIssuances', id, bookmark)) as { records: IssuanceRecord[]; bookmark: string }),
     results: (id) => query<PetitionResults>('GetResults', id),
     recordIssuance: async (request) => {
       const issuance = JSON.parse(await ledger.tx(cityIssuer, (ctx) => petitionContract.RecordTokenIssuance(ctx, request), at)) as IssuanceRecord;

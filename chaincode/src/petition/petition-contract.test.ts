@@ -39,7 +39,7 @@ function requestToken(ledger: FakeLedger, citizen: CitizenKey, petitionId = ID, 
   return ledger.tx(cityIssuer, async (ctx) => JSON.parse(await petitions.RecordTokenIssuance(ctx, request)) as IssuanceRecord, at);
 }
 
-async function query<T>(ledger: FakeLedger, fn: 'GetPetition' | 'GetResults' | 'GetSignatures', at = SIGN_AT): Promise<T> {
+async function query<T>(ledger: FakeLedger, fn: 'GetPetition' | 'GetResults', at = SIGN_AT): Promise<T> {
   return JSON.parse(await ledger.tx(desk, (ctx) => petitions[fn](ctx, ID), at)) as T;
 }
 
@@ -138,7 +138,11 @@ describe('tokens and signatures', () => {
     const results = await query<Tally>(ledger, 'GetResults');
     expect(results).toMatchObject({ total: 200, counts: { Yes: 150, No: 50 }, thresholdReached: true });
     expect(results.bands.find((b) => b.attribute === 'age_band' && b.band === '65+')).toEqual({ attribute: 'age_band', band: '65+', count: 50, byOption: { Yes: 0, No: 50 } });
-    expect((await query<SignatureRecord[]>(ledger, 'GetSignatures')).length).toBe(200);
+    const firstPage = JSON.parse(await ledger.tx(desk, (ctx) => petitions.GetSignatures(ctx, ID, '150', ''))) as { records: SignatureRecord[]; bookmark: string };
+    const secondPage = JSON.parse(await ledger.tx(desk, (ctx) => petitions.GetSignatures(ctx, ID, '150', firstPage.bookmark))) as { records: SignatureRecord[]; bookmark: string };
+    expect([firstPage.records.length, secondPage.records.length, secondPage.bookmark]).toEqual([150, 50, '']);
+    expect(new Set([...firstPage.records, ...secondPage.records].map((s) => s.tokenId)).size).toBe(200);
+    expect((await refused(ledger, () => ledger.tx(desk, (ctx) => petitions.GetSignatures(ctx, ID, '5000', '')))).message).toMatch(/^INVALID_ARGUMENT: pageSize: /);
   });
 });
 

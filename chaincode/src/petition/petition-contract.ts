@@ -1,8 +1,10 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { authorize, type AccessRule } from '../shared/access';
 import { canonicalString } from '../shared/canonical-json';
-import { closePetition, createPetition, getProposal, getResults, listPetitions, loadPetition, proposePetition, rejectProposal, signaturesOf } from './petitions';
-import { listIssuances, recordTokenIssuance, signPetition } from './signing';
+import { readPage } from '../shared/pages';
+import { ISSUANCE_OBJECT_TYPE, SIGNATURE_OBJECT_TYPE, issuanceRecordSchema, signatureRecordSchema } from './model';
+import { closePetition, createPetition, getProposal, getResults, listPetitions, loadPetition, proposePetition, rejectProposal } from './petitions';
+import { recordTokenIssuance, signPetition } from './signing';
 
 const ACCESS = {
   /** The City creates petitions and polls and decides citizens' proposals. */
@@ -110,23 +112,33 @@ export class PetitionContract extends Contract {
     return canonicalString(await getResults(ctx, petitionId));
   }
 
-  /** Every recorded signature (token, signature, option, bands), for `civic petition audit`. @throws `NOT_FOUND` */
+  /**
+   * One page of the recorded signatures (token, signature, option, bands), for `civic petition audit`:
+   * `{ records, bookmark }`; pass the bookmark back for the next page, empty when done.
+   *
+   * @throws `NOT_FOUND`, `INVALID_ARGUMENT` (page size outside 1–1000)
+   */
   @Transaction(false)
   @Param('petitionId', 'string', 'petition id')
+  @Param('pageSize', 'string', 'records per page, 1-1000')
+  @Param('bookmark', 'string', 'the previous page\'s bookmark, or empty')
   @Returns('string')
-  async GetSignatures(ctx: Context, petitionId: string): Promise<string> {
+  async GetSignatures(ctx: Context, petitionId: string, pageSize: string, bookmark: string): Promise<string> {
     authorize(ctx, ACCESS.member, 'petition:GetSignatures');
     const petition = await loadPetition(ctx, petitionId);
-    return canonicalString(await signaturesOf(ctx, petition.petitionId));
+    return canonicalString(await readPage(ctx, SIGNATURE_OBJECT_TYPE, [petition.petitionId], pageSize, bookmark, signatureRecordSchema));
   }
 
-  /** Every DID that received a token for the petition, for audit (count of tokens issued vs. signatures). */
+  /** One page of the DIDs that received a token for the petition (`{ records, bookmark }`), for audit. @throws `NOT_FOUND` */
   @Transaction(false)
   @Param('petitionId', 'string', 'petition id')
+  @Param('pageSize', 'string', 'records per page, 1-1000')
+  @Param('bookmark', 'string', 'the previous page\'s bookmark, or empty')
   @Returns('string')
-  async GetIssuances(ctx: Context, petitionId: string): Promise<string> {
+  async GetIssuances(ctx: Context, petitionId: string, pageSize: string, bookmark: string): Promise<string> {
     authorize(ctx, ACCESS.member, 'petition:GetIssuances');
-    return canonicalString(await listIssuances(ctx, petitionId));
+    const petition = await loadPetition(ctx, petitionId);
+    return canonicalString(await readPage(ctx, ISSUANCE_OBJECT_TYPE, [petition.petitionId], pageSize, bookmark, issuanceRecordSchema));
   }
 
   /** A citizen's proposal and the City's decision. @throws `NOT_FOUND` */

@@ -2,7 +2,6 @@ import type { Context } from 'fabric-contract-api';
 import { z } from 'zod';
 import { verifyCitizenSignature } from '../identity/citizen-signature';
 import { ChaincodeError } from '../shared/errors';
-import { collect } from '../shared/iterators';
 import { emitEvent, readRecord, writeRecord } from '../shared/state';
 import { txTimestamp } from '../shared/tx-time';
 import { parseJsonArgument, validate } from '../shared/validation';
@@ -76,11 +75,4 @@ export async function signPetition(ctx: Context, request: string): Promise<Signa
   await writeRecord(ctx, key, record);
   emitEvent(ctx, 'petition.Signed', { petitionId: petition.petitionId, tokenId, option: req.option });
   return record;
-}
-
-/** Body of `petition:ListIssuances`: every DID that received a token for the petition (for audit). */
-export async function listIssuances(ctx: Context, petitionId: string): Promise<IssuanceRecord[]> {
-  const id = validate(petitionIdSchema, petitionId, 'petitionId');
-  const results = await collect(await ctx.stub.getStateByPartialCompositeKey(ISSUANCE_OBJECT_TYPE, [id]));
-  return results.map((r) => issuanceRecordSchema.parse(JSON.parse(Buffer.from(r.value).toString('utf8'))));
 }

@@ -19,13 +19,32 @@ export interface PetitionLedger {
   recordIssuance(request: string): Promise<{ issuance: IssuanceRecord; transactionId: string }>;
 }
 
+/** Records per page when reading signatures and issuances (the contract allows 1–1000). */
+export const PAGE_SIZE = 1000;
+
+/**
+ * Read every page of a paginated petition query, in key order.
+ *
+ * @param page - fetches one page `{ records, bookmark }` from a bookmark ('' for the first)
+ */
+export async function allPages<T>(page: (bookmark: string) => Promise<{ records: T[]; bookmark: string }>): Promise<T[]> {
+  const out: T[] = [];
+  let bookmark = '';
+  do {
+    const next = await page(bookmark);
+    out.push(...next.records);
+    bookmark = next.records.length === 0 ? '' : next.bookmark;
+  } while (bookmark !== '');
+  return out;
+}
+
 /** A PetitionLedger through an org's gateway peer. `onRetry` is told of each MVCC retry. */
 export function gatewayPetitionLedger(petition: Contract, onRetry: (message: string) => void = () => undefined): PetitionLedger {
-  const query = async <T>(name: string, id: string): Promise<T> => JSON.parse(await evaluate(petition, name, [id])) as T;
+  const query = async <T>(name: string, ...args: string[]): Promise<T> => JSON.parse(await evaluate(petition, name, args)) as T;
   return {
     petition: (id) => query('GetPetition', id),
-    signatures: (id) => query('GetSignatures', id),
-    issuances: (id) => query('GetIssuances', id),
+    signatures: (id) => allPages((bookmark) => query('GetSignatures', id, String(PAGE_SIZE), bookmark)),
+    issuances: (id) => allPages((bookmark) => query('GetIssuances', id, String(PAGE_SIZE), bookmark)),
     results: (id) => query('GetResults', id),
     recordIssuance: async (request) => {
       const committed = await submit(petition, 'RecordTokenIssuance', [request], onRetry);
