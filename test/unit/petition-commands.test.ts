@@ -1,7 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { verifyToken } from '@civic-ledger/chaincode/dist/petition/client';
+import { petitionContract } from '../../chaincode/src/test-support/petition-fixtures';
+import { proposalRequest } from '../../cli/src/commands/petition-create';
 import { requestToken } from '../../cli/src/petition/citizen';
 import { issueToken } from '../../cli/src/petition/issuer';
 import { presentCredential } from '../../cli/src/credentials/present';
@@ -43,6 +46,19 @@ describe('civic petition token finalize (offline, on the citizen side)', () => {
     expect(refused.err).toMatch(/^error: the blind signature does not finalize to a valid token signature for this blinding state/);
     expect(existsSync(file('token2.json'))).toBe(false);
   }, 30_000);
+});
+
+describe('civic petition propose', () => {
+  it('signs a proposal the petition contract records, with the text\'s hash and not the text', async () => {
+    const world = await petitionWorld('library-hours');
+    const citizen = await newCitizen(world);
+    writeFileSync(file('proposal.txt'), 'Keep the library open until 22:00 on weekdays.');
+    const opts = { id: 'late-library', kind: 'petition' as const, title: 'Late library', textFile: file('proposal.txt'), threshold: '300', closes: '2027-03-01T00:00:00Z', credentialType: 'ResidencyCredential', require: ['resident_of=Civitas'] };
+    const signed = proposalRequest(citizen.key, opts);
+    const recorded = JSON.parse(await world.ledger.tx({ mspId: 'AgenciesMSP', role: 'clerk' }, (ctx) => petitionContract.ProposePetition(ctx, JSON.stringify(signed)), NOW)) as Record<string, unknown>;
+    expect(recorded).toMatchObject({ proposalId: 'late-library', proposer: citizen.key.did, status: 'proposed', threshold: 300, options: ['Yes', 'No'], textHash: createHash('sha256').update('Keep the library open until 22:00 on weekdays.').digest('hex') });
+    expect(JSON.stringify(recorded)).not.toContain('22:00');
+  });
 });
 
 describe('malformed petition options are refused before anything is generated or sent', () => {

@@ -11,14 +11,14 @@ export function petitionsTable(petitions: readonly PetitionRecord[]): TableData 
   };
 }
 
-/** A petition's record for people: what it asks, who may sign, and how to check its text. */
-export function petitionDetails(p: PetitionRecord): string {
+/** A petition's record for people: what it asks, who may sign, how to check its text, and (given the live results) where it stands. */
+export function petitionDetails(p: PetitionRecord, live?: PetitionResults): string {
   const rule = Object.entries(p.eligibility.claims).map(([c, v]) => `${c} = ${JSON.stringify(v)}`);
   const lines = [
     `${p.kind} ${p.petitionId}: ${p.title}`,
     `  status      ${p.status}${p.final === null ? '' : ` (closed ${p.final.closedAt}, ${p.final.reason}; total ${String(p.final.total)}${p.final.thresholdReached === null ? '' : p.final.thresholdReached ? ', threshold reached' : ', threshold not reached'})`}`,
     `  options     ${p.options.join(' | ')}`,
-    `  threshold   ${p.threshold === null ? 'none (poll)' : String(p.threshold)}`,
+    `  threshold   ${p.threshold === null ? 'none (poll)' : String(p.threshold)}${live === undefined ? '' : `; ${String(live.total)} signature(s) so far${live.thresholdReached === true ? ', threshold reached' : ''}`}`,
     `  closes      ${p.closes}`,
     `  eligible    holders of ${p.eligibility.credentialType} with ${rule.join(', ')}`,
     `  bands       ${Object.entries(p.attributes).map(([a, b]) => `${a}: ${b.join(', ')}`).join('; ') || 'none'} (published from k = ${String(p.k)})`,
