@@ -162,6 +162,15 @@ describe('closing', () => {
     expect((await refused(ledger, () => close(cityClerk, CLOSES_AT + 6))).message).toMatch(/^FAILED_PRECONDITION: petition riverside-sundays was already closed at/);
   });
 
+  it('closes at the exact second given, even when the closing time is written without milliseconds', async () => {
+    const ledger = new FakeLedger();
+    const closesAt = CREATED_AT + 86_400;
+    await createPetition(ledger, petitionSpec(ID, keys.publicKey, { closes: new Date(closesAt * 1000).toISOString().replace('.000Z', 'Z') }));
+    expect((await query<PetitionRecord>(ledger, 'GetPetition')).closes).toBe(new Date(closesAt * 1000).toISOString());
+    await sign(ledger, { petitionId: ID, ...finalizedToken(keys.privateKey, ID), option: 'Yes' }, closesAt - 1);
+    expect((await refused(ledger, () => sign(ledger, { petitionId: ID, ...finalizedToken(keys.privateKey, ID), option: 'Yes' }, closesAt))).code).toBe('FAILED_PRECONDITION');
+  });
+
   it('lets the City withdraw a petition before its closing time, after which signing is refused', async () => {
     const ledger = await openPetition();
     await ledger.tx(cityClerk, (ctx) => petitions.ClosePetition(ctx, JSON.stringify({ petitionId: ID, withdraw: true })), SIGN_AT);

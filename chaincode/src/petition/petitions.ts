@@ -77,7 +77,9 @@ export async function createPetition(ctx: Context, request: string, createdBy: s
   if (textHash !== spec.textHash) {
     throw new ChaincodeError('INVALID_ARGUMENT', `request.textHash is not the SHA-256 of request.text (${textHash})`);
   }
-  if (spec.closes <= txTimestamp(ctx)) {
+  // Stored with milliseconds, like txTimestamp, so that the two compare as strings.
+  const closes = new Date(spec.closes).toISOString();
+  if (closes <= txTimestamp(ctx)) {
     throw new ChaincodeError('INVALID_ARGUMENT', `request.closes ${spec.closes} is not in the future`);
   }
   if ((await readRecord(ctx, petitionKey(ctx, spec.petitionId), petitionRecordSchema)) !== undefined) {
@@ -87,9 +89,9 @@ export async function createPetition(ctx: Context, request: string, createdBy: s
     await decideProposal(ctx, spec.proposalId, createdBy, { petitionId: spec.petitionId, reason: null }, spec);
   }
   const { text, proposalId, ...fields } = spec;
-  const petition: PetitionRecord = { ...fields, suite: TOKEN_SUITE, proposalId: proposalId ?? null, status: 'open', created: txTimestamp(ctx), createdBy, final: null };
+  const petition: PetitionRecord = { ...fields, closes, suite: TOKEN_SUITE, proposalId: proposalId ?? null, status: 'open', created: txTimestamp(ctx), createdBy, final: null };
   await writeRecord(ctx, petitionKey(ctx, spec.petitionId), petition);
-  emitEvent(ctx, 'petition.Created', { petitionId: spec.petitionId, kind: spec.kind, title: spec.title, text, textHash, closes: spec.closes });
+  emitEvent(ctx, 'petition.Created', { petitionId: spec.petitionId, kind: spec.kind, title: spec.title, text, textHash, closes });
   return petition;
 }
 
