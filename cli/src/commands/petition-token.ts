@@ -2,12 +2,11 @@ import { Command } from 'commander';
 import { openCitizenKey } from '../citizen/open-key';
 import { action, type Runtime } from '../context';
 import { gatewayLedgerReader } from '../credentials/gateway-ledger-reader';
-import { withSession } from '../gateway/with-contract';
 import { readInput } from '../input';
 import { finishToken, requestToken } from '../petition/citizen';
 import { blindSignatureFileSchema, blindingStateFileSchema, readPetitionFile, tokenKeyFileSchema, tokenRequestFileSchema, writePetitionFile } from '../petition/files';
 import { issueToken } from '../petition/issuer';
-import { gatewayPetitionLedger } from '../petition/ledger';
+import { withPetitionLedger } from '../petition/ledger';
 
 /**
  * `civic petition token request | issue | finalize`: the RFC 9474 exchange. `request` and
@@ -27,7 +26,7 @@ export function petitionTokenCommand(runtime: Runtime): Command {
     .action(
       action(runtime, async (ctx, opts: { petition: string; key: string; out: string; stateOut: string }) => {
         const key = await openCitizenKey(runtime.env, opts.key);
-        const petition = await withSession(ctx, (s) => gatewayPetitionLedger(s.contract('petition')).petition(opts.petition));
+        const petition = await withPetitionLedger(ctx, (ledger) => ledger.petition(opts.petition));
         const { request, state } = await requestToken(key, petition);
         await writePetitionFile(opts.stateOut, state, '--state-out', true);
         await writePetitionFile(opts.out, request, '--out', false);
@@ -49,10 +48,8 @@ export function petitionTokenCommand(runtime: Runtime): Command {
         const key = readPetitionFile(tokenKeyFileSchema, opts.tokenKey, '--token-key');
         const request = readPetitionFile(tokenRequestFileSchema, opts.request, '--request');
         const presentation = readInput(opts.presentation, '--presentation').toString('utf8').trim();
-        const issued = await withSession(ctx, (s) =>
-          issueToken(gatewayPetitionLedger(s.contract('petition'), (m) => {
-            ctx.printer.verbose(m);
-          }), gatewayLedgerReader(s.contract('identity')), key, opts.log ?? `${opts.tokenKey}.issued.jsonl`, {
+        const issued = await withPetitionLedger(ctx, (ledger, s) =>
+          issueToken(ledger, gatewayLedgerReader(s.contract('identity')), key, opts.log ?? `${opts.tokenKey}.issued.jsonl`, {
             request,
             presentation,
             challenge: { audience: opts.audience, nonce: opts.nonce },

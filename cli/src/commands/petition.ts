@@ -3,11 +3,11 @@ import type { PetitionRecord, SignatureRecord } from '@civic-ledger/chaincode/di
 import { action, type Runtime } from '../context';
 import { CheckFailed } from '../errors';
 import { evaluate } from '../gateway/transactions';
-import { submitAndReport, withContract, withSession } from '../gateway/with-contract';
+import { submitAndReport, withContract } from '../gateway/with-contract';
 import { parseSignerBands } from '../petition/arguments';
 import { auditPetition } from '../petition/audit';
 import { readPetitionFile, tokenFileSchema } from '../petition/files';
-import { gatewayPetitionLedger } from '../petition/ledger';
+import { petitionWithResults, withPetitionLedger } from '../petition/ledger';
 import { auditText, petitionDetails, petitionsTable, resultsText } from '../petition/render';
 import { addProposalCommands, createCommand } from './petition-create';
 import { petitionTokenCommand } from './petition-token';
@@ -19,10 +19,7 @@ function readCommands(petition: Command, runtime: Runtime): void {
     .argument('<petition>', 'petition id')
     .action(
       action(runtime, async (ctx, id: string) => {
-        const [p, r] = await withSession(ctx, async (s) => {
-          const ledger = gatewayPetitionLedger(s.contract('petition'));
-          return Promise.all([ledger.petition(id), ledger.results(id)]);
-        });
+        const [p, r] = await petitionWithResults(ctx, id);
         ctx.printer.result({ ...p, live: { total: r.total, thresholdReached: r.thresholdReached } }, () => petitionDetails(p, r));
       }),
     );
@@ -41,10 +38,7 @@ function readCommands(petition: Command, runtime: Runtime): void {
     .argument('<petition>', 'petition id')
     .action(
       action(runtime, async (ctx, id: string) => {
-        const [p, r] = await withSession(ctx, async (s) => {
-          const ledger = gatewayPetitionLedger(s.contract('petition'));
-          return Promise.all([ledger.petition(id), ledger.results(id)]);
-        });
+        const [p, r] = await petitionWithResults(ctx, id);
         ctx.printer.result(r, () => resultsText(r, p.options));
       }),
     );
@@ -54,8 +48,7 @@ function readCommands(petition: Command, runtime: Runtime): void {
     .argument('<petition>', 'petition id')
     .action(
       action(runtime, async (ctx, id: string) => {
-        const data = await withSession(ctx, async (s) => {
-          const ledger = gatewayPetitionLedger(s.contract('petition'));
+        const data = await withPetitionLedger(ctx, async (ledger) => {
           const [petitionRecord, signatures, issuances, results] = await Promise.all([ledger.petition(id), ledger.signatures(id), ledger.issuances(id), ledger.results(id)]);
           return { petition: petitionRecord, signatures, issuances, results };
         });

@@ -1,6 +1,9 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
 import type { IssuanceRecord, PetitionRecord, SignatureRecord, Tally } from '@civic-ledger/chaincode/dist/petition/client';
+import type { CommandContext } from '../context';
 import { evaluate, submit } from '../gateway/transactions';
+import type { Session } from '../gateway/connect';
+import { withSession } from '../gateway/with-contract';
 
 /** Live results as `petition:GetResults` returns them. */
 export type PetitionResults = Tally & { readonly petitionId: string; readonly status: string };
@@ -51,4 +54,21 @@ export function gatewayPetitionLedger(petition: Contract, onRetry: (message: str
       return { issuance: JSON.parse(committed.result) as IssuanceRecord, transactionId: committed.transactionId };
     },
   };
+}
+
+/** Run `fn` with a PetitionLedger through the selected org's gateway, closing the connection after. MVCC retries go to `--verbose`. */
+export function withPetitionLedger<T>(ctx: CommandContext, fn: (ledger: PetitionLedger, session: Session) => Promise<T>): Promise<T> {
+  return withSession(ctx, (s) =>
+    fn(
+      gatewayPetitionLedger(s.contract('petition'), (m) => {
+        ctx.printer.verbose(m);
+      }),
+      s,
+    ),
+  );
+}
+
+/** A petition and its live results, read in one session. */
+export function petitionWithResults(ctx: CommandContext, petitionId: string): Promise<[PetitionRecord, PetitionResults]> {
+  return withPetitionLedger(ctx, (ledger) => Promise.all([ledger.petition(petitionId), ledger.results(petitionId)]));
 }
