@@ -48,6 +48,8 @@ go_build_pinned() {
   mkdir -p "${out_dir}/bin"
   (cd "${work}" && GOFLAGS=-mod=mod CGO_ENABLED="${CGO_ENABLED:-1}" \
     go build -trimpath -ldflags "${ldflags}" -o "${out_dir}/bin/" "$@") || return 1
+  printf 'go build of %s@%s from the Go module proxy (%s, %s)\n' "${module}" "${version}" "$(go version | awk '{print $3}')" \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"${out_dir}/SOURCE"
   if [[ -d "${mod_dir}/sampleconfig" ]]; then
     mkdir -p "${out_dir}/config"
     cp "${mod_dir}/sampleconfig/"*.yaml "${out_dir}/config/"
@@ -61,7 +63,8 @@ download_release() {
   url="${RELEASE_BASE}/${product}/releases/download/${tarball}"
   log_info "downloading ${url}"
   mkdir -p "${out_dir}"
-  curl -fsSL --max-time 300 "${url}" | tar -xz -C "${out_dir}"
+  curl -fsSL --max-time 300 "${url}" | tar -xz -C "${out_dir}" || return 1
+  printf 'release download %s (%s)\n' "${url}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"${out_dir}/SOURCE"
 }
 
 install_fabric() {

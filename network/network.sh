@@ -22,6 +22,14 @@ source "${NETWORK_DIR}/lib/ports.sh"
 source "${NETWORK_DIR}/lib/process.sh"
 # shellcheck source=network/lib/ca.sh
 source "${NETWORK_DIR}/lib/ca.sh"
+# shellcheck source=network/lib/nodes.sh
+source "${NETWORK_DIR}/lib/nodes.sh"
+# shellcheck source=network/lib/channel.sh
+source "${NETWORK_DIR}/lib/channel.sh"
+# shellcheck source=network/lib/chaincode.sh
+source "${NETWORK_DIR}/lib/chaincode.sh"
+# shellcheck source=network/lib/status.sh
+source "${NETWORK_DIR}/lib/status.sh"
 # shellcheck source=network/lib/doctor.sh
 source "${NETWORK_DIR}/lib/doctor.sh"
 
@@ -69,10 +77,65 @@ require_fabric() {
     return 1
   }
 }
-stage_orderers() { require_fabric orderers; }
-stage_peers() { require_fabric peers; }
-stage_channel() { require_fabric channel; }
-stage_chaincode() { require_fabric chaincode; }
+stage_orderers() {
+  require_fabric orderers
+  load_port_map
+  local org
+  for org in "${ORGS[@]}"; do start_orderer "${org}"; done
+}
+
+stage_peers() {
+  require_fabric peers
+  load_port_map
+  local org
+  for org in "${ORGS[@]}"; do start_peer "${org}"; done
+}
+
+stage_channel() {
+  require_fabric channel
+  load_port_map
+  create_genesis_block
+  local org
+  for org in "${ORGS[@]}"; do join_orderer "${org}"; done
+  wait_raft_leader 60
+  for org in "${ORGS[@]}"; do join_peer "${org}"; done
+}
+
+# stage_chaincode: deploy the chaincode unless a definition is committed (a
+# resumed network keeps its own), then evaluate through each org's gateway.
+stage_chaincode() {
+  require_fabric chaincode
+  load_port_map
+  if [[ -z "$(committed_definition)" ]]; then
+    deploy_chaincode
+  else
+    log_info "${CHAINCODE_NAME} sequence $(committed_definition | jq -r .sequence) already committed"
+  fi
+  wait_gateways_answer 120
+}
+
+# cmd_deploy: the next sequence of the chaincode definition on a running network.
+cmd_deploy() {
+  require_fabric chaincode
+  load_port_map
+  deploy_chaincode
+  wait_gateways_answer 120
+}
+
+# wait_gateways_answer SECONDS: until an evaluate through every org's gateway
+# answers (the chaincode process is launched on each peer by then).
+wait_gateways_answer() {
+  local deadline=$((SECONDS + ${1:-120})) out
+  while ((SECONDS < deadline)); do
+    if out="$(node "${REPO_DIR}/cli/bin/civic.js" --json network ping 2>&1)"; then
+      log_info "every org's gateway answers: $(jq -r '[.result[] | "\(.org) \(.ms)ms"] | join(", ")' <<<"${out}")"
+      return 0
+    fi
+    sleep 1
+  done
+  log_error "the chaincode does not answer through every gateway after ${1:-120}s: $(jq -r '.error.message // .' <<<"${out}" 2>/dev/null | head -c 600)"
+  return 1
+}
 
 # binaries_needed_until STAGE: `ca` when the stages up to STAGE need only Fabric CA, else `all`.
 binaries_needed_until() {
@@ -119,42 +182,12 @@ cmd_clean() {
   printf 'network state deleted (%s)\n' "${CIVIC_NETWORK_HOME}" >&2
 }
 
-# node_json NAME ORG KIND PORT OPS_PORT: one node's status as JSON.
-node_json() {
-  local name="$1" org="$2" kind="$3" port="$4" ops="$5" pid=null healthy=false
-  if pid="$(node_pid "${name}")"; then
-    curl -fsS --max-time 2 "http://127.0.0.1:${ops}/healthz" >/dev/null 2>&1 && healthy=true
-  else
-    pid=null
-  fi
-  jq -n --arg name "${name}" --arg org "${org}" --arg kind "${kind}" --argjson port "${port}" \
-    --argjson ops "${ops}" --argjson pid "${pid}" --argjson healthy "${healthy}" \
-    '{name: $name, org: $org, kind: $kind, port: $port, operationsPort: $ops, pid: $pid, running: ($pid != null), healthy: $healthy}'
-}
-
-cmd_status() {
-  if [[ ! -f "${PORTS_ENV}" ]]; then
-    jq -n --arg home "${CIVIC_NETWORK_HOME}" '{home: $home, created: false, nodes: []}'
-    return 0
-  fi
-  load_port_map
-  local org nodes=()
-  for org in "${ORGS[@]}"; do
-    nodes+=("$(node_json "ca-${org}" "${org}" ca "$(port_of "${org}" ca)" "$(port_of "${org}" ca_ops)")")
-    nodes+=("$(node_json "orderer-${org}" "${org}" orderer "$(port_of "${org}" orderer)" "$(port_of "${org}" orderer_ops)")")
-    nodes+=("$(node_json "peer-${org}" "${org}" peer "$(port_of "${org}" peer)" "$(port_of "${org}" peer_ops)")")
-  done
-  printf '%s\n' "${nodes[@]}" | jq -s --arg home "${CIVIC_NETWORK_HOME}" --argjson base "${CIVIC_BASE_PORT}" \
-    --arg fabric "${FABRIC_VERSION}" --arg ca "${FABRIC_CA_VERSION}" \
-    '{home: $home, created: true, basePort: $base, fabricVersion: $fabric, fabricCaVersion: $ca, nodes: .}'
-}
-
 main() {
   local verb="${1:-}"
   shift || true
   case "${verb}" in
     up) cmd_up "$@" ;;
-    deploy) run_step "chaincode" stage_chaincode ;;
+    deploy) run_step "chaincode deploy" cmd_deploy ;;
     down) cmd_down ;;
     clean) cmd_clean ;;
     status) cmd_status ;;

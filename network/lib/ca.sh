@@ -141,13 +141,22 @@ enroll_identity() {
   mkdir -p "${work}"
   ca_client "${org}" "${work}" "${url}" enroll -M "${msp}" --csr.names "$(csr_names "${org}")" >/dev/null
   normalize_msp "${org}" "${msp}"
-  if [[ -n "${tls}" ]]; then
-    ca_client "${org}" "${work}" "${url}" enroll -M "${tls}/enroll" --csr.names "$(csr_names "${org}")" \
-      --enrollment.profile tls --csr.hosts localhost,127.0.0.1 >/dev/null
-    cp "${tls}/enroll/signcerts/"*.pem "${tls}/server.crt"
-    cp "${tls}/enroll/keystore/"*_sk "${tls}/server.key"
-    cp "$(ca_root_cert "${org}")" "${tls}/ca.crt"
-  fi
+  [[ -z "${tls}" ]] || enroll_tls "${org}" "${name}" "${secret}" "${tls}"
+}
+
+# enroll_tls ORG NAME SECRET TLS_DIR: enroll a TLS key pair (server and client
+# auth) for NAME into TLS_DIR as server.crt, server.key and ca.crt.
+enroll_tls() {
+  local org="$1" name="$2" secret="$3" tls="$4" url hosts
+  url="https://${name}:${secret}@127.0.0.1:$(port_of "${org}" ca)"
+  hosts="localhost,127.0.0.1"
+  [[ "$(node_host "${org}")" == 127.0.0.1 ]] || hosts+=",$(node_host "${org}")"
+  mkdir -p "${tls}"
+  ca_client "${org}" "${tls}" "${url}" enroll -M "${tls}/enroll" --csr.names "$(csr_names "${org}")" \
+    --enrollment.profile tls --csr.hosts "${hosts}" >/dev/null
+  cp "${tls}/enroll/signcerts/"*.pem "${tls}/server.crt"
+  cp "${tls}/enroll/keystore/"*_sk "${tls}/server.key"
+  cp "$(ca_root_cert "${org}")" "${tls}/ca.crt"
 }
 
 # node_secret ORG NAME: a per-identity enrollment secret, generated once and
@@ -174,6 +183,9 @@ enroll_org() {
   fi
   local admin_attrs='"hf.Registrar.Roles=client,peer,orderer,admin","hf.Registrar.Attributes=civic.role",hf.Revoker=true,civic.role=admin:ecert'
   ensure_identity "${org}" admin admin "${admin_attrs}" "${CIVIC_WALLET}/${org}/admin/msp"
+  # The admin's TLS client key pair, for the orderers' channel participation API (mutual TLS).
+  [[ -f "${CIVIC_WALLET}/${org}/admin/tls/server.crt" ]] ||
+    enroll_tls "${org}" admin "$(node_secret "${org}" admin)" "${CIVIC_WALLET}/${org}/admin/tls"
   ensure_identity "${org}" peer0 peer "" "${base}/peer/msp" "${base}/peer/tls"
   ensure_identity "${org}" orderer0 orderer "" "${base}/orderer/msp" "${base}/orderer/tls"
   for role in "${STAFF_ROLES[@]}"; do

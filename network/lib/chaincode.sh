@@ -17,3 +17,92 @@ stage_chaincode_source() {
     "${src}/package.json" >"${dest}/package.json"
   (cd "${dest}" && npm install --package-lock-only --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null) || return 1
 }
+
+# The chaincode definition: name, an explicit endorsement policy (a majority of
+# the three orgs' peers), and the private data collections of the debt contract.
+CHAINCODE_NAME=civic
+ENDORSEMENT_POLICY="OutOf(2, 'CityMSP.peer', 'AgenciesMSP.peer', 'UtilitiesMSP.peer')"
+COLLECTIONS_CONFIG="${REPO_DIR}/chaincode/collections_config.json"
+
+chaincode_dir() { printf '%s\n' "${CIVIC_NETWORK_HOME}/chaincode"; }
+
+# package_chaincode: the standard node chaincode package (`peer lifecycle
+# chaincode package --lang node`) of the current sources; prints its path.
+package_chaincode() {
+  local dir version label pkg
+  dir="$(chaincode_dir)"
+  mkdir -p "${dir}"
+  stage_chaincode_source "${dir}/src" >&2 || return 1
+  version="$(jq -r .version "${REPO_DIR}/chaincode/package.json")"
+  label="${CHAINCODE_NAME}_${version}"
+  pkg="${dir}/${label}.tar.gz"
+  FABRIC_CFG_PATH="$(fabric_config_dir)" "$(find_tool peer)" lifecycle chaincode package "${pkg}" --path "${dir}/src" --lang node --label "${label}" >&2 || return 1
+  printf '%s\n' "${pkg}"
+}
+
+# committed_definition: the committed chaincode definition as JSON (peer's
+# querycommitted output), or nothing when none is committed.
+committed_definition() {
+  peer_as_admin "${ORGS[0]}" lifecycle chaincode querycommitted --channelID "${CHANNEL_NAME}" \
+    --name "${CHAINCODE_NAME}" --output json 2>/dev/null || true
+}
+
+# install_on_peer ORG PACKAGE PACKAGE_ID: install unless the peer already has it
+# (the peer runs the node external builder's detect and build here).
+install_on_peer() {
+  local org="$1" pkg="$2" id="$3" out
+  if peer_as_admin "${org}" lifecycle chaincode queryinstalled --output json 2>/dev/null |
+    jq -e --arg id "${id}" '.installed_chaincodes // [] | any(.package_id == $id)' >/dev/null; then
+    log_info "peer-${org}: ${id} already installed"
+    return 0
+  fi
+  out="$(peer_as_admin "${org}" lifecycle chaincode install "${pkg}" 2>&1)" || {
+    log_error "install on peer-${org} failed: ${out}"
+    return 1
+  }
+  log_info "peer-${org}: installed ${id}"
+}
+
+# definition_args VERSION SEQUENCE: the arguments every org must approve identically.
+definition_args() {
+  printf '%s\n' --channelID "${CHANNEL_NAME}" --name "${CHAINCODE_NAME}" --version "$1" --sequence "$2" \
+    --signature-policy "${ENDORSEMENT_POLICY}" --collections-config "${COLLECTIONS_CONFIG}"
+}
+
+# orderer_args ORG: where ORG's admin sends lifecycle transactions (its own orderer).
+orderer_args() {
+  printf '%s\n' -o "$(orderer_endpoint "$1")" --tls --cafile "$(org_dir "$1")/orderer/tls/ca.crt"
+}
+
+# deploy_chaincode: package, install on every peer, approve by every org and
+# commit the next sequence of the civic chaincode definition. On a running
+# network this is an upgrade: state is kept, the sequence goes up by one.
+deploy_chaincode() {
+  local pkg id version sequence org out committed
+  pkg="$(package_chaincode)" || return 1
+  id="$(peer_as_admin "${ORGS[0]}" lifecycle chaincode calculatepackageid "${pkg}")" || return 1
+  committed="$(committed_definition)"
+  sequence=$(($(jq -r '.sequence // 0' <<<"${committed:-{\}}") + 1))
+  version="$(jq -r .version "${REPO_DIR}/chaincode/package.json")-${id##*:}"
+  version="${version:0:24}"
+  for org in "${ORGS[@]}"; do install_on_peer "${org}" "${pkg}" "${id}"; done
+  mapfile -t def < <(definition_args "${version}" "${sequence}")
+  for org in "${ORGS[@]}"; do
+    mapfile -t ord < <(orderer_args "${org}")
+    out="$(peer_as_admin "${org}" lifecycle chaincode approveformyorg "${ord[@]}" "${def[@]}" --package-id "${id}" 2>&1)" || {
+      log_error "approval by $(org_msp "${org}") failed: ${out}"
+      return 1
+    }
+    log_info "$(org_msp "${org}") approved ${CHAINCODE_NAME} sequence ${sequence}"
+  done
+  local peers=()
+  for org in "${ORGS[@]}"; do
+    peers+=(--peerAddresses "$(peer_endpoint "${org}")" --tlsRootCertFiles "$(org_dir "${org}")/peer/tls/ca.crt")
+  done
+  mapfile -t ord < <(orderer_args "${ORGS[0]}")
+  out="$(peer_as_admin "${ORGS[0]}" lifecycle chaincode commit "${ord[@]}" "${def[@]}" "${peers[@]}" 2>&1)" || {
+    log_error "commit of ${CHAINCODE_NAME} sequence ${sequence} failed: ${out}"
+    return 1
+  }
+  log_info "committed ${CHAINCODE_NAME} version ${version} sequence ${sequence} (endorsement: ${ENDORSEMENT_POLICY})"
+}

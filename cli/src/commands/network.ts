@@ -2,6 +2,9 @@ import { spawn } from 'node:child_process';
 import { Command, Option } from 'commander';
 import { action, type CommandContext, type Runtime } from '../context';
 import { NetworkError } from '../errors';
+import { describeEndorsementPolicy } from '../network/policy';
+import { pingOrg } from '../network/ping';
+import { ORG_MSP_IDS, type OrgName } from '../options';
 import { renderTable } from '../output/printer';
 
 /** Run network/network.sh with a verb; progress goes to stderr. Returns stdout. */
@@ -31,11 +34,31 @@ interface NodeStatus {
   name: string;
   org: string;
   kind: string;
+  host: string;
   port: number;
   operationsPort: number;
   pid: number | null;
   running: boolean;
   healthy: boolean;
+  height?: number | null;
+  raftLeader?: boolean;
+}
+interface BinaryStatus {
+  installed: boolean;
+  version?: string;
+  pinned: string;
+  source?: string;
+  path?: string;
+}
+interface NetworkStatus {
+  created: boolean;
+  home: string;
+  basePort?: number;
+  fabric: BinaryStatus & { commit: string; moduleVersion: string };
+  fabricCa: BinaryStatus;
+  nodes: NodeStatus[];
+  channel?: { name: string; raftLeader: string | null; heights: Record<string, number | null> };
+  chaincode?: { name: string; version: string; sequence: number; validationParameter: string; endorsementPolicy?: string; collections: string[]; approvals: Record<string, boolean> } | null;
 }
 interface Check {
   check: string;
@@ -76,16 +99,24 @@ export function networkCommand(runtime: Runtime): Command {
   }
   network
     .command('status')
-    .description('each node with its port, process and health')
-    .addHelpText('after', '\nExamples:\n  civic network status\n  civic network status --json | jq .nodes')
+    .description('every node (pid, port, health), block height per peer, Raft leader, committed chaincode, Fabric versions')
+    .addHelpText('after', '\nExamples:\n  civic network status\n  civic network status --json | jq .channel.heights')
     .action(
       action(runtime, async (ctx) => {
-        const status = JSON.parse(await runNetworkScript(ctx, runtime, ['status'], true)) as { created: boolean; home: string; nodes: NodeStatus[] };
-        ctx.printer.result(status, () =>
-          status.created
-            ? { head: ['node', 'org', 'port', 'ops port', 'pid', 'health'], rows: status.nodes.map((n) => [n.name, n.org, n.port, n.operationsPort, n.pid, n.running ? (n.healthy ? 'healthy' : 'unhealthy') : 'stopped']) }
-            : `no network at ${status.home} (run \`civic network up\`)`,
-        );
+        const status = JSON.parse(await runNetworkScript(ctx, runtime, ['status'], true)) as NetworkStatus;
+        if (status.chaincode) {
+          status.chaincode.endorsementPolicy = describeEndorsementPolicy(status.chaincode.validationParameter);
+        }
+        ctx.printer.result(status, () => renderStatus(status));
+      }),
+    );
+  network
+    .command('ping')
+    .description("evaluate the chaincode's metadata through each org's gateway (is every org able to answer?)")
+    .action(
+      action(runtime, async (ctx) => {
+        const results = await Promise.all((Object.keys(ORG_MSP_IDS) as OrgName[]).map((org) => pingOrg(ctx.paths, org, ctx.options.user)));
+        ctx.printer.result(results, () => ({ head: ['org', 'MSP ID', 'contracts', 'ms'], rows: results.map((r) => [r.org, r.mspId, r.contracts.join(' '), r.ms]) }));
       }),
     );
   network
@@ -108,4 +139,27 @@ export function networkCommand(runtime: Runtime): Command {
       }),
     );
   return network;
+}
+
+/** The human view of `network status`: versions, a node table, channel and chaincode lines. */
+function renderStatus(status: NetworkStatus): string {
+  const version = (b: BinaryStatus): string => (b.installed ? `${b.version ?? '?'} (pinned ${b.pinned}; ${b.source ?? 'unknown source'})` : `not installed (pinned ${b.pinned})`);
+  const lines = [`Fabric ${version(status.fabric)}`, `Fabric CA ${version(status.fabricCa)}`];
+  if (!status.created) {
+    return [...lines, `no network at ${status.home} (run \`civic network up\`)`].join('\n');
+  }
+  const health = (n: NodeStatus): string => (n.running ? (n.healthy ? 'healthy' : 'unhealthy') : 'stopped');
+  const detail = (n: NodeStatus): string => (n.kind === 'peer' ? `height ${n.height === undefined || n.height === null ? '-' : String(n.height)}` : n.raftLeader === true ? 'Raft leader' : '');
+  lines.push(renderTable({ head: ['node', 'org', 'address', 'ops port', 'pid', 'health', 'ledger'], rows: status.nodes.map((n) => [n.name, n.org, `${n.host}:${String(n.port)}`, n.operationsPort, n.pid, health(n), detail(n)]) }));
+  if (status.channel) {
+    lines.push(`channel ${status.channel.name}: Raft leader ${status.channel.raftLeader ?? 'none'}`);
+  }
+  const cc = status.chaincode;
+  lines.push(
+    cc
+      ? `chaincode ${cc.name} version ${cc.version} sequence ${String(cc.sequence)}; endorsement ${cc.endorsementPolicy ?? '?'}; collections ${cc.collections.join(', ')}`
+      : 'chaincode: no definition committed (or no peer running)',
+  );
+  lines.push(`state: ${status.home}`);
+  return lines.join('\n');
 }

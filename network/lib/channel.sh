@@ -1,0 +1,205 @@
+# shellcheck shell=bash
+# The `civic` application channel: configtx.yaml from the orgs' MSPs and node
+# addresses, the genesis block from configtxgen, each orderer joined through the
+# channel participation API (osnadmin; there is no system channel), a Raft
+# leader awaited, then every peer joined.
+#
+# Block cutting (BatchTimeout 250ms, MaxMessageCount 100): a lone interactive
+# submit waits for the batch timeout before its block is cut, so the samples'
+# 2 s would make every clerk's command take over 2 s. 250 ms keeps a submit
+# well under a second while still letting a burst share one block; under load
+# blocks are cut by count (100 transactions ~ 250 ms at 400 TPS) long before
+# the timeout. The byte limits stay at Fabric's defaults (PreferredMaxBytes
+# 512 KB, AbsoluteMaxBytes 99 MB) so a large transaction is never refused by
+# this network when a default Fabric network would take it.
+
+CHANNEL_NAME=civic
+CHANNEL_DIR_NAME=channel
+BATCH_TIMEOUT="${CIVIC_BATCH_TIMEOUT:-250ms}"
+BATCH_MAX_MESSAGES="${CIVIC_BATCH_MAX_MESSAGES:-100}"
+
+channel_dir() { printf '%s\n' "${CIVIC_NETWORK_HOME}/${CHANNEL_DIR_NAME}"; }
+genesis_block() { printf '%s\n' "$(channel_dir)/${CHANNEL_NAME}.genesis.block"; }
+
+# org_policies_yaml MSP: the org's Readers/Writers/Admins/Endorsement policies
+# over NodeOU roles (orderers read so that they can replicate blocks).
+org_policies_yaml() {
+  local m="$1"
+  cat <<YAML
+    Policies:
+      Readers: {Type: Signature, Rule: "OR('${m}.admin', '${m}.peer', '${m}.client', '${m}.orderer')"}
+      Writers: {Type: Signature, Rule: "OR('${m}.admin', '${m}.client')"}
+      Admins: {Type: Signature, Rule: "OR('${m}.admin')"}
+      Endorsement: {Type: Signature, Rule: "OR('${m}.peer')"}
+YAML
+}
+
+# write_configtx FILE: the channel's configtx.yaml (profile CivicChannel).
+write_configtx() {
+  local out="$1" org msp orderer_signers=()
+  {
+    echo "Organizations:"
+    for org in "${ORGS[@]}"; do
+      msp="$(org_msp "${org}")"
+      orderer_signers+=("'${msp}.orderer'")
+      cat <<YAML
+  - &${msp}
+    Name: ${msp}
+    ID: ${msp}
+    MSPDir: $(org_dir "${org}")/msp
+$(org_policies_yaml "${msp}")
+    OrdererEndpoints: ["$(orderer_endpoint "${org}")"]
+    AnchorPeers:
+      - {Host: $(node_host "${org}"), Port: $(port_of "${org}" peer)}
+YAML
+    done
+    local signers
+    signers="$(
+      IFS=,
+      echo "${orderer_signers[*]}"
+    )"
+    cat <<YAML
+Profiles:
+  CivicChannel:
+    Capabilities: {V3_0: true}
+    Policies:
+      Readers: {Type: ImplicitMeta, Rule: ANY Readers}
+      Writers: {Type: ImplicitMeta, Rule: ANY Writers}
+      Admins: {Type: ImplicitMeta, Rule: MAJORITY Admins}
+    Orderer:
+      OrdererType: etcdraft
+      BatchTimeout: ${BATCH_TIMEOUT}
+      BatchSize: {MaxMessageCount: ${BATCH_MAX_MESSAGES}, AbsoluteMaxBytes: 99 MB, PreferredMaxBytes: 512 KB}
+      Capabilities: {V2_0: true}
+      EtcdRaft:
+        Options: {TickInterval: 500ms, ElectionTick: 10, HeartbeatTick: 1, MaxInflightBlocks: 5, SnapshotIntervalSize: 16 MB}
+        Consenters:
+YAML
+    for org in "${ORGS[@]}"; do
+      local tls
+      tls="$(org_dir "${org}")/orderer/tls/server.crt"
+      printf '          - {Host: %s, Port: %s, ClientTLSCert: %s, ServerTLSCert: %s}\n' \
+        "$(node_host "${org}")" "$(port_of "${org}" orderer)" "${tls}" "${tls}"
+    done
+    echo "      Organizations:"
+    for org in "${ORGS[@]}"; do printf '        - *%s\n' "$(org_msp "${org}")"; done
+    cat <<YAML
+      Policies:
+        Readers: {Type: ImplicitMeta, Rule: ANY Readers}
+        Writers: {Type: ImplicitMeta, Rule: ANY Writers}
+        Admins: {Type: ImplicitMeta, Rule: MAJORITY Admins}
+        BlockValidation: {Type: Signature, Rule: "OR(${signers})"}
+    Application:
+      Capabilities: {V2_5: true}
+      Organizations:
+YAML
+    for org in "${ORGS[@]}"; do printf '        - *%s\n' "$(org_msp "${org}")"; done
+    cat <<YAML
+      Policies:
+        Readers: {Type: ImplicitMeta, Rule: ANY Readers}
+        Writers: {Type: ImplicitMeta, Rule: ANY Writers}
+        Admins: {Type: ImplicitMeta, Rule: MAJORITY Admins}
+        LifecycleEndorsement: {Type: ImplicitMeta, Rule: MAJORITY Endorsement}
+        Endorsement: {Type: ImplicitMeta, Rule: MAJORITY Endorsement}
+YAML
+  } >"${out}"
+}
+
+# create_genesis_block: configtx.yaml and the channel's genesis block, once.
+create_genesis_block() {
+  local dir block
+  dir="$(channel_dir)"
+  block="$(genesis_block)"
+  [[ -s "${block}" ]] && return 0
+  mkdir -p "${dir}"
+  write_configtx "${dir}/configtx.yaml"
+  "$(find_tool configtxgen)" -configPath "${dir}" -profile CivicChannel -channelID "${CHANNEL_NAME}" \
+    -outputBlock "${block}.tmp" 2>"${dir}/configtxgen.log" || {
+    log_error "configtxgen failed: $(tail -n 3 "${dir}/configtxgen.log")"
+    return 1
+  }
+  mv "${block}.tmp" "${block}"
+  log_info "genesis block of '${CHANNEL_NAME}' written (${block})"
+}
+
+# osnadmin_as_admin ORG ARGS...: the channel participation API of ORG's orderer,
+# as ORG's admin over mutual TLS.
+osnadmin_as_admin() {
+  local org="$1" tls
+  shift
+  tls="${CIVIC_WALLET}/${org}/admin/tls"
+  "$(find_tool osnadmin)" channel "$@" -o "$(node_host "${org}"):$(port_of "${org}" orderer_admin)" \
+    --ca-file "$(org_dir "${org}")/orderer/tls/ca.crt" --client-cert "${tls}/server.crt" --client-key "${tls}/server.key"
+}
+
+# join_orderer ORG: join ORG's orderer to the channel unless it already serves it.
+join_orderer() {
+  local org="$1" out
+  # osnadmin exits 0 whatever the API answers; its first line is the HTTP status.
+  out="$(osnadmin_as_admin "${org}" list --channelID "${CHANNEL_NAME}" 2>&1)" || true
+  [[ "${out}" == "Status: 200"* ]] && return 0
+  out="$(osnadmin_as_admin "${org}" join --channelID "${CHANNEL_NAME}" --config-block "$(genesis_block)" 2>&1)" || true
+  if [[ "${out}" != "Status: 201"* ]]; then
+    log_error "orderer-${org} could not join '${CHANNEL_NAME}': $(tr -s '\n\t' '  ' <<<"${out}")"
+    return 1
+  fi
+  log_info "orderer-${org} joined '${CHANNEL_NAME}'"
+}
+
+# raft_leader: the org whose orderer is the channel's Raft leader; 1 when none.
+raft_leader() {
+  local org
+  for org in "${ORGS[@]}"; do
+    if [[ "$(metric "http://$(node_host "${org}"):$(port_of "${org}" orderer_ops)" consensus_etcdraft_is_leader "channel=\"${CHANNEL_NAME}\"")" == 1 ]]; then
+      printf '%s\n' "${org}"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# wait_raft_leader SECONDS: wait until the consenters have elected a leader.
+wait_raft_leader() {
+  local deadline=$((SECONDS + ${1:-60})) leader
+  while ((SECONDS < deadline)); do
+    if leader="$(raft_leader)"; then
+      log_info "Raft leader of '${CHANNEL_NAME}': orderer-${leader}"
+      return 0
+    fi
+    sleep 0.5
+  done
+  log_error "no Raft leader for '${CHANNEL_NAME}' after ${1:-60}s; see ${LOGS_DIR}/orderer-*.log"
+  return 1
+}
+
+# peer_as_admin ORG ARGS...: the peer CLI against ORG's peer as ORG's admin.
+peer_as_admin() {
+  local org="$1"
+  shift
+  env FABRIC_CFG_PATH="$(fabric_config_dir)" \
+    FABRIC_LOGGING_SPEC=warning \
+    CORE_PEER_LOCALMSPID="$(org_msp "${org}")" \
+    CORE_PEER_MSPCONFIGPATH="${CIVIC_WALLET}/${org}/admin/msp" \
+    CORE_PEER_ADDRESS="$(peer_endpoint "${org}")" \
+    CORE_PEER_TLS_ENABLED=true \
+    CORE_PEER_TLS_ROOTCERT_FILE="$(org_dir "${org}")/peer/tls/ca.crt" \
+    "$(find_tool peer)" "$@"
+}
+
+# join_peer ORG: join ORG's peer to the channel from the genesis block, once.
+join_peer() {
+  local org="$1" out
+  if peer_as_admin "${org}" channel getinfo -c "${CHANNEL_NAME}" >/dev/null 2>&1; then
+    return 0
+  fi
+  out="$(peer_as_admin "${org}" channel join -b "$(genesis_block)" 2>&1)" || {
+    log_error "peer-${org} could not join '${CHANNEL_NAME}': ${out}"
+    return 1
+  }
+  log_info "peer-${org} joined '${CHANNEL_NAME}'"
+}
+
+# peer_height ORG: the peer's block height on the channel (from its metrics); empty when unknown.
+peer_height() {
+  metric "http://$(node_host "$1"):$(port_of "$1" peer_ops)" ledger_blockchain_height "channel=\"${CHANNEL_NAME}\""
+}

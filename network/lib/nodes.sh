@@ -1,0 +1,130 @@
+# shellcheck shell=bash
+# Orderers and peers as native processes: Fabric's own sampleconfig
+# orderer.yaml / core.yaml from the pinned module, overridden per node with
+# ORDERER_* / CORE_* environment variables (as Fabric's nano test network does).
+#
+# Layout under ${CIVIC_NETWORK_HOME}/nodes/<node>/: data (ledgers, Raft WAL and
+# snapshots, chaincode builds). Logs: ${LOGS_DIR}/<node>.log.
+
+# node_host ORG: the address an org's nodes listen on and are reached at.
+# One machine here; another host sets CIVIC_HOST_<ORG> (e.g. CIVIC_HOST_CITY).
+node_host() {
+  local var="CIVIC_HOST_${1^^}"
+  printf '%s\n' "${!var:-127.0.0.1}"
+}
+
+# Fabric's default log format without terminal colours (logs go to files).
+LOG_FORMAT='%{time:2006-01-02 15:04:05.000 MST} [%{module}] %{shortfunc} -> %{level:.4s} %{id:03x} %{message}'
+
+node_data_dir() { printf '%s\n' "${CIVIC_NETWORK_HOME}/nodes/$1/data"; }
+org_dir() { printf '%s\n' "${CIVIC_NETWORK_HOME}/orgs/$1"; }
+orderer_endpoint() { printf '%s:%s\n' "$(node_host "$1")" "$(port_of "$1" orderer)"; }
+peer_endpoint() { printf '%s:%s\n' "$(node_host "$1")" "$(port_of "$1" peer)"; }
+
+# fabric_config_dir: Fabric's default core.yaml and orderer.yaml (sampleconfig of the pinned module).
+fabric_config_dir() {
+  if [[ -n "${FABRIC_CFG_PATH:-}" && -f "${FABRIC_CFG_PATH}/core.yaml" ]]; then
+    printf '%s\n' "${FABRIC_CFG_PATH}"
+  elif [[ -f "${FABRIC_HOME}/config/core.yaml" ]]; then
+    printf '%s\n' "${FABRIC_HOME}/config"
+  else
+    log_error "Fabric's sampleconfig (core.yaml, orderer.yaml) is not in ${FABRIC_HOME}/config; run 'bash network/install-binaries.sh fabric'"
+    return 1
+  fi
+}
+
+# start_orderer ORG: the org's etcdraft ordering node (TLS, channel participation
+# API on the admin port with mutual TLS, no system channel), waited on until healthy.
+start_orderer() {
+  local org="$1" dir tls host data
+  dir="$(org_dir "${org}")/orderer"
+  tls="${dir}/tls"
+  host="$(node_host "${org}")"
+  data="$(node_data_dir "orderer-${org}")"
+  mkdir -p "${data}"
+  start_node "orderer-${org}" env \
+    FABRIC_CFG_PATH="$(fabric_config_dir)" \
+    FABRIC_LOGGING_SPEC="${CIVIC_LOGGING_SPEC:-info}" FABRIC_LOGGING_FORMAT="${LOG_FORMAT}" \
+    ORDERER_GENERAL_LISTENADDRESS="${host}" \
+    ORDERER_GENERAL_LISTENPORT="$(port_of "${org}" orderer)" \
+    ORDERER_GENERAL_LOCALMSPID="$(org_msp "${org}")" \
+    ORDERER_GENERAL_LOCALMSPDIR="${dir}/msp" \
+    ORDERER_GENERAL_BOOTSTRAPMETHOD=none \
+    ORDERER_GENERAL_TLS_ENABLED=true \
+    ORDERER_GENERAL_TLS_CERTIFICATE="${tls}/server.crt" \
+    ORDERER_GENERAL_TLS_PRIVATEKEY="${tls}/server.key" \
+    ORDERER_GENERAL_TLS_ROOTCAS="[${tls}/ca.crt]" \
+    ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE="${tls}/server.crt" \
+    ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY="${tls}/server.key" \
+    ORDERER_GENERAL_CLUSTER_ROOTCAS="[${tls}/ca.crt]" \
+    ORDERER_FILELEDGER_LOCATION="${data}/ledger" \
+    ORDERER_CONSENSUS_WALDIR="${data}/etcdraft/wal" \
+    ORDERER_CONSENSUS_SNAPDIR="${data}/etcdraft/snapshot" \
+    ORDERER_CHANNELPARTICIPATION_ENABLED=true \
+    ORDERER_ADMIN_LISTENADDRESS="${host}:$(port_of "${org}" orderer_admin)" \
+    ORDERER_ADMIN_TLS_ENABLED=true \
+    ORDERER_ADMIN_TLS_CERTIFICATE="${tls}/server.crt" \
+    ORDERER_ADMIN_TLS_PRIVATEKEY="${tls}/server.key" \
+    ORDERER_ADMIN_TLS_ROOTCAS="[${tls}/ca.crt]" \
+    ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true \
+    ORDERER_ADMIN_TLS_CLIENTROOTCAS="[${tls}/ca.crt]" \
+    ORDERER_OPERATIONS_LISTENADDRESS="${host}:$(port_of "${org}" orderer_ops)" \
+    ORDERER_METRICS_PROVIDER=prometheus \
+    "$(find_tool orderer)" start
+  wait_healthy "orderer-${org}" "http://${host}:$(port_of "${org}" orderer_ops)/healthz" 60
+}
+
+# external_builders_json: the node external builder, with the environment its
+# build step needs (npm reads HOME for its cache and the registry settings).
+external_builders_json() {
+  jq -cn --arg path "${NETWORK_DIR}/builders/node" \
+    '[{name: "civic-node", path: $path, propagateEnvironment: ["HOME", "NPM_CONFIG_CACHE", "NPM_CONFIG_REGISTRY", "npm_config_cache", "npm_config_registry", "CIVIC_BUILDER_LOG"]}]'
+}
+
+# start_peer ORG: the org's peer (gateway on, LevelDB, TLS, operations endpoint,
+# no Docker: chaincode is built and launched by the node external builder),
+# waited on until healthy.
+start_peer() {
+  local org="$1" dir tls host data endpoint
+  dir="$(org_dir "${org}")/peer"
+  tls="${dir}/tls"
+  host="$(node_host "${org}")"
+  data="$(node_data_dir "peer-${org}")"
+  endpoint="$(peer_endpoint "${org}")"
+  mkdir -p "${data}"
+  start_node "peer-${org}" env \
+    FABRIC_CFG_PATH="$(fabric_config_dir)" \
+    FABRIC_LOGGING_SPEC="${CIVIC_LOGGING_SPEC:-info}" FABRIC_LOGGING_FORMAT="${LOG_FORMAT}" \
+    CORE_PEER_ID="peer0.${org}" \
+    CORE_PEER_ADDRESS="${endpoint}" \
+    CORE_PEER_LISTENADDRESS="${endpoint}" \
+    CORE_PEER_CHAINCODEADDRESS="${host}:$(port_of "${org}" peer_chaincode)" \
+    CORE_PEER_CHAINCODELISTENADDRESS="${host}:$(port_of "${org}" peer_chaincode)" \
+    CORE_PEER_GOSSIP_BOOTSTRAP="${endpoint}" \
+    CORE_PEER_GOSSIP_EXTERNALENDPOINT="${endpoint}" \
+    CORE_PEER_LOCALMSPID="$(org_msp "${org}")" \
+    CORE_PEER_MSPCONFIGPATH="${dir}/msp" \
+    CORE_PEER_TLS_ENABLED=true \
+    CORE_PEER_TLS_CERT_FILE="${tls}/server.crt" \
+    CORE_PEER_TLS_KEY_FILE="${tls}/server.key" \
+    CORE_PEER_TLS_ROOTCERT_FILE="${tls}/ca.crt" \
+    CORE_PEER_FILESYSTEMPATH="${data}" \
+    CORE_PEER_GATEWAY_ENABLED=true \
+    CORE_LEDGER_STATE_STATEDATABASE=goleveldb \
+    CORE_LEDGER_HISTORY_ENABLEHISTORYDATABASE=true \
+    CORE_LEDGER_SNAPSHOTS_ROOTDIR="${data}/snapshots" \
+    CORE_OPERATIONS_LISTENADDRESS="${host}:$(port_of "${org}" peer_ops)" \
+    CORE_METRICS_PROVIDER=prometheus \
+    CORE_VM_ENDPOINT="" \
+    CORE_CHAINCODE_EXTERNALBUILDERS="$(external_builders_json)" \
+    CORE_CHAINCODE_LOGGING_LEVEL="${CIVIC_CHAINCODE_LOGGING:-info}" \
+    "$(find_tool peer)" node start
+  wait_healthy "peer-${org}" "http://${host}:$(port_of "${org}" peer_ops)/healthz" 60
+}
+
+# metric NODE_OPS_URL NAME LABEL: the value of one Prometheus metric sample
+# (e.g. ledger_blockchain_height with channel="civic"); empty when absent.
+metric() {
+  curl -fsS --max-time 2 "$1/metrics" 2>/dev/null |
+    awk -v name="$2" -v label="$3" '$1 ~ "^"name"[{]" && index($1, label) { print $2; exit }'
+}
