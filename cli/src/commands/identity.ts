@@ -1,6 +1,7 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { writeFileSync } from 'node:fs';
 import { deactivatePayload, didSchema, registerPayload, rotatePayload, type DidResolutionResult } from '@civic-ledger/chaincode/dist/identity/client';
-import { generateCitizenKey, saveCitizenKey, signWithKey } from '../citizen/key-file';
+import { bindRotatedKey, generateCitizenKey, saveCitizenKey, signWithKey } from '../citizen/key-file';
 import { obtainPassphrase } from '../citizen/passphrase';
 import { openCitizenKey } from '../citizen/open-key';
 import { action, type CommandContext, type Runtime } from '../context';
@@ -11,6 +12,7 @@ import { CHANNEL } from '../gateway/connect';
 import { withContract } from '../gateway/with-contract';
 import { evaluate, submit, type Committed } from '../gateway/transactions';
 import { UsageError } from '../errors';
+import { parseJson, readInput } from '../input';
 
 function printCommitted(ctx: CommandContext, what: string, committed: Committed): void {
   const doc = JSON.parse(committed.result) as DidResolutionResult;
@@ -24,6 +26,15 @@ function printCommitted(ctx: CommandContext, what: string, committed: Committed)
 async function currentSequence(contract: Contract, did: string): Promise<number> {
   const doc = JSON.parse(await evaluate(contract, 'ResolveDID', [did])) as DidResolutionResult;
   return doc.didDocumentMetadata.sequence;
+}
+
+/** Write a new file readable by its owner only; refuses to overwrite. */
+function writeNewFile(file: string, text: string): void {
+  try {
+    writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
+  } catch (e) {
+    throw new UsageError(`${file} ${(e as NodeJS.ErrnoException).code === 'EEXIST' ? 'already exists; refusing to overwrite it' : (e as Error).message}`);
+  }
 }
 
 /** `civic identity keygen | register | resolve | rotate | deactivate`: the DID registry. */
@@ -43,15 +54,37 @@ export function identityCommand(runtime: Runtime): Command {
       }),
     );
   identity
-    .command('register')
-    .description('register a citizen\'s DID, with proof of possession signed by their key (clerk role)')
-    .requiredOption('--key <file>', 'the citizen\'s key file')
-    .addHelpText('after', '\nExample:\n  civic --org agencies --user clerk identity register --key alice.key.json')
+    .command('registration-request')
+    .description("a citizen's signed request to register their DID (proof of possession), to hand to a clerk")
+    .requiredOption('--key <file>', "the citizen's key file")
+    .requiredOption('--out <file>', 'where to write the request (JSON: did, publicKeyJwk, proof)')
+    .addHelpText('after', '\nExample:\n  civic identity registration-request --key alice.key.json --out alice.registration.json')
     .action(
-      action(runtime, async (ctx, opts: { key: string }) => {
+      action(runtime, async (ctx, opts: { key: string; out: string }) => {
         const key = await openCitizenKey(runtime.env, opts.key);
-        const proof = signWithKey(key, registerPayload(CHANNEL, key.did, key.publicKeyJwk));
-        const request = JSON.stringify({ did: key.did, publicKeyJwk: key.publicKeyJwk, proof });
+        const request = { did: key.did, publicKeyJwk: key.publicKeyJwk, proof: signWithKey(key, registerPayload(CHANNEL, key.did, key.publicKeyJwk)) };
+        writeNewFile(opts.out, `${JSON.stringify(request, null, 2)}\n`);
+        ctx.printer.result({ ...request, file: opts.out }, () => `registration request for ${key.did} written to ${opts.out}`);
+      }),
+    );
+  identity
+    .command('register')
+    .description("register a citizen's DID, with proof of possession signed by their key (clerk role)")
+    .addOption(new Option('--key <file>', "the citizen's key file (signs the proof here)").conflicts('request'))
+    .addOption(new Option('--request <file>', 'a signed request from `identity registration-request` (the key stays with the citizen)'))
+    .addHelpText('after', '\nExamples:\n  civic --org agencies --user clerk identity register --key alice.key.json\n  civic --org agencies --user clerk identity register --request alice.registration.json')
+    .action(
+      action(runtime, async (ctx, opts: { key?: string; request?: string }) => {
+        let request: string;
+        if (opts.request !== undefined) {
+          // Checked in full by the chaincode (schema, DID derivation, proof); here only that it is JSON.
+          request = JSON.stringify(parseJson(readInput(opts.request, '--request').toString('utf8'), opts.request));
+        } else if (opts.key !== undefined) {
+          const key = await openCitizenKey(runtime.env, opts.key);
+          request = JSON.stringify({ did: key.did, publicKeyJwk: key.publicKeyJwk, proof: signWithKey(key, registerPayload(CHANNEL, key.did, key.publicKeyJwk)) });
+        } else {
+          throw new UsageError('register needs --key <file> or --request <file>');
+        }
         const committed = await withContract(ctx, 'identity', (c) => submit(c, 'RegisterDID', [request], (m) => {
             ctx.printer.verbose(m);
           }));
@@ -91,7 +124,10 @@ export function identityCommand(runtime: Runtime): Command {
             ctx.printer.verbose(m);
           });
         });
+        // The new key now signs for this DID, not for the DID derived from it.
+        bindRotatedKey(opts.newKey, key.did, { txId: committed.transactionId, sequence: (JSON.parse(committed.result) as DidResolutionResult).didDocumentMetadata.sequence });
         printCommitted(ctx, 'rotated the key of', committed);
+        ctx.printer.info(`${opts.newKey} now signs for ${key.did}`);
       }),
     );
   identity
