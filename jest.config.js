@@ -28,6 +28,8 @@ module.exports = {
     {
       displayName: 'integration',
       testEnvironment: 'node',
+      globalSetup: '<rootDir>/test/integration/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/setup/global-teardown.ts',
       transform,
       transformIgnorePatterns,
       moduleNameMapper,

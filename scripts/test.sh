@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: set up everything on a fresh machine, then run
-# lint, unit tests and integration tests (on a network of the test run's own,
-# started and stopped by the tests on CIVIC_TEST_BASE_PORT, default 29000).
+# lint, unit tests and integration tests (on live networks of the test run's own,
+# started and stopped by the tests from CIVIC_TEST_BASE_PORT, default 29000: a CA-only
+# network on +0 and the full Fabric network that the integration suites share on +200).
 # Prints a closing line `jest: N passed, N failed, N skipped`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -21,9 +22,7 @@ ensure_shellcheck() {
 step "npm packages"
 npm ci --no-audit --no-fund
 step "Fabric and Fabric CA binaries"
-bash network/install-binaries.sh ca
-bash network/install-binaries.sh fabric ||
-  echo "warning: Fabric binaries unavailable; tests that need peers and orderers report it" >&2
+bash network/install-binaries.sh all
 step "build"
 npm run build
 step "lint"

@@ -80,7 +80,7 @@ start_ca() {
     --address 127.0.0.1 --port "$(port_of "${org}" ca)" \
     --ca.name "$(ca_name "${org}")" --csr.cn "$(ca_name "${org}")" --csr.hosts localhost,127.0.0.1 \
     --tls.enabled
-  wait_healthy "ca-${org}" "http://127.0.0.1:$(port_of "${org}" ca_ops)/healthz" 60
+  wait_healthy "ca-${org}" "http://127.0.0.1:$(port_of "${org}" ca_ops)/healthz" 60 "$(port_of "${org}" ca)"
 }
 
 # ca_client ORG HOME URL ARGS...: run fabric-ca-client against the org's CA at URL.

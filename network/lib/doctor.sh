@@ -13,7 +13,9 @@ doctor_tools() {
   for tool in "${FABRIC_CA_TOOLS[@]}" "${FABRIC_TOOLS[@]}"; do
     if path="$(find_tool "${tool}")"; then
       version="$("${path}" version 2>/dev/null | awk -F': *' '/Version:/ {print $2; exit}')"
-      report "binary ${tool}" true "${path} (version ${version:-unknown})"
+      local source="found on FABRIC_BIN or PATH"
+      [[ -f "$(dirname "${path}")/../SOURCE" ]] && source="$(<"$(dirname "${path}")/../SOURCE")"
+      report "binary ${tool}" true "${path} (version ${version:-unknown}; ${source})"
     else
       report "binary ${tool}" false "not in \$FABRIC_BIN, ${FABRIC_HOME}/bin, ${FABRIC_CA_HOME_DIR}/bin or PATH" \
         "run 'bash network/install-binaries.sh' (Go build of the pinned version, or the release download); or set FABRIC_BIN to a folder holding it"

@@ -71,7 +71,7 @@ start_orderer() {
     ORDERER_OPERATIONS_LISTENADDRESS="${host}:$(port_of "${org}" orderer_ops)" \
     ORDERER_METRICS_PROVIDER=prometheus \
     "$(find_tool orderer)" start
-  wait_healthy "orderer-${org}" "http://${host}:$(port_of "${org}" orderer_ops)/healthz" 60
+  wait_healthy "orderer-${org}" "http://${host}:$(port_of "${org}" orderer_ops)/healthz" 60 "$(port_of "${org}" orderer)"
 }
 
 # external_builders_json: the node external builder, with the environment its
@@ -119,7 +119,7 @@ start_peer() {
     CORE_CHAINCODE_EXTERNALBUILDERS="$(external_builders_json)" \
     CORE_CHAINCODE_LOGGING_LEVEL="${CIVIC_CHAINCODE_LOGGING:-info}" \
     "$(find_tool peer)" node start
-  wait_healthy "peer-${org}" "http://${host}:$(port_of "${org}" peer_ops)/healthz" 60
+  wait_healthy "peer-${org}" "http://${host}:$(port_of "${org}" peer_ops)/healthz" 60 "$(port_of "${org}" peer)"
 }
 
 # metric NODE_OPS_URL NAME LABEL: the value of one Prometheus metric sample

@@ -47,23 +47,47 @@ stop_node() {
   rm -f "${PIDS_DIR}/${name}.pid"
 }
 
-# wait_healthy NAME URL [SECONDS]: poll a /healthz endpoint until it answers 200.
-# On timeout prints the node's last log lines and fails.
+# listens_on PID PORT: true when process PID itself holds the listening socket of PORT.
+listens_on() {
+  ss -Hltnp "sport = :$2" 2>/dev/null | grep -q "pid=$1,"
+}
+
+# wait_healthy NAME URL [SECONDS] [PORT]: poll a /healthz endpoint until it answers 200 and,
+# with PORT, until the node itself listens there (a node's operations endpoint can answer
+# for a moment before the node fails to bind its main port and exits). On timeout or exit
+# prints the node's last log lines and a fix, and fails.
 wait_healthy() {
-  local name="$1" url="$2" limit="${3:-60}" deadline
+  local name="$1" url="$2" limit="${3:-60}" port="${4:-}" deadline pid
   deadline=$((SECONDS + limit))
   while ((SECONDS < deadline)); do
     if ! node_pid "${name}" >/dev/null; then
-      log_error "${name} exited; last log lines:"
+      log_error "${name} exited at start; last log lines of ${LOGS_DIR}/${name}.log:"
       tail -n 20 "${LOGS_DIR}/${name}.log" >&2 || true
+      log_error "fix: $(failure_hint "${LOGS_DIR}/${name}.log")"
       return 1
     fi
-    if curl -fsS --max-time 2 "${url}" >/dev/null 2>&1; then
+    pid="$(node_pid "${name}")" || continue
+    if curl -fsS --max-time 2 "${url}" >/dev/null 2>&1 && { [[ -z "${port}" ]] || listens_on "${pid}" "${port}"; }; then
       return 0
     fi
     sleep 0.2
   done
   log_error "${name} not healthy at ${url} after ${limit}s; last log lines:"
   tail -n 20 "${LOGS_DIR}/${name}.log" >&2 || true
+  log_error "fix: $(failure_hint "${LOGS_DIR}/${name}.log")"
   return 1
+}
+
+# failure_hint LOG: what to do about the most likely cause of a node's failure, from its log.
+failure_hint() {
+  local log="$1" port
+  if port="$(grep -oE 'listen tcp [0-9.]+:[0-9]+: bind: address already in use' "${log}" | tail -n 1 | grep -oE ':[0-9]+:' | tr -d :)" && [[ -n "${port}" ]]; then
+    printf "port %s is taken by another process (ss -ltnp 'sport = :%s' shows which); stop it and run 'civic network up' again, or 'civic network clean' and choose another CIVIC_BASE_PORT\n" "${port}" "${port}"
+  elif grep -qiE 'x509|certificate|tls: ' "${log}"; then
+    printf "the node's certificates do not match its CA or address; 'civic network clean' then 'civic network up' re-create the crypto material\n"
+  elif grep -qiE 'no space left on device' "${log}"; then
+    printf "the disk is full; free space under %s and run 'civic network up' again\n" "${CIVIC_NETWORK_HOME}"
+  else
+    printf "read the log lines above; 'civic network doctor' checks binaries, ports and the builder; 'civic network up' again resumes where it stopped\n"
+  fi
 }

@@ -1,52 +1,182 @@
-import { civic } from '../support/civic-cli';
-import { testNetworkEnv } from '../support/test-network';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { civic, civicJson, type CivicRun } from '../support/civic-cli';
+import { liveNetworkEnv } from '../support/test-network';
 
 /**
- * The live Fabric network: orderers, peers, the civic channel and chaincode.
- * These need the pinned Fabric binaries (peer, orderer, configtxgen, osnadmin).
- * When this machine cannot install them, the network must say so plainly and
- * say what to do; the live-network scenarios are listed as todo until then.
+ * The live Fabric network of this test run (three orgs, etcdraft, TLS, the civic chaincode),
+ * driven through the built `civic` CLI: the DID registry across the three orgs' gateways,
+ * refusals that leave the ledger as it was, a chaincode upgrade and a full restart.
  */
-const env = testNetworkEnv(1);
+const env = { ...liveNetworkEnv(), CIVIC_KEY_PASSPHRASE: 'integration test passphrase' };
+const keys = mkdtempSync(path.join(os.tmpdir(), 'civic-it-keys-'));
+const ORGS = ['city', 'agencies', 'utilities'] as const;
 
-interface Check {
-  check: string;
-  ok: boolean;
-  detail: string;
-  fix: string | null;
+interface Status {
+  fabric: { version: string; source: string };
+  fabricCa: { version: string };
+  nodes: { name: string; kind: string; running: boolean; healthy: boolean; height?: number | null }[];
+  channel: { raftLeader: string | null; heights: Record<string, number | null> };
+  chaincode: { name: string; version: string; sequence: number; endorsementPolicy: string; collections: string[] } | null;
+}
+interface Resolution {
+  didDocument: { id: string; verificationMethod: { publicKeyJwk: { x: string } }[] };
+  didDocumentMetadata: { sequence: number; deactivated: boolean };
 }
 
-const doctor = civic(['--json', 'network', 'doctor'], env);
-const checks = (JSON.parse(doctor.stdout) as { status: string; error?: { data?: Check[] } }).error?.data;
-const fabricMissing = doctor.code !== 0 && /binary (peer|orderer)/.test(doctor.stdout);
+const status = (): Status => civicJson<Status>(['network', 'status'], env);
 
-afterAll(() => {
-  civic(['network', 'clean'], env);
+/** Block heights of the three peers once they agree and stay put for a second. */
+async function settledHeights(): Promise<number[]> {
+  let last = '';
+  for (let i = 0; i < 60; i += 1) {
+    const heights = Object.values(status().channel.heights);
+    const now = JSON.stringify(heights);
+    if (heights.every((h) => h !== null && h === heights[0]) && now === last) {
+      return heights as number[];
+    }
+    last = now;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`peer heights did not settle: ${last}`);
+}
+
+function keygen(name: string): { file: string; did: string; x: string } {
+  const file = path.join(keys, `${name}.key.json`);
+  const key = civicJson<{ did: string; publicKeyJwk: { x: string } }>(['identity', 'keygen', '--out', file], env);
+  return { file, did: key.did, x: key.publicKeyJwk.x };
+}
+
+/** A refusal: non-zero exit and one line on stderr matching `message`. */
+function expectRefused(run: CivicRun, message: RegExp): void {
+  expect(run.code).toBe(1);
+  const lines = run.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines[0]).toMatch(message);
+}
+
+const resolveThrough = (org: string, did: string): Resolution => civicJson<Resolution>(['--org', org, '--user', 'auditor', 'identity', 'resolve', did], env);
+
+const alice = keygen('alice');
+
+beforeAll(() => {
+  const run = civic(['--org', 'city', '--user', 'clerk', 'identity', 'register', '--key', alice.file], env);
+  if (run.code !== 0) {
+    throw new Error(`registering alice failed: ${run.stderr}`);
+  }
 });
 
-(fabricMissing ? describe : describe.skip)('without the Fabric binaries', () => {
-  it('doctor names each missing binary and how to install it, and exits 2', () => {
-    expect(doctor.code).toBe(2);
-    const failed = (checks ?? []).filter((c) => !c.ok).map((c) => c.check);
-    expect(failed).toEqual(expect.arrayContaining(['binary peer', 'binary orderer', 'binary configtxgen', 'binary osnadmin']));
-    const peer = (checks ?? []).find((c) => c.check === 'binary peer');
-    expect(peer?.fix).toMatch(/install-binaries\.sh/);
+describe('the network', () => {
+  it('runs every node healthy, with a Raft leader, Fabric 3.1.1 built from the pinned module, and the chaincode committed with a majority endorsement policy', () => {
+    const s = status();
+    expect(s.nodes).toHaveLength(9);
+    expect(s.nodes.filter((n) => !(n.running && n.healthy)).map((n) => n.name)).toEqual([]);
+    expect(s.channel.raftLeader).toMatch(/^orderer-(city|agencies|utilities)$/);
+    expect(s.fabric.version).toBe('3.1.1');
+    expect(s.fabric.source).toMatch(/v1\.4\.0-rc1\.0\.20250510200036-435a7f1a780a/);
+    expect(s.fabricCa.version).toBe('1.5.21');
+    expect(s.chaincode?.endorsementPolicy).toBe("OutOf(2, 'CityMSP.peer', 'AgenciesMSP.peer', 'UtilitiesMSP.peer')");
+    expect(s.chaincode?.collections).toEqual(['debtCityMSP', 'debtAgenciesMSP', 'debtUtilitiesMSP']);
   });
 
-  it('network up stops at the first stage that needs them, with the reason', () => {
-    const run = civic(['network', 'up'], env, 300_000);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/Fabric 3\.1\.5 \(commit 86c1172bec37e6590c6b1ae6f847833df48d65fc\) could not be installed from any source/);
-    expect(run.stderr).toMatch(/✘ binaries failed/);
-  }, 300_000);
+  it('answers an evaluate through every org gateway', () => {
+    const ping = civicJson<{ org: string; contracts: string[] }[]>(['network', 'ping'], env);
+    expect(ping.map((p) => p.org)).toEqual([...ORGS]);
+    for (const p of ping) {
+      expect(p.contracts).toEqual(expect.arrayContaining(['identity', 'land', 'allocation', 'debt', 'petition']));
+    }
+  });
 });
 
-describe('live network scenarios (need the Fabric binaries)', () => {
-  it.todo('a DID registered through City resolves identically through Agencies and Utilities');
-  it.todo('network down then up keeps the DID; block heights match across peers');
-  it.todo('a chaincode upgrade (sequence 2) on the running network keeps state');
-  it.todo('malformed DID, wrong proof, duplicate registration, rotate by wrong key: clear error, non-zero exit, no state change');
-  it.todo('a staff user without the clerk role is refused by the chaincode');
-  it.todo('petition: 200 generated eligible citizens obtain tokens and sign concurrently through all three gateways; counts are exact');
-  it.todo('petition: same token twice, another petition\'s token, a forged signature, signing after close, an ineligible token request: each refused with a clear error');
+describe('the DID registry across the three orgs', () => {
+  it('resolves a DID registered through City identically through Agencies and Utilities', () => {
+    const [city, agencies, utilities] = ORGS.map((org) => resolveThrough(org, alice.did));
+    expect(city?.didDocument.id).toBe(alice.did);
+    expect(agencies).toEqual(city);
+    expect(utilities).toEqual(city);
+  });
+
+  it('refuses bad input with one clear line and a non-zero exit, and adds no block', async () => {
+    const alice2 = keygen('alice-2');
+    const rotated = civic(['--org', 'agencies', '--user', 'clerk', 'identity', 'rotate', '--key', alice.file, '--new-key', alice2.file], env);
+    expect(rotated.code).toBe(0);
+    const before = await settledHeights();
+
+    expectRefused(civic(['--org', 'utilities', 'identity', 'resolve', 'did:civic:not*a*thumbprint'], env), /not a did:civic DID/);
+    expectRefused(civic(['--org', 'harbour', 'identity', 'resolve', alice.did], env), /unknown --org 'harbour'/);
+    // Registered already (as alice, now with her rotated key).
+    expectRefused(civic(['--org', 'city', '--user', 'clerk', 'identity', 'register', '--key', alice.file], env), /already/i);
+    // Rotating with the key that is no longer alice's current key.
+    const alice3 = keygen('alice-3');
+    expectRefused(civic(['--org', 'city', '--user', 'clerk', 'identity', 'rotate', '--key', alice.file, '--new-key', alice3.file], env), /signature|proof/i);
+    // A registration request whose proof of possession was made by another key.
+    const bob = keygen('bob');
+    const mallory = keygen('mallory');
+    const bobRequest = path.join(keys, 'bob.registration.json');
+    const malloryRequest = path.join(keys, 'mallory.registration.json');
+    civicJson(['identity', 'registration-request', '--key', bob.file, '--out', bobRequest], env);
+    civicJson(['identity', 'registration-request', '--key', mallory.file, '--out', malloryRequest], env);
+    const forged = { ...(JSON.parse(readFileSync(bobRequest, 'utf8')) as object), proof: (JSON.parse(readFileSync(malloryRequest, 'utf8')) as { proof: string }).proof };
+    const forgedFile = path.join(keys, 'bob.forged.json');
+    writeFileSync(forgedFile, JSON.stringify(forged));
+    expectRefused(civic(['--org', 'agencies', '--user', 'clerk', 'identity', 'register', '--request', forgedFile], env), /proof/i);
+
+    expect(await settledHeights()).toEqual(before);
+    // Bob's own request still registers: the refusal changed nothing.
+    expect(civic(['--org', 'agencies', '--user', 'clerk', 'identity', 'register', '--request', bobRequest], env).code).toBe(0);
+    expect(resolveThrough('utilities', bob.did).didDocument.id).toBe(bob.did);
+    // Alice's key is the one she rotated to; the refused rotation left it as it was.
+    const current = resolveThrough('city', alice.did);
+    expect(current.didDocument.verificationMethod[0]?.publicKeyJwk.x).toBe(alice2.x);
+    expect(current.didDocumentMetadata.sequence).toBe(1);
+  }, 180_000);
+
+  it('refuses a staff user without the clerk role in the chaincode, naming the endorsing org', () => {
+    const carol = keygen('carol');
+    const run = civic(['--org', 'utilities', '--user', 'auditor', 'identity', 'register', '--key', carol.file], env);
+    expectRefused(run, /FORBIDDEN: identity:RegisterDID requires role clerk; caller from UtilitiesMSP has role auditor \(endorser \w+MSP, tx [0-9a-f]{64}\)/);
+    expect(civic(['--org', 'city', 'identity', 'resolve', carol.did], env).code).toBe(1);
+  });
+});
+
+describe('operating the running network', () => {
+  it('upgrades the chaincode to the next sequence and keeps state; status shows the new definition', async () => {
+    const before = status().chaincode;
+    const deployed = civic(['network', 'deploy'], env, 600_000);
+    expect({ code: deployed.code, stderr: deployed.code === 0 ? '' : deployed.stderr }).toEqual({ code: 0, stderr: '' });
+    const after = status().chaincode;
+    expect(after?.sequence).toBe((before?.sequence ?? 0) + 1);
+    expect(after?.endorsementPolicy).toBe(before?.endorsementPolicy);
+    expect(resolveThrough('agencies', alice.did).didDocument.id).toBe(alice.did);
+    await settledHeights();
+  }, 600_000);
+
+  it('network down then up keeps the ledgers (after naming a node that dies at start and the fix): the DID resolves and the three peers reach the same height', async () => {
+    const before = await settledHeights();
+    expect(civic(['network', 'down'], env).code).toBe(0);
+    expect(status().nodes.filter((n) => n.running).map((n) => n.name)).toEqual([]);
+    // A node that dies at start: City's peer port is taken by another process.
+    const peerPort = Number(liveNetworkEnv().CIVIC_BASE_PORT) + 2;
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(peerPort, '127.0.0.1', resolve));
+    try {
+      const failed = civic(['network', 'up'], env, 600_000);
+      expect(failed.code).toBe(2);
+      expect(failed.stderr).toMatch(/peer-city exited at start; last log lines/);
+      expect(failed.stderr).toMatch(new RegExp(`127\\.0\\.0\\.1:${String(peerPort)}: bind: address already in use`));
+      expect(failed.stderr).toMatch(new RegExp(`fix: port ${String(peerPort)} is taken by another process`));
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+    const up = civic(['network', 'up'], env, 600_000);
+    expect({ code: up.code, stderr: up.code === 0 ? '' : up.stderr }).toEqual({ code: 0, stderr: '' });
+    for (const org of ORGS) {
+      expect(resolveThrough(org, alice.did).didDocument.id).toBe(alice.did);
+    }
+    const after = await settledHeights();
+    expect(after[0]).toBeGreaterThanOrEqual(before[0] ?? Infinity);
+  }, 600_000);
 });

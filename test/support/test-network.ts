@@ -14,3 +14,18 @@ export function testNetworkEnv(suiteIndex: number): NodeJS.ProcessEnv {
     CIVIC_BASE_PORT: String(base),
   };
 }
+
+/**
+ * The live network the integration project's global setup brought up for this test run
+ * (test/integration/setup/live-network.ts).
+ *
+ * @throws Error when the suite runs outside the integration project
+ */
+export function liveNetworkEnv(): NodeJS.ProcessEnv {
+  const home = process.env.CIVIC_IT_NETWORK_HOME;
+  const base = process.env.CIVIC_IT_BASE_PORT;
+  if (home === undefined || base === undefined) {
+    throw new Error('no live test network: run this suite in the jest integration project (its global setup starts one)');
+  }
+  return { CIVIC_NETWORK_HOME: home, CIVIC_BASE_PORT: base };
+}

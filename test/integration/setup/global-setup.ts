@@ -1,0 +1,3 @@
+import { setUpLiveNetwork } from './live-network';
+
+export default setUpLiveNetwork;

@@ -1,0 +1,3 @@
+import { tearDownLiveNetwork } from './live-network';
+
+export default tearDownLiveNetwork;
