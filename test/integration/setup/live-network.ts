@@ -20,15 +20,25 @@ function civic(args: string[]): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [CIVIC, ...args], { cwd: REPO, env, encoding: 'utf8', timeout: 1_800_000 });
 }
 
-/** Bring the test run's network up; throws with the CLI's output when it does not come up. */
+/** Whether this run brought up an existing network the caller named (and so must leave it). */
+let reused = false;
+
+/**
+ * Bring the test run's network up; throws with the CLI's output when it does not come up.
+ * With `CIVIC_IT_NETWORK_HOME` and `CIVIC_IT_BASE_PORT` already set, that network is used
+ * (brought up or resumed, never deleted): quicker when writing a suite.
+ */
 export function setUpLiveNetwork(): void {
-  const base = Number(process.env.CIVIC_TEST_BASE_PORT ?? 29000) + 200;
-  process.env.CIVIC_IT_NETWORK_HOME = mkdtempSync(path.join(os.tmpdir(), 'civic-it-live-'));
+  reused = process.env.CIVIC_IT_NETWORK_HOME !== undefined && process.env.CIVIC_IT_BASE_PORT !== undefined;
+  const base = reused ? Number(process.env.CIVIC_IT_BASE_PORT) : Number(process.env.CIVIC_TEST_BASE_PORT ?? 29000) + 200;
+  process.env.CIVIC_IT_NETWORK_HOME ??= mkdtempSync(path.join(os.tmpdir(), 'civic-it-live-'));
   process.env.CIVIC_IT_BASE_PORT = String(base);
   const started = Date.now();
   const up = civic(['network', 'up']);
   if (up.status !== 0) {
-    civic(['network', 'down']);
+    if (!reused) {
+      civic(['network', 'down']);
+    }
     throw new Error(`live test network did not come up (exit ${String(up.status)}):\n${up.stderr}`);
   }
   process.stderr.write(`\nlive test network up in ${String(Math.round((Date.now() - started) / 1000))} s at ${process.env.CIVIC_IT_NETWORK_HOME} (base port ${String(base)})\n`);
@@ -36,7 +46,7 @@ export function setUpLiveNetwork(): void {
 
 /** Delete the test run's network (or only stop it with CIVIC_KEEP_TEST_NETWORK=1). */
 export function tearDownLiveNetwork(): void {
-  if (process.env.CIVIC_IT_NETWORK_HOME !== undefined) {
+  if (process.env.CIVIC_IT_NETWORK_HOME !== undefined && !reused) {
     civic(['network', process.env.CIVIC_KEEP_TEST_NETWORK === '1' ? 'down' : 'clean']);
   }
 }
