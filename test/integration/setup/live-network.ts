@@ -20,16 +20,15 @@ function civic(args: string[]): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [CIVIC, ...args], { cwd: REPO, env, encoding: 'utf8', timeout: 1_800_000 });
 }
 
-/** Whether this run brought up an existing network the caller named (and so must leave it). */
-let reused = false;
-
 /**
  * Bring the test run's network up; throws with the CLI's output when it does not come up.
  * With `CIVIC_IT_NETWORK_HOME` and `CIVIC_IT_BASE_PORT` already set, that network is used
  * (brought up or resumed, never deleted): quicker when writing a suite.
  */
 export function setUpLiveNetwork(): void {
-  reused = process.env.CIVIC_IT_NETWORK_HOME !== undefined && process.env.CIVIC_IT_BASE_PORT !== undefined;
+  const reused = process.env.CIVIC_IT_NETWORK_HOME !== undefined && process.env.CIVIC_IT_BASE_PORT !== undefined;
+  // Teardown runs in this process: it leaves a network that the caller named.
+  process.env.CIVIC_IT_REUSED = reused ? '1' : '0';
   const base = reused ? Number(process.env.CIVIC_IT_BASE_PORT) : Number(process.env.CIVIC_TEST_BASE_PORT ?? 29000) + 200;
   process.env.CIVIC_IT_NETWORK_HOME ??= mkdtempSync(path.join(os.tmpdir(), 'civic-it-live-'));
   process.env.CIVIC_IT_BASE_PORT = String(base);
@@ -46,7 +45,7 @@ export function setUpLiveNetwork(): void {
 
 /** Delete the test run's network (or only stop it with CIVIC_KEEP_TEST_NETWORK=1). */
 export function tearDownLiveNetwork(): void {
-  if (process.env.CIVIC_IT_NETWORK_HOME !== undefined && !reused) {
+  if (process.env.CIVIC_IT_NETWORK_HOME !== undefined && process.env.CIVIC_IT_REUSED !== '1') {
     civic(['network', process.env.CIVIC_KEEP_TEST_NETWORK === '1' ? 'down' : 'clean']);
   }
 }
