@@ -87,7 +87,7 @@ describe('civic CLI', () => {
 
   it('shows examples in --help', async () => {
     const r = await civic(['identity', 'register', '--help'], emptyHome);
-    expect(r.out).toMatch(/Example:\n\s+civic --org agencies --user clerk identity register --key alice.key.json/);
+    expect(r.out).toMatch(/Examples:\n\s+civic --org agencies --user clerk identity register --key alice.key.json/);
   });
 
   it('checks land options before asking for a passphrase or contacting the network', async () => {
