@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { deriveDid, registerPayload, signingBytes, verifyEd25519 } from '@civic-ledger/chaincode/dist/identity/client';
 import { UsageError } from '../errors';
-import { generateCitizenKey, loadCitizenKey, saveCitizenKey, signWithKey } from './key-file';
+import { bindRotatedKey, generateCitizenKey, loadCitizenKey, saveCitizenKey, signWithKey } from './key-file';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'civic-key-'));
 const passphrase = 'correct horse battery staple';
@@ -64,5 +64,25 @@ describe('citizen key files', () => {
     const other = generateCitizenKey();
     writeFileSync(swapped, JSON.stringify({ ...stored, did: other.did, publicKeyJwk: other.publicKeyJwk }));
     await expect(loadCitizenKey(swapped, passphrase)).rejects.toThrow(/is inconsistent: its keys do not match its DID/);
+  });
+
+  it('after a rotation, makes the new key file sign for the rotated DID, its private key untouched', async () => {
+    const alice = generateCitizenKey();
+    const next = generateCitizenKey();
+    const file = path.join(dir, 'alice-2.key.json');
+    await saveCitizenKey(file, next, passphrase);
+    const before = JSON.parse(readFileSync(file, 'utf8')) as { encryptedPrivateKey: string };
+    const txId = 'ab'.repeat(32);
+    bindRotatedKey(file, alice.did, { txId, sequence: 1 });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ did: alice.did, publicKeyJwk: next.publicKeyJwk, encryptedPrivateKey: before.encryptedPrivateKey, rotation: { txId, sequence: 1 } });
+    const loaded = await loadCitizenKey(file, passphrase);
+    expect(loaded).toEqual({ ...next, did: alice.did });
+    const payload = registerPayload('civic', alice.did, next.publicKeyJwk);
+    expect(verifyEd25519(next.publicKeyJwk, signingBytes(payload), signWithKey(loaded, payload))).toBe(true);
+
+    const bad = path.join(dir, 'rotated-bad.key.json');
+    writeFileSync(bad, JSON.stringify({ ...(JSON.parse(readFileSync(file, 'utf8')) as object), did: 'not-a-did' }));
+    await expect(loadCitizenKey(bad, passphrase)).rejects.toThrow(/rotated-bad\.key\.json is not a citizen key: did: must be a did:civic DID/);
   });
 });

@@ -1,9 +1,9 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import canonicalize from 'canonicalize';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 import { z } from 'zod';
-import { deriveDid, publicKeyJwkSchema, signingBytes, type IdentityPayload, type PublicKeyJwk } from '@civic-ledger/chaincode/dist/identity/client';
+import { deriveDid, didSchema, publicKeyJwkSchema, signingBytes, type IdentityPayload, type PublicKeyJwk } from '@civic-ledger/chaincode/dist/identity/client';
 import { UsageError } from '../errors';
 
 const privateKeyJwkSchema = z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string(), d: z.string() }).strict();
@@ -15,20 +15,30 @@ export interface CitizenKeyFile {
   readonly privateKeyJwk: z.infer<typeof privateKeyJwkSchema>;
 }
 
+/** How a key became the current key of a DID it was not generated for: the rotation that made it so. */
+const rotationSchema = z.object({ txId: z.string().regex(/^[0-9a-f]{64}$/), sequence: z.number().int().min(1) }).strict();
+
 /**
  * A citizen's key file on their own device: the DID and public key in clear, the
  * private key as a compact JWE (RFC 7516) encrypted under the citizen's passphrase
  * with PBES2-HS512+A256KW / A256GCM (RFC 7518 §4.8, {@link PBES2_ITERATIONS}
  * PBKDF2 iterations). The private key never leaves the file unencrypted; the CLI
- * only sends signatures.
+ * only sends signatures. `did` is the DID the key signs for: the one derived from the key
+ * itself, or, once `identity rotate` made it another DID's current key, that DID (and
+ * `rotation` says which transaction did it).
  */
 const storedKeyFileSchema = z
   .object({
     did: z.string(),
     publicKeyJwk: publicKeyJwkSchema,
     encryptedPrivateKey: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/, 'must be a compact JWE'),
+    rotation: rotationSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((f) => f.rotation === undefined || didSchema.safeParse(f.did).success, { path: ['did'], message: 'must be a did:civic DID' });
+
+/** A key file signs for the DID derived from its key, unless a rotation made the key another DID's. */
+const signsForItsDid = (f: z.infer<typeof storedKeyFileSchema>): boolean => f.rotation !== undefined || deriveDid(f.publicKeyJwk) === f.did;
 
 /** PBKDF2-SHA512 iterations for the key-file passphrase (OWASP 2023 recommendation). */
 export const PBES2_ITERATIONS = 210_000;
@@ -65,7 +75,8 @@ export async function saveCitizenKey(file: string, key: CitizenKeyFile, passphra
 }
 
 /**
- * Read a key file and decrypt its private key; the keys must match the DID.
+ * Read a key file and decrypt its private key; the keys must match each other and the DID
+ * (derived from the key, or the DID a recorded rotation bound it to).
  *
  * @throws UsageError naming the file and what is wrong (unreadable, malformed, wrong passphrase, mismatched keys)
  */
@@ -93,10 +104,35 @@ export async function loadCitizenKey(file: string, passphrase: string): Promise<
     throw new UsageError(`wrong passphrase for key file ${file} (or the file is damaged)`);
   }
   const privateKeyJwk = privateKeyJwkSchema.parse(JSON.parse(new TextDecoder().decode(plaintext)));
-  if (privateKeyJwk.x !== stored.publicKeyJwk.x || deriveDid(stored.publicKeyJwk) !== stored.did) {
+  if (privateKeyJwk.x !== stored.publicKeyJwk.x || !signsForItsDid(stored)) {
     throw new UsageError(`key file ${file} is inconsistent: its keys do not match its DID`);
   }
   return { did: stored.did, publicKeyJwk: stored.publicKeyJwk, privateKeyJwk };
+}
+
+/**
+ * After `identity rotate` committed, make a key file sign for the DID whose current key it now
+ * is: its `did` becomes that DID and `rotation` records the transaction. Without this the file
+ * would go on signing for the DID derived from its own key, which was never registered, and the
+ * rotated DID could not be used, deactivated or rotated again. The private key is untouched.
+ *
+ * @throws UsageError when the file cannot be read or replaced
+ */
+export function bindRotatedKey(file: string, did: string, rotation: z.infer<typeof rotationSchema>): void {
+  let stored: z.infer<typeof storedKeyFileSchema>;
+  try {
+    stored = storedKeyFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (e) {
+    throw new UsageError(`key file ${file} cannot be read: ${(e as Error).message}`);
+  }
+  const next = { did, publicKeyJwk: stored.publicKeyJwk, encryptedPrivateKey: stored.encryptedPrivateKey, rotation };
+  const temporary = `${file}.${String(process.pid)}.tmp`;
+  try {
+    writeFileSync(temporary, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    renameSync(temporary, file);
+  } catch (e) {
+    throw new UsageError(`key file ${file} cannot be updated to sign for ${did}: ${(e as Error).message}`);
+  }
 }
 
 /**
