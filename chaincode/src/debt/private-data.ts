@@ -3,6 +3,7 @@ import type { Context } from 'fabric-contract-api';
 import type { z } from 'zod';
 import { canonicalBytes } from '../shared/canonical-json';
 import { ChaincodeError } from '../shared/errors';
+import { collect, unwrapIterator } from '../shared/iterators';
 import { validate } from '../shared/validation';
 
 /**
@@ -60,14 +61,6 @@ export async function putPrivate(ctx: Context, collection: string, key: string, 
 
 /** Read and parse every private record under a partial composite key, on a peer of a member org. */
 export async function privateRecords<S extends z.ZodType>(ctx: Context, collection: string, type: string, attributes: string[], schema: S): Promise<z.infer<S>[]> {
-  const out: z.infer<S>[] = [];
-  const iterator = await ctx.stub.getPrivateDataByPartialCompositeKey(collection, type, attributes);
-  try {
-    for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
-      out.push(schema.parse(JSON.parse(Buffer.from(r.value.value).toString('utf8'))));
-    }
-  } finally {
-    await iterator.close();
-  }
-  return out;
+  const iterator = unwrapIterator(await ctx.stub.getPrivateDataByPartialCompositeKey(collection, type, attributes));
+  return (await collect(iterator)).map((kv) => schema.parse(JSON.parse(Buffer.from(kv.value).toString('utf8'))));
 }

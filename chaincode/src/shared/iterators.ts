@@ -5,6 +5,19 @@ interface ShimIterator<T> {
 }
 
 /**
+ * The iterator itself from what a fabric-shim query resolved to. fabric-shim 2.5's
+ * `getPrivateDataByRange` and `getPrivateDataByPartialCompositeKey` resolve to
+ * `{ iterator, metadata? }`, not to the iterator their typings promise (their `getStateBy…`
+ * counterparts unwrap it); calling `next()` on the wrapper fails on a live peer with
+ * "iterator.next is not a function".
+ *
+ * @param result - what the query's promise resolved to
+ */
+export function unwrapIterator<T>(result: ShimIterator<T> | { iterator: ShimIterator<T> }): ShimIterator<T> {
+  return 'iterator' in result ? result.iterator : result;
+}
+
+/**
  * Drain a fabric-shim iterator into an array (in the order the peer returns it,
  * which is key order for range queries and commit order for history), closing it.
  *

@@ -62,7 +62,8 @@ export class FakePrivateData {
         const prefix = `\u0000${[type, ...attrs].join('\u0000')}\u0000`;
         const data = readable(name);
         const keys = [...data.keys()].filter((k) => k.startsWith(prefix)).sort();
-        return Promise.resolve(fakeIterator(keys.map((key) => ({ key, value: data.get(key) ?? Buffer.alloc(0) }))));
+        // As fabric-shim 2.5 does on a live peer: the iterator wrapped in `{ iterator }`, despite its typings.
+        return Promise.resolve({ iterator: fakeIterator(keys.map((key) => ({ key, value: data.get(key) ?? Buffer.alloc(0) }))) });
       },
     };
     const commit = (): void => {
