@@ -9,6 +9,7 @@ import { parseJson, parseWith, readInput } from '../input';
 import { parseEuroCents } from '../land/arguments';
 import { mspIdOf } from '../options';
 import { readConsent } from '../debt/consent-file';
+import { debtWriteEndorsers } from '../debt/endorsers';
 import { euros } from '../output/money';
 
 /** The caller's own share of a plan, from a peer of its own org; undefined when it has none. */
@@ -53,7 +54,7 @@ function proposeCommand(plan: Command, runtime: Runtime): void {
         const shares = shareProRata(capacityCents, [...owed].map(([creditorId, owedCents]) => ({ creditorId, owedCents, preferential: preferential.includes(creditorId) })), preferential.length > 0 ? 2 : 1);
         const transient = { plan: JSON.stringify({ consent, capacityCents, preferential, records }) };
         await withContract(ctx, 'debt', (c) =>
-          submitAndReport(ctx, c, 'ProposePlan', [], (r: { planId: string }) => [`proposed plan ${r.planId}: ${euros(capacityCents)} a month`, ...shares.map((s) => `  ${s.creditorId}: ${euros(s.cents)} a month of ${euros(owed.get(s.creditorId) ?? 0)} owed`)].join('\n'), { transient }),
+          submitAndReport(ctx, c, 'ProposePlan', [], (r: { planId: string }) => [`proposed plan ${r.planId}: ${euros(capacityCents)} a month`, ...shares.map((s) => `  ${s.creditorId}: ${euros(s.cents)} a month of ${euros(owed.get(s.creditorId) ?? 0)} owed`)].join('\n'), { transient, endorsingOrganizations: debtWriteEndorsers(ctx.connection().mspId, shares.map((s) => s.creditorId)) }),
         );
       }),
     );
@@ -104,7 +105,7 @@ export function addPlanCommands(debt: Command, runtime: Runtime): void {
           throw new UsageError(`${ctx.connection().mspId} has no share in plan ${opts.plan}`);
         }
         const transient = { payment: JSON.stringify({ share, amountCents }) };
-        await withContract(ctx, 'debt', (c) => submitAndReport(ctx, c, 'RecordPayment', [], () => `payment of ${euros(amountCents)} recorded; ${euros(share.outstandingCents - amountCents)} outstanding`, { transient }));
+        await withContract(ctx, 'debt', (c) => submitAndReport(ctx, c, 'RecordPayment', [], () => `payment of ${euros(amountCents)} recorded; ${euros(share.outstandingCents - amountCents)} outstanding`, { transient, endorsingOrganizations: debtWriteEndorsers(ctx.connection().mspId) }));
       }),
     );
 }

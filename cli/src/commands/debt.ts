@@ -6,6 +6,7 @@ import { UsageError } from '../errors';
 import { evaluate } from '../gateway/transactions';
 import { submitAndReport, withContract } from '../gateway/with-contract';
 import { parseEuroCents } from '../land/arguments';
+import { debtWriteEndorsers } from '../debt/endorsers';
 import { debtTable } from '../debt/render';
 import { euros } from '../output/money';
 import { addConsentCommands } from './debt-consent';
@@ -33,7 +34,7 @@ function recordCommands(debt: Command, runtime: Runtime): void {
           throw new UsageError('--amount: a debt must be more than €0.00');
         }
         await withContract(ctx, 'debt', (c) =>
-          submitAndReport(ctx, c, 'RecordDebt', [], (r: { debtId: string; creditor: string }) => `recorded debt ${r.debtId} of ${r.creditor}: ${euros(debt_.amountCents)} (private to ${r.creditor})`, { transient: { debt: JSON.stringify(debt_) } }),
+          submitAndReport(ctx, c, 'RecordDebt', [], (r: { debtId: string; creditor: string }) => `recorded debt ${r.debtId} of ${r.creditor}: ${euros(debt_.amountCents)} (private to ${r.creditor})`, { transient: { debt: JSON.stringify(debt_) }, endorsingOrganizations: debtWriteEndorsers(ctx.connection().mspId) }),
         );
       }),
     );
@@ -63,7 +64,7 @@ function recordCommands(debt: Command, runtime: Runtime): void {
             throw new UsageError(`--debt: ${matches.length === 0 ? 'no' : 'more than one'} debt of ${opts.subject} at ${ctx.connection().mspId} starts with '${opts.debt}'`);
           }
           const current = JSON.stringify({ record: matches[0] });
-          await withContract(ctx, 'debt', (c) => submitAndReport(ctx, c, fn, [], (r: { debtId: string; status: string }) => `debt ${r.debtId}: ${r.status}`, { transient: { current } }));
+          await withContract(ctx, 'debt', (c) => submitAndReport(ctx, c, fn, [], (r: { debtId: string; status: string }) => `debt ${r.debtId}: ${r.status}`, { transient: { current }, endorsingOrganizations: debtWriteEndorsers(ctx.connection().mspId) }));
         }),
       );
   }
