@@ -35,4 +35,8 @@ if civic --org city --user auditor identity register --key "${keys}/alice-2.key.
 fi
 civic --org agencies --user clerk identity deactivate --key "${keys}/alice-2.key.json"
 civic --org city identity resolve "${did}"
+
+# land, allocation, debt and petition: one short story each
+# shellcheck source-path=SCRIPTDIR source=demo-story.sh
+source scripts/demo-story.sh
 step "done: the network is still running (npx civic network status | down)"
