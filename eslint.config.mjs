@@ -1,5 +1,5 @@
 // ESLint flat config: typescript-eslint strictTypeChecked everywhere, plus the
-// chaincode determinism rules (DESIGN.md §3): chaincode must not read clocks or
+// chaincode determinism rules: chaincode must not read clocks or
 // randomness of its own, since every endorser must compute identical results.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -8,8 +8,8 @@ import tseslint from 'typescript-eslint';
 export const determinismRules = {
   'no-restricted-properties': [
     'error',
-    { object: 'Date', property: 'now', message: 'Non-deterministic: use txTimestamp(ctx) (DESIGN.md §3).' },
-    { object: 'Math', property: 'random', message: 'Non-deterministic: derive randomness from revealed inputs (DESIGN.md §3).' },
+    { object: 'Date', property: 'now', message: 'Non-deterministic: use txTimestamp(ctx).' },
+    { object: 'Math', property: 'random', message: 'Non-deterministic: derive randomness from revealed inputs.' },
     { object: 'performance', property: 'now', message: 'Non-deterministic clock in chaincode.' },
     { object: 'process', property: 'hrtime', message: 'Non-deterministic clock in chaincode.' },
     { object: 'crypto', property: 'randomBytes', message: 'Non-deterministic randomness in chaincode.' },
@@ -20,7 +20,7 @@ export const determinismRules = {
     'error',
     {
       selector: "NewExpression[callee.name='Date'][arguments.length=0]",
-      message: 'Non-deterministic: `new Date()` reads the clock; use txTimestamp(ctx) (DESIGN.md §3).',
+      message: 'Non-deterministic: `new Date()` reads the clock; use txTimestamp(ctx).',
     },
     {
       selector: "CallExpression[callee.name='Date']",

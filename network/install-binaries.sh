@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the pinned Fabric and Fabric CA binaries into the per-version cache
-# outside the repo (network/fabric-version.env pins them; DESIGN.md §2).
+# outside the repo (network/fabric-version.env pins them).
 #
 # Sources, in order, for each of the two products:
 #   1. binaries already in $FABRIC_BIN, the cache, or on PATH;

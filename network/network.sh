@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Civic Ledger network lifecycle (DESIGN.md §2): native Fabric processes on
+# Civic Ledger network lifecycle: native Fabric processes on
 # 127.0.0.1, no Docker. Called by `civic network <verb>`; usable on its own.
 #
 #   network.sh up [--until STAGE]   bring up or resume (idempotent); stages in order:

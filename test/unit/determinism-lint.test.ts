@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * The determinism rules (DESIGN.md §3) must catch clocks, randomness and timers
+ * The determinism rules must catch clocks, randomness and timers
  * in chaincode/src. The fixture marks each offending line with `// flagged:`.
  */
 const root = path.resolve(__dirname, '../..');

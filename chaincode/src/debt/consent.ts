@@ -12,7 +12,7 @@ import { recordHash, transientJson } from './private-data';
 import { saltedRef } from './records';
 
 /**
- * A citizen's consent to a City debt counsellor (issue 6). The signed consent (see
+ * A citizen's consent to a City debt counsellor. The signed consent (see
  * `consentPayloadSchema`: Ed25519 by the citizen's key over the RFC 8785 canonical payload)
  * travels only in transient maps; the ledger records its SHA-256 as the consent id, a salted
  * subject reference, the counsellor, the creditors in scope, the expiry and the status.

@@ -8,7 +8,7 @@ import { recordConsent, requireUsableConsent, revokeConsent } from './consent';
 import { decidePlan, getPlan, ownShare, proposePlan, recordPayment } from './plans';
 import { debtsOfSubject, purgeDebt, recordDebt, settleDebt } from './records';
 
-/** Who may call what (DESIGN.md §3: access control in one place). */
+/** Who may call what: every access rule of this contract, in one place. */
 const ACCESS = {
   /** Each creditor org's staff keep its own debt records (City, Agencies and Utilities are all creditors). */
   creditor: { roles: ['creditor'] },
@@ -38,7 +38,7 @@ function ownPeer(ctx: Context, callerMsp: MspId, action: string): MspId {
 }
 
 /**
- * Debt-sharing among agencies (seed 004, The Hague): creditors record debts in their own
+ * Debt-sharing among agencies (as in The Hague's debt-help pilots): creditors record debts in their own
  * private data collections; a citizen's signed consent lets a City debt counsellor see one
  * overview; a repayment plan shares the citizen's capacity pro rata. Personal data travels
  * only in transient maps and private collections; the public ledger holds salted references.

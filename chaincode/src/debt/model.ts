@@ -3,9 +3,9 @@ import { MSP_IDS, type MspId } from '../shared/access';
 import { didSchema, publicKeyJwkSchema, signatureSchema } from '../identity/did';
 
 /**
- * Debt-sharing among agencies (seed 004, The Hague): record shapes. Personal data (the
+ * Debt-sharing among agencies: record shapes. Personal data (the
  * subject's DID, amounts, references) lives only in each creditor's private data collection;
- * the public ledger holds pseudonymous references and statuses (DESIGN.md §3 debt).
+ * the public ledger holds pseudonymous references and statuses.
  */
 
 /** Public-state object types. */

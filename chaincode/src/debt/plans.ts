@@ -11,7 +11,7 @@ import { shareProRata } from './pro-rata';
 import { recordKey } from './records';
 
 /**
- * Repayment plans (issue 6): the counsellor shares the citizen's monthly capacity among the
+ * Repayment plans: the counsellor shares the citizen's monthly capacity among the
  * creditors pro rata (pro-rata.ts); each creditor's share goes into its own collection, so each
  * sees only its own; the public plan says who takes part and who accepted, with no amounts.
  */

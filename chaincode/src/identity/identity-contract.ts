@@ -5,7 +5,7 @@ import { deactivateDid, registerDid, resolveDid, rotateKey } from './did-registr
 import { getCredentialSchema, registerCredentialSchema, registerIssuer, resolveIssuer, setIssuerStatus } from './issuers';
 import { getStatusList, setCredentialStatus } from './status-list';
 
-/** Who may call what (DESIGN.md §3: access control in one place). */
+/** Who may call what: every access rule of this contract, in one place. */
 const ACCESS = {
   /** Front-desk staff of any org submit citizens' DID operations; citizens authorise them by signature. */
   citizenDesk: { roles: ['clerk'] },
@@ -16,7 +16,7 @@ const ACCESS = {
 } as const satisfies Record<string, AccessRule>;
 
 /**
- * Self-sovereign identity (seed 000): the ledger as the verifiable data registry.
+ * Self-sovereign identity: the ledger as the verifiable data registry.
  * - DIDs: `did:civic:<RFC 7638 thumbprint of the citizen's first Ed25519 key>`, registered with proof
  *   of possession, rotated and deactivated by signatures of the current key (W3C DID Core).
  * - Trusted issuers and credential schemas, governed by the City; credentials themselves stay off-chain.

@@ -17,7 +17,7 @@ const ACCESS = {
 } as const satisfies Record<string, AccessRule>;
 
 /**
- * Petitions and polls (seed 004: Decidim, Active Citizen, South Tyrol's cell towers): anonymous
+ * Petitions and polls (in the manner of Decidim and Active Citizen, and of polls on where to put a cell tower): anonymous
  * yet eligible signing with RFC 9474 blind signatures. The City learns who received a token,
  * never which signature is whose; counts are public and anyone can re-verify every signature.
  */

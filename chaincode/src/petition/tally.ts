@@ -24,7 +24,7 @@ export interface Tally {
 }
 
 /**
- * Count signatures per option and per attribute band (DESIGN.md §3 petition; issue 7).
+ * Count signatures per option and per attribute band.
  *
  * Small groups cannot be singled out: a band's count is published only when it holds at least
  * `k` signatures (zero is published: it singles out nobody), and its split by option only when

@@ -70,7 +70,7 @@ function recordCommands(debt: Command, runtime: Runtime): void {
   }
 }
 
-/** `civic debt …`: debt-sharing among agencies (DESIGN.md §3 debt; issue 6). */
+/** `civic debt …`: debt-sharing among agencies */
 export function debtCommand(runtime: Runtime): Command {
   const debt = new Command('debt').description('debt-sharing: private records per creditor, citizen consent, pro-rata repayment plans');
   recordCommands(debt, runtime);

@@ -61,7 +61,7 @@ function readCommands(petition: Command, runtime: Runtime): void {
     );
 }
 
-/** `civic petition …`: petitions and polls with anonymous, eligible, one-per-person signing (DESIGN.md §3 petition; issue 7). */
+/** `civic petition …`: petitions and polls with anonymous, eligible, one-per-person signing */
 export function petitionCommand(runtime: Runtime): Command {
   const petition = new Command('petition').description('petitions and polls: RFC 9474 blind-signature tokens, one anonymous signature per eligible person, auditable counts');
   petition.addCommand(createCommand(runtime));

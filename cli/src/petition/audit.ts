@@ -48,7 +48,7 @@ function checkToken(petition: PetitionRecord, s: SignatureRecord): string | null
 }
 
 /**
- * Audit a petition from ledger data alone (issue 7, `civic petition audit`): re-verify every
+ * Audit a petition from ledger data alone (`civic petition audit`): re-verify every
  * recorded token's RFC 9474 signature with the petition's public key (as RSASSA-PSS, the same check
  * the chaincode made), check that no token is counted twice and that there are no more signatures
  * than tokens issued, then recompute the counts and compare them with the live results and, once

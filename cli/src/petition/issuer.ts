@@ -55,7 +55,7 @@ function requireEligible(petition: PetitionRecord, verified: { holder: string; t
 }
 
 /**
- * The City's issuing service for one token request (issue 7): verify the citizen's credential
+ * The City's issuing service for one token request: verify the citizen's credential
  * presentation against the ledger and the petition's eligibility rule, record the issuance on the
  * ledger (`petition:RecordTokenIssuance`, which refuses a second token for the same DID), and only
  * then release the RFC 9474 blind signature. Every blind signature computed is logged before the
