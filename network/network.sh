@@ -46,8 +46,14 @@ stage_cas() {
 
 stage_identities() {
   load_port_map
-  local org
-  for org in "${ORGS[@]}"; do enroll_org "${org}"; done
+  # Each org enrolls from its own CA, so the three orgs enroll at the same time.
+  local org pids=() failed=0 pid
+  for org in "${ORGS[@]}"; do
+    enroll_org "${org}" &
+    pids+=("$!")
+  done
+  for pid in "${pids[@]}"; do wait "${pid}" || failed=1; done
+  ((failed == 0)) || return 1
   write_connection_profiles
 }
 

@@ -85,7 +85,14 @@ deploy_chaincode() {
   sequence=$(($(jq -r '.sequence // 0' <<<"${committed:-{\}}") + 1))
   version="$(jq -r .version "${REPO_DIR}/chaincode/package.json")-${id##*:}"
   version="${version:0:24}"
-  for org in "${ORGS[@]}"; do install_on_peer "${org}" "${pkg}" "${id}"; done
+  # The three peers build the package (npm ci) at the same time.
+  local pids=() failed=0 pid
+  for org in "${ORGS[@]}"; do
+    install_on_peer "${org}" "${pkg}" "${id}" &
+    pids+=("$!")
+  done
+  for pid in "${pids[@]}"; do wait "${pid}" || failed=1; done
+  ((failed == 0)) || return 1
   mapfile -t def < <(definition_args "${version}" "${sequence}")
   for org in "${ORGS[@]}"; do
     mapfile -t ord < <(orderer_args "${org}")
