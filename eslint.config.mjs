@@ -3,6 +3,7 @@
 // randomness of its own, since every endorser must compute identical results.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 /** Sources of non-determinism refused in chaincode/src (tests excepted). */
 export const determinismRules = {
@@ -41,6 +42,8 @@ export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.network/**', 'test/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
+  // Formatting is Prettier's (checked by `prettier --check` in npm run lint), not ESLint's.
+  prettier,
   {
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },

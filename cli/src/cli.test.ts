@@ -65,14 +65,30 @@ describe('civic CLI', () => {
       expiresAt: 1_890_000_000,
     });
     writeFileSync(path.join(dir, 'age.sd-jwt'), credential);
-    const args = ['identity', 'present', '--key', path.join(dir, 'holder.key.json'), '--credential', path.join(dir, 'age.sd-jwt'), '--disclose', 'age_over_18', '--audience', 'https://verifier.example', '--nonce', 'n-0123456789abcdef'];
+    const args = [
+      'identity',
+      'present',
+      '--key',
+      path.join(dir, 'holder.key.json'),
+      '--credential',
+      path.join(dir, 'age.sd-jwt'),
+      '--disclose',
+      'age_over_18',
+      '--audience',
+      'https://verifier.example',
+      '--nonce',
+      'n-0123456789abcdef',
+    ];
     const r = await civic(['--json', ...args], emptyHome);
     expect(r.code).toBe(0);
     const presentation = (JSON.parse(r.out) as { result: { presentation: string } }).result.presentation;
     const parts = presentation.split('~');
     expect(parts).toHaveLength(3);
     expect(Buffer.from(parts[1] ?? '', 'base64url').toString()).toContain('age_over_18');
-    expect(JSON.parse(Buffer.from((parts[2] ?? '').split('.')[1] ?? '', 'base64url').toString())).toMatchObject({ aud: 'https://verifier.example', nonce: 'n-0123456789abcdef' });
+    expect(JSON.parse(Buffer.from((parts[2] ?? '').split('.')[1] ?? '', 'base64url').toString())).toMatchObject({
+      aud: 'https://verifier.example',
+      nonce: 'n-0123456789abcdef',
+    });
 
     const missing = await civic([...args.slice(0, 6), '--disclose', 'nationality', ...args.slice(8)], emptyHome);
     expect(missing.code).toBe(1);
@@ -92,13 +108,30 @@ describe('civic CLI', () => {
 
   it('checks land options before asking for a passphrase or contacting the network', async () => {
     const offer = ['land', 'offer', '--key', 'none.key.json', '--parcel', 'AM-K-1', '--buyer', 'did:civic:x', '--deed-hash', 'ab'.repeat(32)];
-    expect((await civic([...offer, '--price', '12.345'], emptyHome)).err).toBe("error: --price: '12.345' is not an amount in euros such as 325000 or 325000.50");
+    expect((await civic([...offer, '--price', '12.345'], emptyHome)).err).toBe(
+      "error: --price: '12.345' is not an amount in euros such as 325000 or 325000.50",
+    );
     expect((await civic([...offer, '--price', '10', '--share', '3/2'], emptyHome)).err).toMatch(/^error: --share: '3\/2' is not a share/);
-    const register = ['land', 'register', '--parcel', 'AM-K-1', '--land-use', 'residential', '--location', '4.9,52.37', '--owner', 'did:civic:x=1', '--deed-hash', 'ab'.repeat(32)];
+    const register = [
+      'land',
+      'register',
+      '--parcel',
+      'AM-K-1',
+      '--land-use',
+      'residential',
+      '--location',
+      '4.9,52.37',
+      '--owner',
+      'did:civic:x=1',
+      '--deed-hash',
+      'ab'.repeat(32),
+    ];
     const area = await civic([...register, '--area', '12.5'], emptyHome);
     expect([area.code, area.err]).toEqual([1, "error: --area: '12.5' is not a whole number of square metres"]);
     expect((await civic(['land', 'import', 'parcels.xlsx'], emptyHome)).err).toMatch(/^error: import file: cannot read parcels\.xlsx/);
-    expect((await civic(['land', 'import', 'parcels.csv', '--batch-size', '500'], emptyHome)).err).toBe("error: --batch-size: '500' must be a whole number from 1 to 200");
+    expect((await civic(['land', 'import', 'parcels.csv', '--batch-size', '500'], emptyHome)).err).toBe(
+      "error: --batch-size: '500' must be a whole number from 1 to 200",
+    );
   });
 
   it('reports an invalid title certificate file by what is wrong with it, exit 1', async () => {

@@ -32,10 +32,7 @@ export const processRuntime: Runtime = { io: processIo, env: process.env };
  * @param runtime - where output goes and which environment to read
  * @param action - the command's work
  */
-export function action<A extends unknown[]>(
-  runtime: Runtime,
-  run: (ctx: CommandContext, ...args: A) => Promise<void>,
-): (...args: A) => Promise<void> {
+export function action<A extends unknown[]>(runtime: Runtime, run: (ctx: CommandContext, ...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A): Promise<void> => {
     const command = args[args.length - 1] as Command;
     const raw = command.optsWithGlobals();

@@ -15,14 +15,17 @@ import { processRuntime, type Runtime } from './context';
  */
 export function buildProgram(runtime: Runtime = processRuntime): Command {
   const program = new Command('civic')
-    .description('Civic Ledger: operate the city\'s Hyperledger Fabric network and its public services')
+    .description("Civic Ledger: operate the city's Hyperledger Fabric network and its public services")
     .option('--org <org>', 'the org to act for: city, agencies or utilities', 'city')
-    .option('--user <user>', 'an enrolled identity in the org\'s wallet', 'admin')
-    .option('--profile <file>', 'connection profile (default: the org\'s generated profile)')
+    .option('--user <user>', "an enrolled identity in the org's wallet", 'admin')
+    .option('--profile <file>', "connection profile (default: the org's generated profile)")
     .option('--json', 'print one JSON envelope {status, result|error}', false)
     .option('--verbose', 'show full error detail and retries', false)
     .showHelpAfterError()
-    .addHelpText('after', '\nExamples:\n  civic network up\n  civic --org agencies --user clerk identity register --key alice.key.json\n  civic --json network status');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  civic network up\n  civic --org agencies --user clerk identity register --key alice.key.json\n  civic --json network status',
+    );
   program.addCommand(networkCommand(runtime));
   program.addCommand(staffCommand(runtime));
   program.addCommand(identityCommand(runtime));
@@ -32,7 +35,14 @@ export function buildProgram(runtime: Runtime = processRuntime): Command {
   program.addCommand(petitionCommand(runtime));
   forEachCommand(program, (command) => {
     command.exitOverride();
-    command.configureOutput({ writeOut: (t) => { runtime.io.out(t.trimEnd()); }, writeErr: (t) => { runtime.io.err(t.trimEnd()); } });
+    command.configureOutput({
+      writeOut: (t) => {
+        runtime.io.out(t.trimEnd());
+      },
+      writeErr: (t) => {
+        runtime.io.err(t.trimEnd());
+      },
+    });
   });
   return program;
 }

@@ -119,7 +119,10 @@ describe('the DID registry across the three orgs', () => {
     const malloryRequest = path.join(keys, 'mallory.registration.json');
     civicJson(['identity', 'registration-request', '--key', bob.file, '--out', bobRequest], env);
     civicJson(['identity', 'registration-request', '--key', mallory.file, '--out', malloryRequest], env);
-    const forged = { ...(JSON.parse(readFileSync(bobRequest, 'utf8')) as object), proof: (JSON.parse(readFileSync(malloryRequest, 'utf8')) as { proof: string }).proof };
+    const forged = {
+      ...(JSON.parse(readFileSync(bobRequest, 'utf8')) as object),
+      proof: (JSON.parse(readFileSync(malloryRequest, 'utf8')) as { proof: string }).proof,
+    };
     const forgedFile = path.join(keys, 'bob.forged.json');
     writeFileSync(forgedFile, JSON.stringify(forged));
     expectRefused(civic(['--org', 'agencies', '--user', 'clerk', 'identity', 'register', '--request', forgedFile], env), /proof/i);
@@ -157,7 +160,11 @@ describe('operating the running network', () => {
   it('network down then up keeps the ledgers (after naming a node that dies at start and the fix): the DID resolves and the three peers reach the same height', async () => {
     const before = await settledHeights();
     expect(civic(['network', 'down'], env).code).toBe(0);
-    expect(status().nodes.filter((n) => n.running).map((n) => n.name)).toEqual([]);
+    expect(
+      status()
+        .nodes.filter((n) => n.running)
+        .map((n) => n.name),
+    ).toEqual([]);
     // A node that dies at start: City's peer port is taken by another process.
     const peerPort = Number(liveNetworkEnv().CIVIC_BASE_PORT) + 2;
     const squatter = createServer();

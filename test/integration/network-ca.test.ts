@@ -63,7 +63,10 @@ describe('certificate authorities and crypto material', () => {
 
 describe('civic staff', () => {
   it('registers and enrolls a staff member with a role through the org CA', () => {
-    const registered = civicJson<{ secret: string; role: string }>(['--org', 'utilities', 'staff', 'register', '--name', 'inspector', '--role', 'auditor'], env);
+    const registered = civicJson<{ secret: string; role: string }>(
+      ['--org', 'utilities', 'staff', 'register', '--name', 'inspector', '--role', 'auditor'],
+      env,
+    );
     expect(registered.role).toBe('auditor');
     civicJson(['--org', 'utilities', 'staff', 'enroll', '--name', 'inspector', '--secret', registered.secret], env);
     expect(certificateOf(wallet('utilities', 'inspector')).roleAttribute).toBe('auditor');

@@ -12,7 +12,13 @@ import { REPO } from '../support/civic-cli';
  */
 const bin = path.join(REPO, 'network', 'builders', 'node', 'bin');
 const work = mkdtempSync(path.join(os.tmpdir(), 'civic-builder-'));
-const dirs = { source: path.join(work, 'source'), metadata: path.join(work, 'metadata'), build: path.join(work, 'build'), release: path.join(work, 'release'), run: path.join(work, 'run') };
+const dirs = {
+  source: path.join(work, 'source'),
+  metadata: path.join(work, 'metadata'),
+  build: path.join(work, 'build'),
+  release: path.join(work, 'release'),
+  run: path.join(work, 'run'),
+};
 
 function step(name: string, args: string[]): { code: number; stderr: string } {
   const r = spawnSync(path.join(bin, name), args, { encoding: 'utf8', timeout: 300_000 });
@@ -55,11 +61,38 @@ describe('node external builder', () => {
     const port = await freePort();
     const keyFile = path.join(work, 'client.key');
     const certFile = path.join(work, 'client.crt');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=peer0', '-days', '1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-subj',
+        '/CN=peer0',
+        '-days',
+        '1',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+      ],
+      { stdio: 'ignore' },
+    );
     const cert = readFileSync(certFile, 'utf8');
     writeFileSync(
       path.join(dirs.run, 'chaincode.json'),
-      JSON.stringify({ chaincode_id: 'civic_1:abc123', peer_address: `127.0.0.1:${port}`, client_cert: cert, client_key: readFileSync(keyFile, 'utf8'), root_cert: cert, mspid: 'CityMSP' }),
+      JSON.stringify({
+        chaincode_id: 'civic_1:abc123',
+        peer_address: `127.0.0.1:${port}`,
+        client_cert: cert,
+        client_key: readFileSync(keyFile, 'utf8'),
+        root_cert: cert,
+        mspid: 'CityMSP',
+      }),
     );
     const child = spawn(path.join(bin, 'run'), [dirs.build, dirs.run], { env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: 'info' } });
     let output = '';
@@ -78,7 +111,9 @@ function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => { resolve(typeof address === 'object' && address !== null ? address.port : 0); });
+      server.close(() => {
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
     });
   });
 }

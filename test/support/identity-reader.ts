@@ -12,15 +12,17 @@ export function identityReader(ledger: FakeLedger): LedgerReader {
   return {
     resolveDid: async (did) => JSON.parse(await ledger.tx(auditor, (ctx) => contract.ResolveDID(ctx, did))) as DidResolutionResult,
     resolveIssuer: async (did) =>
-      ledger.tx(auditor, (ctx) => contract.ResolveIssuer(ctx, did)).then(
-        (json) => JSON.parse(json) as IssuerRecord,
-        (e: unknown) => {
-          if (e instanceof ChaincodeError && e.code === 'NOT_FOUND') {
-            return undefined;
-          }
-          throw e;
-        },
-      ),
+      ledger
+        .tx(auditor, (ctx) => contract.ResolveIssuer(ctx, did))
+        .then(
+          (json) => JSON.parse(json) as IssuerRecord,
+          (e: unknown) => {
+            if (e instanceof ChaincodeError && e.code === 'NOT_FOUND') {
+              return undefined;
+            }
+            throw e;
+          },
+        ),
     statusList: async (issuer, purpose) => {
       const list = JSON.parse(await ledger.tx(auditor, (ctx) => contract.GetStatusList(ctx, issuer, purpose))) as { encodedList: string };
       return decodeList(list.encodedList);

@@ -24,9 +24,11 @@ export const RESIDENCY = 'ResidencyCredential';
 
 /** A PetitionLedger over the petition contract's real logic on the unit-test ledger fake. */
 export function fakePetitionLedger(ledger: FakeLedger, at = NOW): PetitionLedger {
-  const query = async <T>(fn: 'GetPetition' | 'GetResults', id: string): Promise<T> => JSON.parse(await ledger.tx(clerk, (ctx) => petitionContract[fn](ctx, id), at)) as T;
+  const query = async <T>(fn: 'GetPetition' | 'GetResults', id: string): Promise<T> =>
+    JSON.parse(await ledger.tx(clerk, (ctx) => petitionContract[fn](ctx, id), at)) as T;
   /** Small pages, so that the tests also exercise the bookmarks. */
-  const page = async (fn: 'GetSignatures' | 'GetIssuances', id: string, bookmark: string): Promise<string> => ledger.tx(clerk, (ctx) => petitionContract[fn](ctx, id, '7', bookmark), at);
+  const page = async (fn: 'GetSignatures' | 'GetIssuances', id: string, bookmark: string): Promise<string> =>
+    ledger.tx(clerk, (ctx) => petitionContract[fn](ctx, id, '7', bookmark), at);
   return {
     petition: (id) => query<PetitionRecord>('GetPetition', id),
     signatures: (id) => allPages(async (bookmark) => JSON.parse(await page('GetSignatures', id, bookmark)) as { records: SignatureRecord[]; bookmark: string }),
@@ -63,18 +65,50 @@ export async function petitionWorld(petitionId: string): Promise<PetitionWorld> 
   const ledger = new FakeLedger();
   const registry = generateCitizenKey();
   await register(ledger, registry);
-  await ledger.tx({ mspId: 'CityMSP', role: 'admin' }, (ctx) => identity.RegisterIssuer(ctx, JSON.stringify({ did: registry.did, name: 'Population Registry', mspId: 'CityMSP', credentialTypes: [RESIDENCY, 'LibraryCard'] })));
+  await ledger.tx({ mspId: 'CityMSP', role: 'admin' }, (ctx) =>
+    identity.RegisterIssuer(
+      ctx,
+      JSON.stringify({ did: registry.did, name: 'Population Registry', mspId: 'CityMSP', credentialTypes: [RESIDENCY, 'LibraryCard'] }),
+    ),
+  );
   const { publicKey, privateKey } = await generateTokenKeys(2048);
-  await ledger.tx(cityClerk, (ctx) => petitionContract.CreatePetition(ctx, JSON.stringify(petitionSpec(petitionId, publicKey, { eligibility: { credentialType: RESIDENCY, claims: { resident_of: 'Civitas', age_over_16: true } } }))), CREATED_AT);
+  await ledger.tx(
+    cityClerk,
+    (ctx) =>
+      petitionContract.CreatePetition(
+        ctx,
+        JSON.stringify(
+          petitionSpec(petitionId, publicKey, { eligibility: { credentialType: RESIDENCY, claims: { resident_of: 'Civitas', age_over_16: true } } }),
+        ),
+      ),
+    CREATED_AT,
+  );
   const logFile = join(mkdtempSync(join(tmpdir(), 'civic-petition-')), `${petitionId}.issued.jsonl`);
-  return { ledger, petitions: fakePetitionLedger(ledger), tokenKey: { petitionId, suite: 'RSABSSA-SHA384-PSS-Randomized', publicKey, privateKey }, logFile, registry };
+  return {
+    ledger,
+    petitions: fakePetitionLedger(ledger),
+    tokenKey: { petitionId, suite: 'RSABSSA-SHA384-PSS-Randomized', publicKey, privateKey },
+    logFile,
+    registry,
+  };
 }
 
 /** Register a citizen and have the registry issue them a credential with these claims. */
-export async function newCitizen(world: PetitionWorld, claims: Record<string, string | boolean> = { resident_of: 'Civitas', age_over_16: true }, type = RESIDENCY): Promise<Citizen> {
+export async function newCitizen(
+  world: PetitionWorld,
+  claims: Record<string, string | boolean> = { resident_of: 'Civitas', age_over_16: true },
+  type = RESIDENCY,
+): Promise<Citizen> {
   const key = generateCitizenKey();
   await register(world.ledger, key);
-  const { credential } = await issueCredential({ issuer: world.registry, holder: { did: key.did, publicKeyJwk: key.publicKeyJwk }, type, claims, issuedAt: NOW - 86_400, expiresAt: NOW + 365 * 86_400 });
+  const { credential } = await issueCredential({
+    issuer: world.registry,
+    holder: { did: key.did, publicKeyJwk: key.publicKeyJwk },
+    type,
+    claims,
+    issuedAt: NOW - 86_400,
+    expiresAt: NOW + 365 * 86_400,
+  });
   return { key, credential };
 }
 
@@ -83,6 +117,11 @@ export async function obtainToken(world: PetitionWorld, citizen: Citizen, petiti
   const petition = await world.petitions.petition(petitionId);
   const { request, state } = await requestToken(citizen.key, petition);
   const presentation = await presentCredential(citizen.credential, citizen.key, ['resident_of', 'age_over_16'], CHALLENGE, NOW);
-  const blindSig = await issueToken(world.petitions, identityReader(world.ledger), world.tokenKey, world.logFile, { request, presentation, challenge: CHALLENGE, now: NOW });
+  const blindSig = await issueToken(world.petitions, identityReader(world.ledger), world.tokenKey, world.logFile, {
+    request,
+    presentation,
+    challenge: CHALLENGE,
+    now: NOW,
+  });
   return finishToken(state, blindSig);
 }

@@ -31,7 +31,9 @@ async function world(): Promise<{ ledger: FakeLedger; agency: CitizenKeyFile; al
   const [agency, alice] = [generateCitizenKey(), generateCitizenKey()];
   await register(ledger, agency);
   await register(ledger, alice);
-  await ledger.tx(cityAdmin, (ctx) => contract.RegisterIssuer(ctx, JSON.stringify({ did: agency.did, name: 'Youth Services', mspId: 'AgenciesMSP', credentialTypes: ['AgeCredential'] })));
+  await ledger.tx(cityAdmin, (ctx) =>
+    contract.RegisterIssuer(ctx, JSON.stringify({ did: agency.did, name: 'Youth Services', mspId: 'AgenciesMSP', credentialTypes: ['AgeCredential'] })),
+  );
   const { credential, statusIndex } = await issueCredential({
     issuer: agency,
     holder: { did: alice.did, publicKeyJwk: alice.publicKeyJwk },
@@ -44,7 +46,10 @@ async function world(): Promise<{ ledger: FakeLedger; agency: CitizenKeyFile; al
 }
 
 async function rejection(run: Promise<unknown>): Promise<CredentialRejected> {
-  const e = await run.then(() => undefined, (err: unknown) => err);
+  const e = await run.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(CredentialRejected);
   return e as CredentialRejected;
 }
@@ -72,9 +77,19 @@ describe('selective disclosure of a verifiable credential', () => {
   it('refuses a revoked credential, and one whose issuer is suspended or untrusted', async () => {
     const { ledger, alice, agency, credential, statusIndex } = await world();
     const presentation = await presentCredential(credential, alice, ['age_over_18'], challenge, NOW);
-    const payload = { action: 'identity:SetCredentialStatus', channel: 'civic', did: agency.did, nonce: 'revoke-0000000001', purpose: 'revocation', index: statusIndex, value: true };
+    const payload = {
+      action: 'identity:SetCredentialStatus',
+      channel: 'civic',
+      did: agency.did,
+      nonce: 'revoke-0000000001',
+      purpose: 'revocation',
+      index: statusIndex,
+      value: true,
+    };
     const signature = sign(null, Buffer.from(canonicalize(payload) ?? ''), { key: agency.privateKeyJwk, format: 'jwk' }).toString('base64url');
-    await ledger.tx({ mspId: 'AgenciesMSP', role: 'issuer' }, (ctx) => contract.SetCredentialStatus(ctx, JSON.stringify({ did: agency.did, payload, signature })));
+    await ledger.tx({ mspId: 'AgenciesMSP', role: 'issuer' }, (ctx) =>
+      contract.SetCredentialStatus(ctx, JSON.stringify({ did: agency.did, payload, signature })),
+    );
     const revoked = await rejection(verifyPresentation(presentation, reader(ledger), challenge, NOW));
     expect(revoked.message).toBe('REVOKED: the credential was revoked by Youth Services');
 
@@ -89,7 +104,9 @@ describe('selective disclosure of a verifiable credential', () => {
     const { ledger, alice, credential } = await world();
     const presentation = await presentCredential(credential, alice, ['age_over_18'], challenge, NOW);
     expect((await rejection(verifyPresentation(presentation, reader(ledger), { ...challenge, nonce: 'another-nonce-123' }, NOW))).code).toBe('WRONG_CHALLENGE');
-    expect((await rejection(verifyPresentation(presentation, reader(ledger), { ...challenge, audience: 'https://bar.example' }, NOW))).code).toBe('WRONG_CHALLENGE');
+    expect((await rejection(verifyPresentation(presentation, reader(ledger), { ...challenge, audience: 'https://bar.example' }, NOW))).code).toBe(
+      'WRONG_CHALLENGE',
+    );
   });
 
   it('refuses a changed disclosure', async () => {

@@ -32,19 +32,46 @@ describe('debt consent from the CLI', () => {
     expect(readConsent(file)).toEqual(consent);
     expect(consentId).toBe(consentIdOf(consent));
 
-    const recorded = JSON.parse(await ledger.tx(counsellor, (ctx) => debt.RecordConsent(ctx), 1_790_000_000, { transient: { consent: JSON.stringify(consent) } })) as { consentId: string; creditors: string[] };
+    const recorded = JSON.parse(
+      await ledger.tx(counsellor, (ctx) => debt.RecordConsent(ctx), 1_790_000_000, { transient: { consent: JSON.stringify(consent) } }),
+    ) as { consentId: string; creditors: string[] };
     expect(recorded).toMatchObject({ consentId, creditors: ['AgenciesMSP'] });
     expect((await overview(ledger, consent, 'AgenciesMSP')).records.map((r) => r.amountCents)).toEqual([12_345]);
 
-    const revocation = { ...signAuthorisation(alice, 'debt:RevokeConsent', 'civic', { consentId, subjectSalt: consent.payload.subjectSalt }), publicKeyJwk: alice.publicKeyJwk };
-    await ledger.tx({ mspId: 'AgenciesMSP', role: 'clerk' }, (ctx) => debt.RevokeConsent(ctx, consentId), 1_790_000_100, { transient: { revocation: JSON.stringify(revocation) } });
+    const revocation = {
+      ...signAuthorisation(alice, 'debt:RevokeConsent', 'civic', { consentId, subjectSalt: consent.payload.subjectSalt }),
+      publicKeyJwk: alice.publicKeyJwk,
+    };
+    await ledger.tx({ mspId: 'AgenciesMSP', role: 'clerk' }, (ctx) => debt.RevokeConsent(ctx, consentId), 1_790_000_100, {
+      transient: { revocation: JSON.stringify(revocation) },
+    });
     await expect(overview(ledger, consent, 'AgenciesMSP', 1_790_000_200)).rejects.toThrow(/was revoked/);
   });
 
   it('names the counsellor by the MSP ID and the certificate CN of the wallet identity', () => {
     const key = path.join(dir, 'k.pem');
     const cert = path.join(dir, 'c.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/C=NL/O=Civic Ledger/OU=client/CN=eva'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/C=NL/O=Civic Ledger/OU=client/CN=eva',
+      ],
+      { stdio: 'ignore' },
+    );
     expect(counsellorName('CityMSP', readFileSync(cert))).toBe('CityMSP/eva');
   });
 
@@ -54,7 +81,11 @@ describe('debt consent from the CLI', () => {
     expect((await civicInProcess([...record, '--amount', '0'], home)).err).toBe('error: --amount: a debt must be more than €0.00');
     expect((await civicInProcess([...record, '--amount', '-3'], home)).err).toBe("error: --amount: '-3' is not an amount in euros such as 325000 or 325000.50");
     const consent = ['debt', 'consent', '--key', 'k.json', '--out', 'c.json'];
-    expect((await civicInProcess([...consent, '--valid-days', '400'], home)).err).toBe("error: --valid-days: '400' must be a whole number of days from 1 to 366");
-    expect((await civicInProcess([...consent, '--creditors', 'harbour'], home)).err).toBe("error: --creditors: 'harbour' is not an org; use all, or some of city, agencies, utilities");
+    expect((await civicInProcess([...consent, '--valid-days', '400'], home)).err).toBe(
+      "error: --valid-days: '400' must be a whole number of days from 1 to 366",
+    );
+    expect((await civicInProcess([...consent, '--creditors', 'harbour'], home)).err).toBe(
+      "error: --creditors: 'harbour' is not an org; use all, or some of city, agencies, utilities",
+    );
   });
 });

@@ -66,7 +66,11 @@ beforeAll(async () => {
   // Citizens sign when they choose, independently of when they got their token.
   signedOrder = [...tokenOf.keys()].sort((a, b) => createHash('sha256').update(a).digest('hex').localeCompare(createHash('sha256').update(b).digest('hex')));
   const outcomes = await world.ledger.block(
-    signedOrder.map((did, i) => ({ identity: gateways[i % 3] as FakeIdentity, seconds: SIGN_AT, body: (ctx) => petitionContract.SignPetition(ctx, JSON.stringify(signBody(tokenOf.get(did) as TokenFile, i))) })),
+    signedOrder.map((did, i) => ({
+      identity: gateways[i % 3] as FakeIdentity,
+      seconds: SIGN_AT,
+      body: (ctx) => petitionContract.SignPetition(ctx, JSON.stringify(signBody(tokenOf.get(did) as TokenFile, i))),
+    })),
   );
   expect(outcomes.map((o) => o.status)).toEqual(signedOrder.map(() => 'VALID'));
 }, 180_000);
@@ -76,7 +80,12 @@ describe('petition signing end to end', () => {
     const results = await world.petitions.results(ID);
     expect(results).toMatchObject({ total: SIGNERS, counts: { Yes: 32, No: 8 }, thresholdReached: false });
     expect(results.bands.find((b) => b.band === '65+')).toMatchObject({ count: 10, byOption: null });
-    const data = { petition: await world.petitions.petition(ID), signatures: await world.petitions.signatures(ID), issuances: await world.petitions.issuances(ID), results };
+    const data = {
+      petition: await world.petitions.petition(ID),
+      signatures: await world.petitions.signatures(ID),
+      issuances: await world.petitions.issuances(ID),
+      results,
+    };
     const audit = auditPetition(data);
     expect(audit.findings).toEqual([]);
     expect(audit.tokens).toHaveLength(SIGNERS);
@@ -85,12 +94,16 @@ describe('petition signing end to end', () => {
     const tampered = data.signatures.map((s, i): SignatureRecord => (i === 3 ? { ...s, option: s.option === 'Yes' ? 'No' : 'Yes' } : s));
     expect(auditPetition({ ...data, signatures: tampered }).findings).toEqual([expect.stringMatching(/^the live results .* differ from the recount/)]);
     const forged = data.signatures.map((s, i): SignatureRecord => (i === 5 ? { ...s, signature: data.signatures[6]?.signature ?? '' } : s));
-    expect(auditPetition({ ...data, signatures: forged }).findings[0]).toMatch(/^token [0-9a-f]{64} \(tx tx\d+\): INVALID_SIGNATURE: request.signature is not a valid token signature/);
+    expect(auditPetition({ ...data, signatures: forged }).findings[0]).toMatch(
+      /^token [0-9a-f]{64} \(tx tx\d+\): INVALID_SIGNATURE: request.signature is not a valid token signature/,
+    );
   });
 
-  it('refuses a second signature with the same token, a forged signature, another petition\'s token, and signing after close', async () => {
+  it("refuses a second signature with the same token, a forged signature, another petition's token, and signing after close", async () => {
     const first = tokenOf.get(citizens[0]?.key.did ?? '') as TokenFile;
-    expect((await refusal(signOnce({ ...first, option: 'No' }))).message).toMatch(/^ALREADY_EXISTS: token [0-9a-f]{64} has already signed petition riverside-sundays/);
+    expect((await refusal(signOnce({ ...first, option: 'No' }))).message).toMatch(
+      /^ALREADY_EXISTS: token [0-9a-f]{64} has already signed petition riverside-sundays/,
+    );
     const sig = Buffer.from(first.signature, 'base64url');
     sig[10] = (sig[10] ?? 0) ^ 0x01;
     expect((await refusal(signOnce({ ...first, signature: sig.toString('base64url'), option: 'Yes' }))).message).toBe(
@@ -99,11 +112,15 @@ describe('petition signing end to end', () => {
 
     const other = await petitionWorld('tower-site-north');
     const theirs = await obtainToken(other, await newCitizen(other), 'tower-site-north');
-    expect((await refusal(signOnce({ ...theirs, petitionId: ID, option: 'Yes' }))).message).toBe('INVALID_ARGUMENT: request.token was issued for petition tower-site-north, not riverside-sundays');
+    expect((await refusal(signOnce({ ...theirs, petitionId: ID, option: 'Yes' }))).message).toBe(
+      'INVALID_ARGUMENT: request.token was issued for petition tower-site-north, not riverside-sundays',
+    );
 
     const late = await newCitizen(world);
     const lateToken = await obtainToken(world, late);
-    expect((await refusal(signOnce({ ...lateToken, option: 'Yes' }, CLOSES_AT)))).toMatchObject({ message: `FAILED_PRECONDITION: petition ${ID} closed at ${new Date(CLOSES_AT * 1000).toISOString()}` });
+    expect(await refusal(signOnce({ ...lateToken, option: 'Yes' }, CLOSES_AT))).toMatchObject({
+      message: `FAILED_PRECONDITION: petition ${ID} closed at ${new Date(CLOSES_AT * 1000).toISOString()}`,
+    });
   }, 60_000);
 
   it('refuses a token to an ineligible citizen and to a citizen without the required credential, recording nothing', async () => {
@@ -113,7 +130,9 @@ describe('petition signing end to end', () => {
     expect(e.code).toBe('NOT_ELIGIBLE');
     expect(e.message).toBe(`not eligible for petition ${ID}: requires age_over_16: true (disclosed: false)`);
     const libraryCardOnly = await newCitizen(world, { resident_of: 'Civitas', age_over_16: true }, 'LibraryCard');
-    expect((await tokenRefusal(libraryCardOnly)).message).toBe(`not eligible for petition ${ID}: it requires a ResidencyCredential credential, the presentation is a LibraryCard`);
+    expect((await tokenRefusal(libraryCardOnly)).message).toBe(
+      `not eligible for petition ${ID}: it requires a ResidencyCredential credential, the presentation is a LibraryCard`,
+    );
     expect(await world.petitions.issuances(ID)).toHaveLength(issuedBefore);
   }, 30_000);
 
@@ -122,7 +141,14 @@ describe('petition signing end to end', () => {
     const petition = await world.petitions.petition(ID);
     const presentation = await presentCredential(citizen.credential, citizen.key, ['resident_of', 'age_over_16'], CHALLENGE, NOW);
     const issue = async (request: Awaited<ReturnType<typeof requestToken>>['request']): Promise<string> =>
-      (await issueToken(world.petitions, identityReader(world.ledger), world.tokenKey, world.logFile, { request, presentation, challenge: CHALLENGE, now: NOW })).blindSignature;
+      (
+        await issueToken(world.petitions, identityReader(world.ledger), world.tokenKey, world.logFile, {
+          request,
+          presentation,
+          challenge: CHALLENGE,
+          now: NOW,
+        })
+      ).blindSignature;
     const { request } = await requestToken(citizen.key, petition);
     const delivered = await issue(request);
     expect(await issue(request)).toBe(delivered);
@@ -148,13 +174,18 @@ async function tokenRefusal(citizen: Citizen): Promise<CheckFailed> {
 
 describe('unlinkability (the City learns who got a token, never which signature is whose)', () => {
   /** Every 8-byte window of a value, as hex. */
-  const windows = (bytes: Buffer): Set<string> => new Set(Array.from({ length: Math.max(0, bytes.length - 7) }, (_, i) => bytes.subarray(i, i + 8).toString('hex')));
+  const windows = (bytes: Buffer): Set<string> =>
+    new Set(Array.from({ length: Math.max(0, bytes.length - 7) }, (_, i) => bytes.subarray(i, i + 8).toString('hex')));
 
-  it('the City\'s issuance records and the ledger\'s signatures share no 8-byte sequence', async () => {
+  it("the City's issuance records and the ledger's signatures share no 8-byte sequence", async () => {
     const log = (await readIssuanceLog(world.logFile)).filter((e) => e.petitionId === ID);
-    const cityWindows = new Set(log.flatMap((e) => [...windows(Buffer.from(e.blindedMsg, 'base64url')), ...windows(Buffer.from(e.blindSignature, 'base64url'))]));
+    const cityWindows = new Set(
+      log.flatMap((e) => [...windows(Buffer.from(e.blindedMsg, 'base64url')), ...windows(Buffer.from(e.blindSignature, 'base64url'))]),
+    );
     const signatures = await world.petitions.signatures(ID);
-    const shared = signatures.flatMap((s) => [s.token, s.signature].flatMap((v) => [...windows(Buffer.from(v, 'base64url'))].filter((w) => cityWindows.has(w))));
+    const shared = signatures.flatMap((s) =>
+      [s.token, s.signature].flatMap((v) => [...windows(Buffer.from(v, 'base64url'))].filter((w) => cityWindows.has(w))),
+    );
     expect(log.length).toBeGreaterThanOrEqual(SIGNERS);
     expect(shared).toEqual([]);
   });
@@ -176,7 +207,9 @@ describe('unlinkability (the City learns who got a token, never which signature 
       new Map(
         log.map((e) => {
           const blind = Buffer.from(e.blindSignature, 'base64url');
-          const best = [...signatures].sort((x, y) => similarity(blind, Buffer.from(y.signature, 'base64url')) - similarity(blind, Buffer.from(x.signature, 'base64url')))[0];
+          const best = [...signatures].sort(
+            (x, y) => similarity(blind, Buffer.from(y.signature, 'base64url')) - similarity(blind, Buffer.from(x.signature, 'base64url')),
+          )[0];
           return [e.did, best?.token ?? ''];
         }),
       ),

@@ -86,7 +86,16 @@ export async function recordConsent(ctx: Context): Promise<ConsentRecord> {
 const revocationSchema = z
   .object({
     did: didSchema,
-    payload: z.object({ action: z.literal('debt:RevokeConsent'), channel: z.string(), did: didSchema, nonce: z.string().min(16).max(64), consentId: z.string(), subjectSalt: z.string() }).strict(),
+    payload: z
+      .object({
+        action: z.literal('debt:RevokeConsent'),
+        channel: z.string(),
+        did: didSchema,
+        nonce: z.string().min(16).max(64),
+        consentId: z.string(),
+        subjectSalt: z.string(),
+      })
+      .strict(),
     signature: signatureSchema,
     publicKeyJwk: publicKeyJwkSchema,
   })

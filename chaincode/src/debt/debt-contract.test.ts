@@ -61,41 +61,72 @@ describe('debt records and consent', () => {
     const shortLived = signedConsent(alice, { expires: new Date((NOW + 3600) * 1000).toISOString() });
     await recordConsent(ledger, shortLived);
     expect((await overview(ledger, shortLived, 'AgenciesMSP', NOW + 60)).records).toHaveLength(1);
-    expect((await refused(ledger, () => overview(ledger, shortLived, 'AgenciesMSP', NOW + 7200))).message).toMatch(/^FAILED_PRECONDITION: consent .* expired at /);
+    expect((await refused(ledger, () => overview(ledger, shortLived, 'AgenciesMSP', NOW + 7200))).message).toMatch(
+      /^FAILED_PRECONDITION: consent .* expired at /,
+    );
 
     const revocable = signedConsent(alice);
     const id = await recordConsent(ledger, revocable);
-    const payload = { action: 'debt:RevokeConsent', channel: 'civic', did: alice.did, nonce: randomBytes(18).toString('base64url'), consentId: id, subjectSalt: revocable.payload.subjectSalt };
-    const revocation = { did: alice.did, payload, signature: sign(null, canonicalBytes(payload), alice.privateKey).toString('base64url'), publicKeyJwk: alice.publicKeyJwk };
+    const payload = {
+      action: 'debt:RevokeConsent',
+      channel: 'civic',
+      did: alice.did,
+      nonce: randomBytes(18).toString('base64url'),
+      consentId: id,
+      subjectSalt: revocable.payload.subjectSalt,
+    };
+    const revocation = {
+      did: alice.did,
+      payload,
+      signature: sign(null, canonicalBytes(payload), alice.privateKey).toString('base64url'),
+      publicKeyJwk: alice.publicKeyJwk,
+    };
     const mallory = newCitizenKey();
-    const forged = { ...revocation, signature: sign(null, canonicalBytes(payload), mallory.privateKey).toString('base64url'), publicKeyJwk: mallory.publicKeyJwk };
-    const revoke = (r: unknown): Promise<string> => ledger.tx({ mspId: 'AgenciesMSP', role: 'clerk' }, (ctx) => debt.RevokeConsent(ctx, id), NOW + 100, { transient: { revocation: JSON.stringify(r) } });
+    const forged = {
+      ...revocation,
+      signature: sign(null, canonicalBytes(payload), mallory.privateKey).toString('base64url'),
+      publicKeyJwk: mallory.publicKeyJwk,
+    };
+    const revoke = (r: unknown): Promise<string> =>
+      ledger.tx({ mspId: 'AgenciesMSP', role: 'clerk' }, (ctx) => debt.RevokeConsent(ctx, id), NOW + 100, { transient: { revocation: JSON.stringify(r) } });
     expect((await refused(ledger, () => revoke(forged))).code).toBe('INVALID_SIGNATURE');
     await revoke(revocation);
-    expect((await refused(ledger, () => overview(ledger, revocable, 'AgenciesMSP', NOW + 200))).message).toMatch(/^FAILED_PRECONDITION: consent .* was revoked$/);
+    expect((await refused(ledger, () => overview(ledger, revocable, 'AgenciesMSP', NOW + 200))).message).toMatch(
+      /^FAILED_PRECONDITION: consent .* was revoked$/,
+    );
   });
 
-  it('refuses a consent signed by someone else: not recorded when the signature does not match its key, never usable when the key is not the DID\'s', async () => {
+  it("refuses a consent signed by someone else: not recorded when the signature does not match its key, never usable when the key is not the DID's", async () => {
     const { ledger, alice } = await twoCreditors();
     const mallory = await registeredCitizen(ledger);
     const bySomeoneElse = signedConsent(alice, { signer: mallory });
     const garbled = { ...signedConsent(alice), publicKeyJwk: mallory.publicKeyJwk };
     expect((await refused(ledger, () => recordConsent(ledger, garbled))).code).toBe('INVALID_SIGNATURE');
     await recordConsent(ledger, bySomeoneElse);
-    expect((await refused(ledger, () => overview(ledger, bySomeoneElse, 'AgenciesMSP'))).message).toBe(`INVALID_SIGNATURE: the consent is not signed by the current key of ${alice.did}`);
+    expect((await refused(ledger, () => overview(ledger, bySomeoneElse, 'AgenciesMSP'))).message).toBe(
+      `INVALID_SIGNATURE: the consent is not signed by the current key of ${alice.did}`,
+    );
     const forOther = signedConsent(alice, { counsellor: 'CityMSP/bram' });
-    expect((await refused(ledger, () => recordConsent(ledger, forOther))).message).toMatch(/^FORBIDDEN: the consent is for counsellor CityMSP\/bram; CityMSP\/eva may not record it$/);
+    expect((await refused(ledger, () => recordConsent(ledger, forOther))).message).toMatch(
+      /^FORBIDDEN: the consent is for counsellor CityMSP\/bram; CityMSP\/eva may not record it$/,
+    );
   });
 
-  it('never lets a creditor read another creditor\'s records, with or without consent', async () => {
+  it("never lets a creditor read another creditor's records, with or without consent", async () => {
     const { ledger, alice } = await twoCreditors();
     const consent = signedConsent(alice);
     await recordConsent(ledger, consent);
-    const list = (who: typeof agenciesCreditor, peer: string): Promise<string> => ledger.tx(who, (ctx) => debt.ListDebts(ctx, alice.did), NOW, { peerMspId: peer });
+    const list = (who: typeof agenciesCreditor, peer: string): Promise<string> =>
+      ledger.tx(who, (ctx) => debt.ListDebts(ctx, alice.did), NOW, { peerMspId: peer });
     expect((JSON.parse(await list(agenciesCreditor, 'AgenciesMSP')) as DebtRecord[]).map((r) => r.amountCents)).toEqual([TAX]);
-    expect((await refused(ledger, () => list(utilitiesCreditor, 'AgenciesMSP'))).message).toMatch(/^FORBIDDEN: debt:ListDebts: UtilitiesMSP reads its own records through its own peers/);
+    expect((await refused(ledger, () => list(utilitiesCreditor, 'AgenciesMSP'))).message).toMatch(
+      /^FORBIDDEN: debt:ListDebts: UtilitiesMSP reads its own records through its own peers/,
+    );
     expect((await refused(ledger, () => overview(ledger, consent, 'AgenciesMSP', NOW + 60, utilitiesCreditor))).code).toBe('FORBIDDEN');
-    expect((await refused(ledger, () => overview(ledger, consent, 'AgenciesMSP', NOW + 60, { mspId: 'UtilitiesMSP', role: 'debt-counsellor', name: 'eva' }))).message).toMatch(/not open to members of UtilitiesMSP/);
+    expect(
+      (await refused(ledger, () => overview(ledger, consent, 'AgenciesMSP', NOW + 60, { mspId: 'UtilitiesMSP', role: 'debt-counsellor', name: 'eva' })))
+        .message,
+    ).toMatch(/not open to members of UtilitiesMSP/);
   });
 
   it('refuses malformed debts, changing nothing', async () => {
@@ -103,10 +134,24 @@ describe('debt records and consent', () => {
     const alice = await registeredCitizen(ledger);
     const base = { subject: alice.did, creditorReference: 'r', origin: 'o', since: '2026-01-01', salt: 'a'.repeat(64) };
     const record = (d: unknown): Promise<string> => ledger.tx(agenciesCreditor, (ctx) => debt.RecordDebt(ctx), NOW, { transient: { debt: JSON.stringify(d) } });
-    expect((await refused(ledger, () => record({ ...base, amountCents: -500 }))).message).toBe('INVALID_ARGUMENT: transient.debt.amountCents: must be a positive number of cents');
-    expect((await refused(ledger, () => record({ ...base, amountCents: 10.5 }))).message).toBe('INVALID_ARGUMENT: transient.debt.amountCents: must be whole cents');
-    expect((await refused(ledger, () => ledger.tx(agenciesCreditor, (ctx) => debt.RecordDebt(ctx)))).message).toMatch(/^INVALID_ARGUMENT: transient\.debt is required/);
-    expect((await refused(ledger, () => ledger.tx({ mspId: 'AgenciesMSP', role: 'clerk' }, (ctx) => debt.RecordDebt(ctx), NOW, { transient: { debt: JSON.stringify({ ...base, amountCents: 5 }) } }))).code).toBe('FORBIDDEN');
+    expect((await refused(ledger, () => record({ ...base, amountCents: -500 }))).message).toBe(
+      'INVALID_ARGUMENT: transient.debt.amountCents: must be a positive number of cents',
+    );
+    expect((await refused(ledger, () => record({ ...base, amountCents: 10.5 }))).message).toBe(
+      'INVALID_ARGUMENT: transient.debt.amountCents: must be whole cents',
+    );
+    expect((await refused(ledger, () => ledger.tx(agenciesCreditor, (ctx) => debt.RecordDebt(ctx)))).message).toMatch(
+      /^INVALID_ARGUMENT: transient\.debt is required/,
+    );
+    expect(
+      (
+        await refused(ledger, () =>
+          ledger.tx({ mspId: 'AgenciesMSP', role: 'clerk' }, (ctx) => debt.RecordDebt(ctx), NOW, {
+            transient: { debt: JSON.stringify({ ...base, amountCents: 5 }) },
+          }),
+        )
+      ).code,
+    ).toBe('FORBIDDEN');
   });
 
   it('settles and purges a debt: the private record goes, the public claim keeps only its status', async () => {
@@ -114,7 +159,9 @@ describe('debt records and consent', () => {
     const [record] = JSON.parse(await ledger.tx(agenciesCreditor, (ctx) => debt.ListDebts(ctx, alice.did))) as DebtRecord[];
     const current = JSON.stringify({ record });
     const stale = JSON.stringify({ record: { ...record, outstandingCents: 1 } });
-    expect((await refused(ledger, () => ledger.tx(agenciesCreditor, (ctx) => debt.SettleDebt(ctx), NOW, { transient: { current: stale } }))).message).toMatch(/as supplied does not match the ledger/);
+    expect((await refused(ledger, () => ledger.tx(agenciesCreditor, (ctx) => debt.SettleDebt(ctx), NOW, { transient: { current: stale } }))).message).toMatch(
+      /as supplied does not match the ledger/,
+    );
     expect((await refused(ledger, () => ledger.tx(utilitiesCreditor, (ctx) => debt.SettleDebt(ctx), NOW, { transient: { current } }))).code).toBe('FORBIDDEN');
     await ledger.tx(agenciesCreditor, (ctx) => debt.PurgeDebt(ctx), NOW, { transient: { current } });
     expect(JSON.parse(await ledger.tx(agenciesCreditor, (ctx) => debt.ListDebts(ctx, alice.did)))).toEqual([]);

@@ -32,7 +32,10 @@ function peerOrg(ctx: Context): MspId {
 function ownPeer(ctx: Context, callerMsp: MspId, action: string): MspId {
   const peer = peerOrg(ctx);
   if (peer !== callerMsp) {
-    throw new ChaincodeError('FORBIDDEN', `${action}: ${callerMsp} reads its own records through its own peers; this peer is ${peer}'s, and its records are not ${callerMsp}'s to read`);
+    throw new ChaincodeError(
+      'FORBIDDEN',
+      `${action}: ${callerMsp} reads its own records through its own peers; this peer is ${peer}'s, and its records are not ${callerMsp}'s to read`,
+    );
   }
   return peer;
 }

@@ -56,7 +56,14 @@ export type DebtRecord = z.infer<typeof debtRecordSchema>;
 
 /** The public trace of a debt: no DID, no amount; `subjectRef` = SHA-256(label, salt, DID). */
 export const claimSchema = z
-  .object({ debtId: z.string(), creditor: mspIdSchema, subjectRef: hex64, status: z.enum(['open', 'settled', 'purged']), recorded: z.iso.datetime(), txId: z.string() })
+  .object({
+    debtId: z.string(),
+    creditor: mspIdSchema,
+    subjectRef: hex64,
+    status: z.enum(['open', 'settled', 'purged']),
+    recorded: z.iso.datetime(),
+    txId: z.string(),
+  })
   .strict();
 export type Claim = z.infer<typeof claimSchema>;
 

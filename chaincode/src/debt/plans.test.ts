@@ -1,4 +1,15 @@
-import { agenciesCreditor, counsellor, debt, NOW, newLedger, overview, recordConsent, recordDebt, signedConsent, utilitiesCreditor } from '../test-support/debt-fixtures';
+import {
+  agenciesCreditor,
+  counsellor,
+  debt,
+  NOW,
+  newLedger,
+  overview,
+  recordConsent,
+  recordDebt,
+  signedConsent,
+  utilitiesCreditor,
+} from '../test-support/debt-fixtures';
 import type { FakeIdentity, FakeLedger } from '../test-support/fake-context';
 import { registeredCitizen } from '../test-support/identity-fixtures';
 import { refused } from '../test-support/refusal';
@@ -34,15 +45,24 @@ async function share(ledger: FakeLedger, who: FakeIdentity, planId: string): Pro
 describe('repayment plans', () => {
   it('shares the capacity pro rata, each creditor sees only its own share, and activates when all accept', async () => {
     const { ledger, consent, records } = await withOverview();
-    const { planId, creditors } = JSON.parse(await propose(ledger, { consent, capacityCents: 25_001, preferential: ['AgenciesMSP'], records })) as { planId: string; creditors: string[] };
+    const { planId, creditors } = JSON.parse(await propose(ledger, { consent, capacityCents: 25_001, preferential: ['AgenciesMSP'], records })) as {
+      planId: string;
+      creditors: string[];
+    };
     expect(creditors).toEqual(['AgenciesMSP', 'CityMSP', 'UtilitiesMSP']);
     // weights: tax 60,000 × 2, energy 30,000, parking 10,000 → 120 : 30 : 10 of 25,001 cents = 18,750.75, 4,687.69, 1,562.56;
     // largest remainders: the two cents left go to Agencies (.75) and Utilities (.69)
     const shares = [await share(ledger, agenciesCreditor, planId), await share(ledger, cityCreditor, planId), await share(ledger, utilitiesCreditor, planId)];
-    expect(shares.map((s) => [s.creditor, s.claimCents, s.monthlyCents])).toEqual([['AgenciesMSP', 60_000, 18_751], ['CityMSP', 10_000, 1_562], ['UtilitiesMSP', 30_000, 4_688]]);
+    expect(shares.map((s) => [s.creditor, s.claimCents, s.monthlyCents])).toEqual([
+      ['AgenciesMSP', 60_000, 18_751],
+      ['CityMSP', 10_000, 1_562],
+      ['UtilitiesMSP', 30_000, 4_688],
+    ]);
     expect(shares.reduce((n, s) => n + s.monthlyCents, 0)).toBe(25_001);
     // an org reads only its own share, through its own peer
-    expect((await refused(ledger, () => ledger.tx(utilitiesCreditor, (ctx) => debt.GetPlanShare(ctx, planId), NOW, { peerMspId: 'AgenciesMSP' }))).code).toBe('FORBIDDEN');
+    expect((await refused(ledger, () => ledger.tx(utilitiesCreditor, (ctx) => debt.GetPlanShare(ctx, planId), NOW, { peerMspId: 'AgenciesMSP' }))).code).toBe(
+      'FORBIDDEN',
+    );
     const publicPlan = JSON.stringify(JSON.parse(await ledger.tx(counsellor, (ctx) => debt.GetPlan(ctx, planId))));
     expect(publicPlan).not.toMatch(/18751|4688|1562|60000/);
 
@@ -52,26 +72,37 @@ describe('repayment plans', () => {
     expect((await refused(ledger, () => decide(agenciesCreditor, 'rejected'))).code).toBe('FAILED_PRECONDITION');
     expect((await decide(utilitiesCreditor, 'accepted')).status).toBe('active');
 
-    const pay = (who: FakeIdentity, s: PlanShare, amountCents: number): Promise<string> => ledger.tx(who, (ctx) => debt.RecordPayment(ctx), NOW + 200, { transient: { payment: JSON.stringify({ share: s, amountCents }) } });
+    const pay = (who: FakeIdentity, s: PlanShare, amountCents: number): Promise<string> =>
+      ledger.tx(who, (ctx) => debt.RecordPayment(ctx), NOW + 200, { transient: { payment: JSON.stringify({ share: s, amountCents }) } });
     const before = await share(ledger, utilitiesCreditor, planId);
     await pay(utilitiesCreditor, before, 4_688);
     const after = await share(ledger, utilitiesCreditor, planId);
     expect([after.paidCents, after.outstandingCents, after.payments.length]).toEqual([4_688, 30_000 - 4_688, 1]);
-    expect((await refused(ledger, () => pay(utilitiesCreditor, after, 30_000))).message).toBe('FAILED_PRECONDITION: transient.payment.amountCents: 30000 is more than the 25312 cents outstanding');
+    expect((await refused(ledger, () => pay(utilitiesCreditor, after, 30_000))).message).toBe(
+      'FAILED_PRECONDITION: transient.payment.amountCents: 30000 is more than the 25312 cents outstanding',
+    );
     expect((await refused(ledger, () => pay(utilitiesCreditor, before, 1))).message).toMatch(/does not match the ledger \(altered, or stale: read it again\)$/);
     expect((await refused(ledger, () => pay(agenciesCreditor, after, 1))).code).toBe('FORBIDDEN');
   });
 
   it('refuses a zero capacity, altered or foreign records, and a plan after the consent is withdrawn, changing nothing', async () => {
     const { ledger, consent, consentId, records } = await withOverview();
-    expect((await refused(ledger, () => propose(ledger, { consent, capacityCents: 0, records }))).message).toBe('INVALID_ARGUMENT: transient.plan.capacityCents: must be more than zero: there is nothing to share');
+    expect((await refused(ledger, () => propose(ledger, { consent, capacityCents: 0, records }))).message).toBe(
+      'INVALID_ARGUMENT: transient.plan.capacityCents: must be more than zero: there is nothing to share',
+    );
     const inflated = records.map((r, i) => (i === 0 ? { ...r, outstandingCents: r.outstandingCents * 10 } : r));
-    expect((await refused(ledger, () => propose(ledger, { consent, capacityCents: 5_000, records: inflated }))).message).toMatch(/^FAILED_PRECONDITION: debt .* as supplied does not match the ledger/);
+    expect((await refused(ledger, () => propose(ledger, { consent, capacityCents: 5_000, records: inflated }))).message).toMatch(
+      /^FAILED_PRECONDITION: debt .* as supplied does not match the ledger/,
+    );
     const bob = await registeredCitizen(ledger);
     const bobsConsent = signedConsent(bob);
     await recordConsent(ledger, bobsConsent);
-    expect((await refused(ledger, () => propose(ledger, { consent: bobsConsent, capacityCents: 5_000, records }))).message).toMatch(/is not an open debt of the consenting subject/);
+    expect((await refused(ledger, () => propose(ledger, { consent: bobsConsent, capacityCents: 5_000, records }))).message).toMatch(
+      /is not an open debt of the consenting subject/,
+    );
     await ledger.tx(counsellor, (ctx) => debt.RevokeConsent(ctx, consentId));
-    expect((await refused(ledger, () => propose(ledger, { consent, capacityCents: 5_000, records }))).message).toMatch(/^FAILED_PRECONDITION: consent .* was revoked$/);
+    expect((await refused(ledger, () => propose(ledger, { consent, capacityCents: 5_000, records }))).message).toMatch(
+      /^FAILED_PRECONDITION: consent .* was revoked$/,
+    );
   });
 });

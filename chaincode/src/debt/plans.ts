@@ -4,7 +4,19 @@ import type { MspId } from '../shared/access';
 import { ChaincodeError } from '../shared/errors';
 import { emitEvent, readExisting, writeRecord } from '../shared/state';
 import { txTimestamp } from '../shared/tx-time';
-import { PLAN_OBJECT_TYPE, SHARE_OBJECT_TYPE, debtCollection, debtRecordSchema, mspIdSchema, planSchema, planShareSchema, signedConsentSchema, type DebtRecord, type Plan, type PlanShare } from './model';
+import {
+  PLAN_OBJECT_TYPE,
+  SHARE_OBJECT_TYPE,
+  debtCollection,
+  debtRecordSchema,
+  mspIdSchema,
+  planSchema,
+  planShareSchema,
+  signedConsentSchema,
+  type DebtRecord,
+  type Plan,
+  type PlanShare,
+} from './model';
 import { requireUsableConsent } from './consent';
 import { putPrivate, requireStored, transientJson } from './private-data';
 import { shareProRata } from './pro-rata';
@@ -36,7 +48,10 @@ async function verifiedOpenDebts(ctx: Context, records: readonly DebtRecord[], s
   const seen = new Set<string>();
   for (const [i, r] of records.entries()) {
     if (r.subject !== subject || seen.has(r.debtId) || r.status !== 'open') {
-      throw new ChaincodeError('INVALID_ARGUMENT', `transient.plan.records.${String(i)}: debt ${r.debtId} is not an open debt of the consenting subject, listed once`);
+      throw new ChaincodeError(
+        'INVALID_ARGUMENT',
+        `transient.plan.records.${String(i)}: debt ${r.debtId} is not an open debt of the consenting subject, listed once`,
+      );
     }
     seen.add(r.debtId);
     await requireStored(ctx, debtCollection(r.creditor), recordKey(ctx, r.subject, r.debtId), r, `debt ${r.debtId} of ${r.creditor}`);
@@ -61,16 +76,36 @@ export async function proposePlan(ctx: Context): Promise<{ planId: string; credi
     consentId = (await requireUsableConsent(ctx, p.consent, creditor, false)).consentId;
   }
   const preferential = new Set(p.preferential);
-  const shares = shareProRata(p.capacityCents, [...owed].map(([creditorId, owedCents]) => ({ creditorId, owedCents, preferential: preferential.has(creditorId) })), preferential.size > 0 ? 2 : 1);
+  const shares = shareProRata(
+    p.capacityCents,
+    [...owed].map(([creditorId, owedCents]) => ({ creditorId, owedCents, preferential: preferential.has(creditorId) })),
+    preferential.size > 0 ? 2 : 1,
+  );
   const planId = ctx.stub.getTxID();
   for (const s of shares) {
     const creditor = s.creditorId as MspId;
     const claimCents = owed.get(creditor) ?? 0;
-    const share: PlanShare = { planId, creditor, claimCents, monthlyCents: s.cents, preferential: preferential.has(creditor), paidCents: 0, outstandingCents: claimCents, payments: [] };
+    const share: PlanShare = {
+      planId,
+      creditor,
+      claimCents,
+      monthlyCents: s.cents,
+      preferential: preferential.has(creditor),
+      paidCents: 0,
+      outstandingCents: claimCents,
+      payments: [],
+    };
     await putPrivate(ctx, debtCollection(creditor), shareKey(ctx, planId), share);
   }
   const creditors = shares.map((s) => s.creditorId as MspId);
-  const plan: Plan = { planId, consentId, creditors: creditors.map((creditor) => ({ creditor, decision: 'pending', txId: null })), status: 'proposed', proposed: txTimestamp(ctx), txId: planId };
+  const plan: Plan = {
+    planId,
+    consentId,
+    creditors: creditors.map((creditor) => ({ creditor, decision: 'pending', txId: null })),
+    status: 'proposed',
+    proposed: txTimestamp(ctx),
+    txId: planId,
+  };
   await writeRecord(ctx, planKey(ctx, planId), plan);
   emitEvent(ctx, 'debt.PlanProposed', { planId, creditors });
   return { planId, creditors };
@@ -94,7 +129,10 @@ export async function decidePlan(ctx: Context, planId: string, creditor: MspId, 
     throw new ChaincodeError('FORBIDDEN', `${creditor} is not a creditor in plan ${planId}`);
   }
   if (plan.status !== 'proposed' || mine.decision !== 'pending') {
-    throw new ChaincodeError('FAILED_PRECONDITION', `plan ${planId} is ${plan.status} and ${creditor} has ${mine.decision === 'pending' ? 'not decided' : mine.decision}`);
+    throw new ChaincodeError(
+      'FAILED_PRECONDITION',
+      `plan ${planId} is ${plan.status} and ${creditor} has ${mine.decision === 'pending' ? 'not decided' : mine.decision}`,
+    );
   }
   const creditors = plan.creditors.map((c) => (c.creditor === creditor ? { ...c, decision, txId: ctx.stub.getTxID() } : c));
   const status = decision === 'rejected' ? 'rejected' : creditors.every((c) => c.decision === 'accepted') ? 'active' : 'proposed';
@@ -104,7 +142,9 @@ export async function decidePlan(ctx: Context, planId: string, creditor: MspId, 
   return updated;
 }
 
-const paymentSchema = z.object({ share: planShareSchema, amountCents: z.number().int('must be whole cents').positive('must be a positive number of cents') }).strict();
+const paymentSchema = z
+  .object({ share: planShareSchema, amountCents: z.number().int('must be whole cents').positive('must be a positive number of cents') })
+  .strict();
 
 /**
  * Body of `debt:RecordPayment`: the creditor records a payment received under an active plan.
@@ -124,7 +164,10 @@ export async function recordPayment(ctx: Context, creditor: MspId): Promise<{ pl
   }
   await requireStored(ctx, debtCollection(creditor), shareKey(ctx, share.planId), share, `the share of ${creditor} in plan ${share.planId}`);
   if (amountCents > share.outstandingCents) {
-    throw new ChaincodeError('FAILED_PRECONDITION', `transient.payment.amountCents: ${String(amountCents)} is more than the ${String(share.outstandingCents)} cents outstanding`);
+    throw new ChaincodeError(
+      'FAILED_PRECONDITION',
+      `transient.payment.amountCents: ${String(amountCents)} is more than the ${String(share.outstandingCents)} cents outstanding`,
+    );
   }
   const updated: PlanShare = {
     ...share,

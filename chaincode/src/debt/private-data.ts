@@ -60,7 +60,13 @@ export async function putPrivate(ctx: Context, collection: string, key: string, 
 }
 
 /** Read and parse every private record under a partial composite key, on a peer of a member org. */
-export async function privateRecords<S extends z.ZodType>(ctx: Context, collection: string, type: string, attributes: string[], schema: S): Promise<z.infer<S>[]> {
+export async function privateRecords<S extends z.ZodType>(
+  ctx: Context,
+  collection: string,
+  type: string,
+  attributes: string[],
+  schema: S,
+): Promise<z.infer<S>[]> {
   const iterator = unwrapIterator(await ctx.stub.getPrivateDataByPartialCompositeKey(collection, type, attributes));
   return (await collect(iterator)).map((kv) => schema.parse(JSON.parse(Buffer.from(kv.value).toString('utf8'))));
 }

@@ -52,7 +52,11 @@ function checkInputs(capacityCents: number, claims: readonly Claim[]): void {
 }
 
 /** Water-filling: cap every creditor whose proportional share reaches its claim, then share the rest again. */
-function capClaims(claims: readonly Claim[], capacityCents: bigint, weight: (c: Claim) => bigint): { capped: Map<string, bigint>; open: Claim[]; capacity: bigint } {
+function capClaims(
+  claims: readonly Claim[],
+  capacityCents: bigint,
+  weight: (c: Claim) => bigint,
+): { capped: Map<string, bigint>; open: Claim[]; capacity: bigint } {
   const capped = new Map<string, bigint>();
   let open = [...claims];
   let capacity = capacityCents;

@@ -37,7 +37,14 @@ export async function recordDebt(ctx: Context, creditor: MspId): Promise<{ debtI
   const debtId = ctx.stub.getTxID();
   const record: DebtRecord = { ...debt, debtId, creditor, outstandingCents: debt.amountCents, status: 'open', recorded: now, updated: now };
   await putPrivate(ctx, debtCollection(creditor), recordKey(ctx, debt.subject, debtId), record);
-  const claim: Claim = { debtId, creditor, subjectRef: saltedRef('civic.debt.subject.v1', debt.salt, debt.subject), status: 'open', recorded: now, txId: debtId };
+  const claim: Claim = {
+    debtId,
+    creditor,
+    subjectRef: saltedRef('civic.debt.subject.v1', debt.salt, debt.subject),
+    status: 'open',
+    recorded: now,
+    txId: debtId,
+  };
   await writeRecord(ctx, claimKey(ctx, creditor, debtId), claim);
   emitEvent(ctx, 'debt.DebtRecorded', { creditor, debtId });
   return { debtId, creditor };
@@ -66,7 +73,12 @@ export async function settleDebt(ctx: Context, creditor: MspId): Promise<{ debtI
     throw new ChaincodeError('FAILED_PRECONDITION', `debt ${record.debtId} is already settled`);
   }
   const now = txTimestamp(ctx);
-  await putPrivate(ctx, debtCollection(creditor), recordKey(ctx, record.subject, record.debtId), { ...record, status: 'settled', outstandingCents: 0, updated: now });
+  await putPrivate(ctx, debtCollection(creditor), recordKey(ctx, record.subject, record.debtId), {
+    ...record,
+    status: 'settled',
+    outstandingCents: 0,
+    updated: now,
+  });
   const claim = await readExisting(ctx, claimKey(ctx, creditor, record.debtId), claimSchema, `claim ${record.debtId}`);
   await writeRecord(ctx, claimKey(ctx, creditor, record.debtId), { ...claim, status: 'settled' });
   emitEvent(ctx, 'debt.DebtSettled', { creditor, debtId: record.debtId });

@@ -12,7 +12,10 @@ async function verify(ledger: FakeLedger, signed: unknown, action = 'land:Accept
 }
 
 async function refusal(run: Promise<unknown>): Promise<ChaincodeError> {
-  const e = await run.then(() => undefined, (err: unknown) => err);
+  const e = await run.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(ChaincodeError);
   return e as ChaincodeError;
 }
@@ -43,7 +46,9 @@ describe('verifyCitizenSignature', () => {
     const ledger = new FakeLedger();
     const alice = await registeredCitizen(ledger);
     const forLand = signAction(alice, 'land:AcceptOffer', {});
-    expect((await refusal(verify(ledger, forLand, 'land:ApproveTransfer'))).message).toBe('INVALID_ARGUMENT: consent.payload.action must be land:ApproveTransfer');
+    expect((await refusal(verify(ledger, forLand, 'land:ApproveTransfer'))).message).toBe(
+      'INVALID_ARGUMENT: consent.payload.action must be land:ApproveTransfer',
+    );
     const otherChannel = signAction(alice, 'land:AcceptOffer', { channel: 'other' });
     expect((await refusal(verify(ledger, otherChannel))).message).toBe('INVALID_ARGUMENT: consent.payload.channel must be civic');
     const bob = await registeredCitizen(ledger);

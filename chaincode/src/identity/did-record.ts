@@ -60,9 +60,7 @@ export function toResolutionResult(record: DidRecord): DidResolutionResult {
     didDocument: {
       '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/suites/jws-2020/v1'],
       id: record.did,
-      verificationMethod: active
-        ? [{ id: keyRef, type: 'JsonWebKey2020', controller: record.did, publicKeyJwk: key.publicKeyJwk }]
-        : [],
+      verificationMethod: active ? [{ id: keyRef, type: 'JsonWebKey2020', controller: record.did, publicKeyJwk: key.publicKeyJwk }] : [],
       authentication: active ? [keyRef] : [],
       assertionMethod: active ? [keyRef] : [],
     },

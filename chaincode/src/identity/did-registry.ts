@@ -96,11 +96,7 @@ export async function rotateKey(ctx: Context, request: string): Promise<string> 
   const keyId = `key-${record.keys.length + 1}`;
   const updated: DidRecord = {
     ...record,
-    keys: [
-      ...record.keys.slice(0, -1),
-      { ...old, revoked: now },
-      { id: keyId, publicKeyJwk: req.newPublicKeyJwk, added: now, revoked: null },
-    ],
+    keys: [...record.keys.slice(0, -1), { ...old, revoked: now }, { id: keyId, publicKeyJwk: req.newPublicKeyJwk, added: now, revoked: null }],
     sequence: record.sequence + 1,
     updated: now,
     versionTxId: ctx.stub.getTxID(),

@@ -22,15 +22,10 @@ export const publicKeyJwkSchema = z
 export type PublicKeyJwk = z.infer<typeof publicKeyJwkSchema>;
 
 /** `did:civic:` followed by the 43-character base64url RFC 7638 thumbprint of the first key. */
-export const didSchema = z
-  .string()
-  .regex(/^did:civic:[A-Za-z0-9_-]{43}$/, 'must be a DID of the form did:civic:<43 base64url characters>');
+export const didSchema = z.string().regex(/^did:civic:[A-Za-z0-9_-]{43}$/, 'must be a DID of the form did:civic:<43 base64url characters>');
 
 /** A detached Ed25519 signature, base64url without padding (86 characters). */
-export const signatureSchema = z
-  .string()
-  .regex(BASE64URL, 'must be base64url')
-  .length(86, 'must encode a 64-byte Ed25519 signature (86 base64url characters)');
+export const signatureSchema = z.string().regex(BASE64URL, 'must be base64url').length(86, 'must encode a 64-byte Ed25519 signature (86 base64url characters)');
 
 /**
  * The RFC 7638 JWK thumbprint (SHA-256, base64url) of an Ed25519 public key.

@@ -165,7 +165,12 @@ describe('identity:RotateKey and identity:DeactivateDID', () => {
     expect(result.didDocumentMetadata).toMatchObject({ sequence: 1, updated: '2026-09-21T14:15:00.000Z' });
     expect(ledger.events.at(-1)).toEqual({ name: 'identity.KeyRotated', payload: { did: alice.did, keyId: 'key-2', sequence: 1 } });
 
-    await expectRefusal(ledger, () => ledger.tx(clerk, (ctx) => contract.RotateKey(ctx, request)), 'FAILED_PRECONDITION', /sequence 0 does not match .* current sequence 1/);
+    await expectRefusal(
+      ledger,
+      () => ledger.tx(clerk, (ctx) => contract.RotateKey(ctx, request)),
+      'FAILED_PRECONDITION',
+      /sequence 0 does not match .* current sequence 1/,
+    );
   });
 
   it('refuses a rotation signed by the wrong key', async () => {
@@ -200,13 +205,23 @@ describe('identity:RotateKey and identity:DeactivateDID', () => {
     expect(result.didDocument.verificationMethod).toEqual([]);
     expect(ledger.events.at(-1)).toEqual({ name: 'identity.DIDDeactivated', payload: { did: alice.did, sequence: 1 } });
 
-    await expectRefusal(ledger, () => ledger.tx(clerk, (ctx) => contract.RotateKey(ctx, rotateRequest(alice, next, 1))), 'FAILED_PRECONDITION', /is deactivated/);
+    await expectRefusal(
+      ledger,
+      () => ledger.tx(clerk, (ctx) => contract.RotateKey(ctx, rotateRequest(alice, next, 1))),
+      'FAILED_PRECONDITION',
+      /is deactivated/,
+    );
     await expectRefusal(ledger, () => ledger.tx(clerk, (ctx) => contract.RegisterDID(ctx, registerRequest(alice))), 'ALREADY_EXISTS', /already registered/);
   });
 
   it('refuses to deactivate an unknown DID', async () => {
     const ledger = new FakeLedger();
-    await expectRefusal(ledger, () => ledger.tx(clerk, (ctx) => contract.DeactivateDID(ctx, deactivateRequest(newCitizenKey(), 0))), 'NOT_FOUND', /DID did:civic:.* does not exist/);
+    await expectRefusal(
+      ledger,
+      () => ledger.tx(clerk, (ctx) => contract.DeactivateDID(ctx, deactivateRequest(newCitizenKey(), 0))),
+      'NOT_FOUND',
+      /DID did:civic:.* does not exist/,
+    );
   });
 });
 

@@ -38,7 +38,14 @@ export const credentialSchemaSchema = z
     type: credentialType,
     version: z.number().int().min(1),
     claims: z
-      .array(z.object({ name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a snake_case claim name'), type: z.enum(['string', 'boolean', 'integer', 'date']) }).strict())
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a snake_case claim name'),
+            type: z.enum(['string', 'boolean', 'integer', 'date']),
+          })
+          .strict(),
+      )
       .min(1)
       .max(64)
       .refine((claims) => new Set(claims.map((c) => c.name)).size === claims.length, 'claim names must be unique'),

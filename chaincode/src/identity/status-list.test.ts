@@ -44,7 +44,6 @@ async function bitOf(ledger: FakeLedger, issuer: string, purpose: string, index:
   return getBit(decodeList(list.encodedList), index);
 }
 
-
 describe('identity:SetCredentialStatus', () => {
   it('revokes an index by the issuer signature; the published list shows it; revocation is final', async () => {
     const ledger = new FakeLedger();
@@ -53,7 +52,10 @@ describe('identity:SetCredentialStatus', () => {
     await setStatus(ledger, issuerStaff, signAction(issuer, 'identity:SetCredentialStatus', { purpose: 'revocation', index: 94_567, value: true }));
     expect(await bitOf(ledger, issuer.did, 'revocation', 94_567)).toBe(true);
     expect(await bitOf(ledger, issuer.did, 'revocation', 94_566)).toBe(false);
-    expect(ledger.events.at(-1)).toEqual({ name: 'identity.CredentialStatusChanged', payload: { issuer: issuer.did, purpose: 'revocation', index: 94_567, value: true } });
+    expect(ledger.events.at(-1)).toEqual({
+      name: 'identity.CredentialStatusChanged',
+      payload: { issuer: issuer.did, purpose: 'revocation', index: 94_567, value: true },
+    });
 
     const undo = signAction(issuer, 'identity:SetCredentialStatus', { purpose: 'revocation', index: 94_567, value: false });
     expect((await refused(ledger, () => setStatus(ledger, issuerStaff, undo))).message).toMatch(/revocation of index 94567 .* is final/);
@@ -72,7 +74,9 @@ describe('identity:SetCredentialStatus', () => {
     const ledger = new FakeLedger();
     const issuer = await setupIssuer(ledger);
     const change = (): ReturnType<typeof signAction> => signAction(issuer, 'identity:SetCredentialStatus', { purpose: 'revocation', index: 1, value: true });
-    expect((await refused(ledger, () => setStatus(ledger, { mspId: 'UtilitiesMSP', role: 'issuer' }, change()))).message).toMatch(/not open to members of UtilitiesMSP/);
+    expect((await refused(ledger, () => setStatus(ledger, { mspId: 'UtilitiesMSP', role: 'issuer' }, change()))).message).toMatch(
+      /not open to members of UtilitiesMSP/,
+    );
     expect((await refused(ledger, () => setStatus(ledger, { mspId: 'AgenciesMSP', role: 'clerk' }, change()))).message).toMatch(/requires role issuer/);
     const stranger = await registeredCitizen(ledger);
     const byStranger = signAction(stranger, 'identity:SetCredentialStatus', { purpose: 'revocation', index: 1, value: true });

@@ -21,7 +21,11 @@ export const STATUS_LIST_OBJECT_TYPE = 'civic.identity.statuslist';
 export const statusPurposeSchema = z.enum(['revocation', 'suspension']);
 export type StatusPurpose = z.infer<typeof statusPurposeSchema>;
 
-const indexSchema = z.number().int().min(0).max(STATUS_LIST_SIZE - 1);
+const indexSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(STATUS_LIST_SIZE - 1);
 const storedListSchema = z.object({ issuer: didSchema, purpose: statusPurposeSchema, bits: z.string(), updated: z.iso.datetime() }).strict();
 
 function listKey(ctx: Context, issuer: string, purpose: StatusPurpose): string {
@@ -65,7 +69,11 @@ export async function setCredentialStatus(ctx: Context, request: string): Promis
 }
 
 /** Body of `identity:GetStatusList`: the list as a W3C BitstringStatusList subject. */
-export async function getStatusList(ctx: Context, issuer: string, purpose: string): Promise<{ type: 'BitstringStatusList'; issuer: string; statusPurpose: StatusPurpose; size: number; encodedList: string }> {
+export async function getStatusList(
+  ctx: Context,
+  issuer: string,
+  purpose: string,
+): Promise<{ type: 'BitstringStatusList'; issuer: string; statusPurpose: StatusPurpose; size: number; encodedList: string }> {
   const did = validate(didSchema, issuer, 'issuer');
   const p = validate(statusPurposeSchema, purpose, 'purpose');
   await loadIssuer(ctx, did);

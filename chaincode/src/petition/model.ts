@@ -55,12 +55,12 @@ const textFields = {
 };
 
 /** A citizen's proposal of a petition, as signed (`petition:ProposePetition`). */
-export const proposalSpecSchema = z
-  .object({ proposalId: petitionIdSchema, ...textFields })
-  .strict();
+export const proposalSpecSchema = z.object({ proposalId: petitionIdSchema, ...textFields }).strict();
 
 /** Coarse attributes a signer may attach: attribute → the allowed bands (e.g. `age_band: ["16-24", "25-44", …]`). */
-const attributeBandsSchema = z.record(attributeNameSchema, z.array(labelSchema).min(2).max(50)).refine((r) => Object.keys(r).length <= 4, 'at most 4 attributes');
+const attributeBandsSchema = z
+  .record(attributeNameSchema, z.array(labelSchema).min(2).max(50))
+  .refine((r) => Object.keys(r).length <= 4, 'at most 4 attributes');
 
 /** A petition or poll as the City creates it (`petition:CreatePetition`). */
 export const petitionSpecSchema = z
@@ -82,7 +82,11 @@ export const petitionSpecSchema = z
       ctx.addIssue({ code: 'custom', path: ['options'], message: 'options must be distinct' });
     }
     if (p.kind === 'petition' && (p.threshold === null || p.options.join('|') !== 'Yes|No')) {
-      ctx.addIssue({ code: 'custom', path: [p.threshold === null ? 'threshold' : 'options'], message: 'a petition has options ["Yes", "No"] and a signature threshold' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [p.threshold === null ? 'threshold' : 'options'],
+        message: 'a petition has options ["Yes", "No"] and a signature threshold',
+      });
     }
     if (p.kind === 'poll' && p.threshold !== null) {
       ctx.addIssue({ code: 'custom', path: ['threshold'], message: 'a poll has no threshold (null)' });
@@ -107,7 +111,14 @@ export const petitionRecordSchema = z
     createdBy: z.string(),
     /** Set by `ClosePetition`: the final counts and whether the threshold was reached. */
     final: z
-      .object({ closedAt: z.iso.datetime(), txId: z.string(), total: z.number().int(), counts: z.record(z.string(), z.number().int()), thresholdReached: z.boolean().nullable(), reason: z.enum(['closing-time', 'withdrawn']) })
+      .object({
+        closedAt: z.iso.datetime(),
+        txId: z.string(),
+        total: z.number().int(),
+        counts: z.record(z.string(), z.number().int()),
+        thresholdReached: z.boolean().nullable(),
+        reason: z.enum(['closing-time', 'withdrawn']),
+      })
       .strict()
       .nullable(),
   })

@@ -121,7 +121,7 @@ export class PetitionContract extends Contract {
   @Transaction(false)
   @Param('petitionId', 'string', 'petition id')
   @Param('pageSize', 'string', 'records per page, 1-1000')
-  @Param('bookmark', 'string', 'the previous page\'s bookmark, or empty')
+  @Param('bookmark', 'string', "the previous page's bookmark, or empty")
   @Returns('string')
   async GetSignatures(ctx: Context, petitionId: string, pageSize: string, bookmark: string): Promise<string> {
     authorize(ctx, ACCESS.member, 'petition:GetSignatures');
@@ -133,7 +133,7 @@ export class PetitionContract extends Contract {
   @Transaction(false)
   @Param('petitionId', 'string', 'petition id')
   @Param('pageSize', 'string', 'records per page, 1-1000')
-  @Param('bookmark', 'string', 'the previous page\'s bookmark, or empty')
+  @Param('bookmark', 'string', "the previous page's bookmark, or empty")
   @Returns('string')
   async GetIssuances(ctx: Context, petitionId: string, pageSize: string, bookmark: string): Promise<string> {
     authorize(ctx, ACCESS.member, 'petition:GetIssuances');

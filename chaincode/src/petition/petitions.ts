@@ -89,7 +89,16 @@ export async function createPetition(ctx: Context, request: string, createdBy: s
     await decideProposal(ctx, spec.proposalId, createdBy, { petitionId: spec.petitionId, reason: null }, spec);
   }
   const { text, proposalId, ...fields } = spec;
-  const petition: PetitionRecord = { ...fields, closes, suite: TOKEN_SUITE, proposalId: proposalId ?? null, status: 'open', created: txTimestamp(ctx), createdBy, final: null };
+  const petition: PetitionRecord = {
+    ...fields,
+    closes,
+    suite: TOKEN_SUITE,
+    proposalId: proposalId ?? null,
+    status: 'open',
+    created: txTimestamp(ctx),
+    createdBy,
+    final: null,
+  };
   await writeRecord(ctx, petitionKey(ctx, spec.petitionId), petition);
   emitEvent(ctx, 'petition.Created', { petitionId: spec.petitionId, kind: spec.kind, title: spec.title, text, textHash, closes });
   return petition;
@@ -103,7 +112,13 @@ export async function rejectProposal(ctx: Context, request: string, by: string):
   return proposal;
 }
 
-async function decideProposal(ctx: Context, proposalId: string, by: string, decision: { petitionId: string | null; reason: string | null }, accepted?: { textHash: string; kind: string }): Promise<ProposalRecord> {
+async function decideProposal(
+  ctx: Context,
+  proposalId: string,
+  by: string,
+  decision: { petitionId: string | null; reason: string | null },
+  accepted?: { textHash: string; kind: string },
+): Promise<ProposalRecord> {
   const proposal = await readExisting(ctx, proposalKey(ctx, proposalId), proposalRecordSchema, `proposal ${proposalId}`);
   if (proposal.status !== 'proposed') {
     throw new ChaincodeError('FAILED_PRECONDITION', `proposal ${proposalId} was already ${proposal.status}`);
@@ -111,7 +126,11 @@ async function decideProposal(ctx: Context, proposalId: string, by: string, deci
   if (accepted !== undefined && (accepted.textHash !== proposal.textHash || accepted.kind !== proposal.kind)) {
     throw new ChaincodeError('INVALID_ARGUMENT', `request.text differs from the text of proposal ${proposalId} (its textHash is ${proposal.textHash})`);
   }
-  const decided: ProposalRecord = { ...proposal, status: accepted === undefined ? 'rejected' : 'accepted', decision: { by, at: txTimestamp(ctx), ...decision } };
+  const decided: ProposalRecord = {
+    ...proposal,
+    status: accepted === undefined ? 'rejected' : 'accepted',
+    decision: { by, at: txTimestamp(ctx), ...decision },
+  };
   await writeRecord(ctx, proposalKey(ctx, proposalId), decided);
   return decided;
 }
@@ -130,13 +149,23 @@ export async function closePetition(ctx: Context, request: string, isCity: boole
   }
   const timeUp = petition.status === 'closed';
   if (!timeUp && !(req.withdraw && isCity)) {
-    throw new ChaincodeError('FAILED_PRECONDITION', `petition ${petition.petitionId} is open until ${petition.closes}; only the City can close it earlier, with withdraw: true`);
+    throw new ChaincodeError(
+      'FAILED_PRECONDITION',
+      `petition ${petition.petitionId} is open until ${petition.closes}; only the City can close it earlier, with withdraw: true`,
+    );
   }
   const t = tally(petition, await signaturesOf(ctx, petition.petitionId));
   const closed: PetitionRecord = {
     ...petition,
     status: 'closed',
-    final: { closedAt: txTimestamp(ctx), txId: ctx.stub.getTxID(), total: t.total, counts: { ...t.counts }, thresholdReached: t.thresholdReached, reason: timeUp ? 'closing-time' : 'withdrawn' },
+    final: {
+      closedAt: txTimestamp(ctx),
+      txId: ctx.stub.getTxID(),
+      total: t.total,
+      counts: { ...t.counts },
+      thresholdReached: t.thresholdReached,
+      reason: timeUp ? 'closing-time' : 'withdrawn',
+    },
   };
   await writeRecord(ctx, petitionKey(ctx, petition.petitionId), closed);
   emitEvent(ctx, 'petition.Closed', { petitionId: petition.petitionId, ...closed.final });

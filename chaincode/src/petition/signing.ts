@@ -5,7 +5,16 @@ import { ChaincodeError } from '../shared/errors';
 import { emitEvent, readRecord, writeRecord } from '../shared/state';
 import { txTimestamp } from '../shared/tx-time';
 import { parseJsonArgument, validate } from '../shared/validation';
-import { ISSUANCE_OBJECT_TYPE, SIGNATURE_OBJECT_TYPE, issuanceRecordSchema, petitionIdSchema, signRequestSchema, signatureRecordSchema, type IssuanceRecord, type SignatureRecord } from './model';
+import {
+  ISSUANCE_OBJECT_TYPE,
+  SIGNATURE_OBJECT_TYPE,
+  issuanceRecordSchema,
+  petitionIdSchema,
+  signRequestSchema,
+  signatureRecordSchema,
+  type IssuanceRecord,
+  type SignatureRecord,
+} from './model';
 import { loadPetition, requireOpen } from './petitions';
 import { verifyToken } from './token';
 
@@ -62,7 +71,12 @@ export async function signPetition(ctx: Context, request: string): Promise<Signa
   for (const [attribute, band] of Object.entries(req.attributes)) {
     const bands = petition.attributes[attribute];
     if (bands === undefined || !bands.includes(band)) {
-      throw new ChaincodeError('INVALID_ARGUMENT', bands === undefined ? `request.attributes.${attribute}: petition ${petition.petitionId} has no such attribute` : `request.attributes.${attribute}: ${band} is not one of ${bands.join(', ')}`);
+      throw new ChaincodeError(
+        'INVALID_ARGUMENT',
+        bands === undefined
+          ? `request.attributes.${attribute}: petition ${petition.petitionId} has no such attribute`
+          : `request.attributes.${attribute}: ${band} is not one of ${bands.join(', ')}`,
+      );
     }
   }
   const tokenId = verifyToken(petition.petitionId, petition.publicKey, req.token, req.signature);
@@ -71,7 +85,16 @@ export async function signPetition(ctx: Context, request: string): Promise<Signa
   if (spent !== undefined) {
     throw new ChaincodeError('ALREADY_EXISTS', `token ${tokenId} has already signed petition ${petition.petitionId} (tx ${spent.txId})`);
   }
-  const record: SignatureRecord = { petitionId: petition.petitionId, tokenId, token: req.token, signature: req.signature, option: req.option, attributes: req.attributes, txId: ctx.stub.getTxID(), signed: txTimestamp(ctx) };
+  const record: SignatureRecord = {
+    petitionId: petition.petitionId,
+    tokenId,
+    token: req.token,
+    signature: req.signature,
+    option: req.option,
+    attributes: req.attributes,
+    txId: ctx.stub.getTxID(),
+    signed: txTimestamp(ctx),
+  };
   await writeRecord(ctx, key, record);
   emitEvent(ctx, 'petition.Signed', { petitionId: petition.petitionId, tokenId, option: req.option });
   return record;

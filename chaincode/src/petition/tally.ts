@@ -37,7 +37,10 @@ export interface Tally {
  * @param signatures - every recorded signature of the petition
  * @returns the counts; deterministic for the same inputs
  */
-export function tally(petition: Pick<PetitionRecord, 'options' | 'attributes' | 'k' | 'threshold'>, signatures: readonly Pick<SignatureRecord, 'option' | 'attributes'>[]): Tally {
+export function tally(
+  petition: Pick<PetitionRecord, 'options' | 'attributes' | 'k' | 'threshold'>,
+  signatures: readonly Pick<SignatureRecord, 'option' | 'attributes'>[],
+): Tally {
   const counts = Object.fromEntries(petition.options.map((o) => [o, 0]));
   for (const s of signatures) {
     counts[s.option] = (counts[s.option] ?? 0) + 1;
@@ -49,7 +52,12 @@ export function tally(petition: Pick<PetitionRecord, 'options' | 'attributes' | 
   return { total, counts, thresholdReached: petition.threshold === null ? null : total >= petition.threshold, k: petition.k, bands };
 }
 
-function attributeBands(attribute: string, values: readonly string[], petition: Pick<PetitionRecord, 'options' | 'k'>, signatures: readonly Pick<SignatureRecord, 'option' | 'attributes'>[]): BandResult[] {
+function attributeBands(
+  attribute: string,
+  values: readonly string[],
+  petition: Pick<PetitionRecord, 'options' | 'k'>,
+  signatures: readonly Pick<SignatureRecord, 'option' | 'attributes'>[],
+): BandResult[] {
   const raw = values.map((band) => {
     const inBand = signatures.filter((s) => (s.attributes[attribute] ?? NOT_STATED) === band);
     const byOption = Object.fromEntries(petition.options.map((o) => [o, inBand.filter((s) => s.option === o).length]));
@@ -64,7 +72,12 @@ function attributeBands(attribute: string, values: readonly string[], petition: 
     raw.map((b) => b.count),
     raw.map((b, i) => (countHidden[i] ?? true) || Object.values(b.byOption).some(small)),
   );
-  return raw.map((b, i) => ({ attribute, band: b.band, count: countHidden[i] === true ? null : b.count, byOption: splitHidden[i] === true ? null : b.byOption }));
+  return raw.map((b, i) => ({
+    attribute,
+    band: b.band,
+    count: countHidden[i] === true ? null : b.count,
+    byOption: splitHidden[i] === true ? null : b.byOption,
+  }));
 }
 
 /** Add the smallest non-zero published figure to a lone suppressed one, so that subtraction cannot recover it. */

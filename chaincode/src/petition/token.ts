@@ -45,7 +45,10 @@ export function verifyToken(petitionId: string, publicKey: RsaPublicKeyJwk, toke
   const prepared = Buffer.from(token, 'base64url');
   const match = TOKEN_MESSAGE.exec(prepared.subarray(PREFIX_BYTES).toString('utf8'));
   if (prepared.length <= PREFIX_BYTES || match === null) {
-    throw new ChaincodeError('INVALID_ARGUMENT', 'request.token is not a civic petition token (32-byte prefix, then civic-petition-token/v1/<petition>/<nonce>)');
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      'request.token is not a civic petition token (32-byte prefix, then civic-petition-token/v1/<petition>/<nonce>)',
+    );
   }
   if (match[1] !== petitionId) {
     throw new ChaincodeError('INVALID_ARGUMENT', `request.token was issued for petition ${match[1] ?? ''}, not ${petitionId}`);

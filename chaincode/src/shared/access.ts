@@ -9,7 +9,19 @@ export const MSP_IDS = ['CityMSP', 'AgenciesMSP', 'UtilitiesMSP'] as const;
 export type MspId = (typeof MSP_IDS)[number];
 
 /** Staff roles, carried in {@link ROLE_ATTRIBUTE}. */
-export const ROLES = ['admin', 'clerk', 'auditor', 'issuer', 'registrar', 'court', 'lender', 'engineer', 'allocation-officer', 'debt-counsellor', 'creditor'] as const;
+export const ROLES = [
+  'admin',
+  'clerk',
+  'auditor',
+  'issuer',
+  'registrar',
+  'court',
+  'lender',
+  'engineer',
+  'allocation-officer',
+  'debt-counsellor',
+  'creditor',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who may call a transaction: a set of MSP IDs and, optionally, roles. */

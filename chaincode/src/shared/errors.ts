@@ -7,13 +7,7 @@
  */
 
 /** The stable error codes the civic chaincode uses. */
-export type ErrorCode =
-  | 'INVALID_ARGUMENT'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'FORBIDDEN'
-  | 'INVALID_SIGNATURE'
-  | 'FAILED_PRECONDITION';
+export type ErrorCode = 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FORBIDDEN' | 'INVALID_SIGNATURE' | 'FAILED_PRECONDITION';
 
 /** An error raised by a transaction; nothing the transaction wrote is committed. */
 export class ChaincodeError extends Error {

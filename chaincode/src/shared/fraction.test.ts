@@ -11,9 +11,27 @@ describe('exact ownership fractions', () => {
   });
 
   it('decides whether shares sum to exactly one', () => {
-    expect(sumsToOne([{ num: 1, den: 10 }, { num: 2, den: 10 }, { num: 7, den: 10 }])).toBe(true);
-    expect(sumsToOne([{ num: 1, den: 3 }, { num: 1, den: 3 }, { num: 1, den: 3 }])).toBe(true);
-    expect(sumsToOne([{ num: 1, den: 3 }, { num: 1, den: 3 }, { num: 333_333, den: 1_000_000 }])).toBe(false);
+    expect(
+      sumsToOne([
+        { num: 1, den: 10 },
+        { num: 2, den: 10 },
+        { num: 7, den: 10 },
+      ]),
+    ).toBe(true);
+    expect(
+      sumsToOne([
+        { num: 1, den: 3 },
+        { num: 1, den: 3 },
+        { num: 1, den: 3 },
+      ]),
+    ).toBe(true);
+    expect(
+      sumsToOne([
+        { num: 1, den: 3 },
+        { num: 1, den: 3 },
+        { num: 333_333, den: 1_000_000 },
+      ]),
+    ).toBe(false);
     expect(sumsToOne([])).toBe(false);
   });
 });

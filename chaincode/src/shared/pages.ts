@@ -17,7 +17,14 @@ export interface Page<T> {
  * @param bookmark - the previous page's bookmark, or empty for the first page
  * @throws ChaincodeError `INVALID_ARGUMENT` for a page size outside 1–1000
  */
-export async function readPage<S extends z.ZodType>(ctx: Context, objectType: string, attributes: string[], pageSize: string, bookmark: string, schema: S): Promise<Page<z.infer<S>>> {
+export async function readPage<S extends z.ZodType>(
+  ctx: Context,
+  objectType: string,
+  attributes: string[],
+  pageSize: string,
+  bookmark: string,
+  schema: S,
+): Promise<Page<z.infer<S>>> {
   const size = validate(z.coerce.number().int().min(1).max(1000), pageSize, 'pageSize');
   const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(objectType, attributes, size, bookmark);
   const records = (await collect(iterator)).map((kv) => schema.parse(JSON.parse(Buffer.from(kv.value).toString('utf8'))));

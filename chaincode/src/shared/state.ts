@@ -12,11 +12,7 @@ import { ChaincodeError } from './errors';
  * @returns the record, or `undefined` when the key is absent
  * @throws Error when stored bytes do not match the schema (corrupt state, never user error)
  */
-export async function readRecord<S extends z.ZodType>(
-  ctx: Context,
-  key: string,
-  schema: S,
-): Promise<z.infer<S> | undefined> {
+export async function readRecord<S extends z.ZodType>(ctx: Context, key: string, schema: S): Promise<z.infer<S> | undefined> {
   const bytes = await ctx.stub.getState(key);
   if (bytes.length === 0) {
     return undefined;
@@ -33,12 +29,7 @@ export async function readRecord<S extends z.ZodType>(
  *
  * @throws ChaincodeError `NOT_FOUND` with `what` as the human description of the record
  */
-export async function readExisting<S extends z.ZodType>(
-  ctx: Context,
-  key: string,
-  schema: S,
-  what: string,
-): Promise<z.infer<S>> {
+export async function readExisting<S extends z.ZodType>(ctx: Context, key: string, schema: S, what: string): Promise<z.infer<S>> {
   const record = await readRecord(ctx, key, schema);
   if (record === undefined) {
     throw new ChaincodeError('NOT_FOUND', `${what} does not exist`);

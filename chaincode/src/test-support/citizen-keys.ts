@@ -30,7 +30,12 @@ let nonceCounter = 0;
  * A citizen-signed authorisation `{ did, payload, signature }` for `action`, as
  * verifyCitizenSignature expects it; a fresh nonce unless one is given.
  */
-export function signAction(key: CitizenKey, action: string, fields: Record<string, unknown>, nonce?: string): { did: string; payload: Record<string, unknown>; signature: string } {
+export function signAction(
+  key: CitizenKey,
+  action: string,
+  fields: Record<string, unknown>,
+  nonce?: string,
+): { did: string; payload: Record<string, unknown>; signature: string } {
   nonceCounter += 1;
   const payload = { action, channel: 'civic', did: key.did, nonce: nonce ?? `nonce-${String(nonceCounter).padStart(10, '0')}`, ...fields };
   return { did: key.did, payload, signature: sign(null, canonicalBytes(payload), key.privateKey).toString('base64url') };

@@ -18,9 +18,17 @@ export const NOW_ISO = new Date(NOW * 1000).toISOString();
 
 /** The collections of chaincode/collections_config.json, members read from each policy. */
 export function configuredCollections(): Record<string, FakeCollection> {
-  const collectionsConfig = JSON.parse(readFileSync(path.join(__dirname, '../../collections_config.json'), 'utf8')) as { name: string; policy: string; memberOnlyRead: boolean; memberOnlyWrite: boolean }[];
+  const collectionsConfig = JSON.parse(readFileSync(path.join(__dirname, '../../collections_config.json'), 'utf8')) as {
+    name: string;
+    policy: string;
+    memberOnlyRead: boolean;
+    memberOnlyWrite: boolean;
+  }[];
   return Object.fromEntries(
-    collectionsConfig.map((c) => [c.name, { members: [...c.policy.matchAll(/'(\w+)\.member'/g)].map((m) => m[1] ?? ''), memberOnlyRead: c.memberOnlyRead, memberOnlyWrite: c.memberOnlyWrite }]),
+    collectionsConfig.map((c) => [
+      c.name,
+      { members: [...c.policy.matchAll(/'(\w+)\.member'/g)].map((m) => m[1] ?? ''), memberOnlyRead: c.memberOnlyRead, memberOnlyWrite: c.memberOnlyWrite },
+    ]),
   );
 }
 
@@ -28,13 +36,25 @@ export const newLedger = (): FakeLedger => new FakeLedger(configuredCollections(
 
 /** Record a debt as `creditor`; returns its id. */
 export async function recordDebt(ledger: FakeLedger, creditor: FakeIdentity, subject: string, amountCents: number, reference = 'ref-1'): Promise<string> {
-  const debt_ = { subject, creditorReference: reference, amountCents, origin: 'energy bill 2026-Q2', since: '2026-04-01', salt: randomBytes(32).toString('hex') };
-  const result = JSON.parse(await ledger.tx(creditor, (ctx) => debt.RecordDebt(ctx), NOW, { transient: { debt: JSON.stringify(debt_) } })) as { debtId: string };
+  const debt_ = {
+    subject,
+    creditorReference: reference,
+    amountCents,
+    origin: 'energy bill 2026-Q2',
+    since: '2026-04-01',
+    salt: randomBytes(32).toString('hex'),
+  };
+  const result = JSON.parse(await ledger.tx(creditor, (ctx) => debt.RecordDebt(ctx), NOW, { transient: { debt: JSON.stringify(debt_) } })) as {
+    debtId: string;
+  };
   return result.debtId;
 }
 
 /** A consent signed by `signer` (by default the subject) for the fixture counsellor. */
-export function signedConsent(subject: CitizenKey, fields: { creditors?: string[]; expires?: string; counsellor?: string; signer?: CitizenKey } = {}): SignedConsent {
+export function signedConsent(
+  subject: CitizenKey,
+  fields: { creditors?: string[]; expires?: string; counsellor?: string; signer?: CitizenKey } = {},
+): SignedConsent {
   const signer = fields.signer ?? subject;
   const payload = {
     action: 'debt:Consent' as const,
@@ -46,15 +66,30 @@ export function signedConsent(subject: CitizenKey, fields: { creditors?: string[
     expires: fields.expires ?? new Date((NOW + 30 * 86_400) * 1000).toISOString(),
     subjectSalt: randomBytes(32).toString('hex'),
   };
-  return { did: subject.did, payload, signature: sign(null, canonicalBytes(payload), signer.privateKey).toString('base64url'), publicKeyJwk: signer.publicKeyJwk };
+  return {
+    did: subject.did,
+    payload,
+    signature: sign(null, canonicalBytes(payload), signer.privateKey).toString('base64url'),
+    publicKeyJwk: signer.publicKeyJwk,
+  };
 }
 
 /** Record a consent as the counsellor; returns its id. */
 export async function recordConsent(ledger: FakeLedger, consent: SignedConsent, who: FakeIdentity = counsellor): Promise<string> {
-  return (JSON.parse(await ledger.tx(who, (ctx) => debt.RecordConsent(ctx), NOW, { transient: { consent: JSON.stringify(consent) } })) as { consentId: string }).consentId;
+  return (JSON.parse(await ledger.tx(who, (ctx) => debt.RecordConsent(ctx), NOW, { transient: { consent: JSON.stringify(consent) } })) as { consentId: string })
+    .consentId;
 }
 
 /** The counsellor's overview query on a peer of `peerMspId`. */
-export async function overview(ledger: FakeLedger, consent: SignedConsent, peerMspId: string, at = NOW + 60, who: FakeIdentity = counsellor): Promise<{ creditor: string; records: DebtRecord[] }> {
-  return JSON.parse(await ledger.tx(who, (ctx) => debt.GetDebtOverview(ctx), at, { transient: { consent: JSON.stringify(consent) }, peerMspId })) as { creditor: string; records: DebtRecord[] };
+export async function overview(
+  ledger: FakeLedger,
+  consent: SignedConsent,
+  peerMspId: string,
+  at = NOW + 60,
+  who: FakeIdentity = counsellor,
+): Promise<{ creditor: string; records: DebtRecord[] }> {
+  return JSON.parse(await ledger.tx(who, (ctx) => debt.GetDebtOverview(ctx), at, { transient: { consent: JSON.stringify(consent) }, peerMspId })) as {
+    creditor: string;
+    records: DebtRecord[];
+  };
 }

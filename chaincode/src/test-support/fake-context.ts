@@ -82,7 +82,12 @@ export class FakeLedger {
       .map((k) => [k, this.#version(k)]);
   }
 
-  async #endorse<T>(identity: FakeIdentity, body: (ctx: Context) => Promise<T>, seconds: number, options: FakeTxOptions): Promise<Endorsed<T> | { error: unknown }> {
+  async #endorse<T>(
+    identity: FakeIdentity,
+    body: (ctx: Context) => Promise<T>,
+    seconds: number,
+    options: FakeTxOptions,
+  ): Promise<Endorsed<T> | { error: unknown }> {
     this.#txCounter += 1;
     const writes = new Map<string, Buffer | null>();
     const reads = new Map<string, number>();
@@ -132,7 +137,12 @@ export class FakeLedger {
       getHistoryForKey: (key: string) =>
         Promise.resolve(
           fakeIterator(
-            (this.history.get(key) ?? []).map((h) => ({ txId: h.txId, isDelete: h.value === null, value: h.value ?? Buffer.alloc(0), timestamp: { seconds: { toString: () => String(h.seconds) }, nanos: 0 } })),
+            (this.history.get(key) ?? []).map((h) => ({
+              txId: h.txId,
+              isDelete: h.value === null,
+              value: h.value ?? Buffer.alloc(0),
+              timestamp: { seconds: { toString: () => String(h.seconds) }, nanos: 0 },
+            })),
           ),
         ),
       setEvent: (name: string, payload: Uint8Array): void => {
@@ -171,7 +181,9 @@ export class FakeLedger {
 
   /** A copy of world state and private data as strings, to assert that a refusal changed nothing. */
   snapshot(): Map<string, string> {
-    const privateEntries = [...this.privateData.state].flatMap(([collection, data]) => [...data].map(([k, v]): [string, string] => [`${collection}::${k}`, v.toString('utf8')]));
+    const privateEntries = [...this.privateData.state].flatMap(([collection, data]) =>
+      [...data].map(([k, v]): [string, string] => [`${collection}::${k}`, v.toString('utf8')]),
+    );
     return new Map([...[...this.state].map(([k, v]): [string, string] => [k, v.toString('utf8')]), ...privateEntries]);
   }
 }

@@ -12,15 +12,37 @@ export const DEED = 'a'.repeat(64);
 export const NEW_DEED = 'b'.repeat(64);
 
 export function parcelRequest(owners: { did: string; share: { num: number; den: number } }[], extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ cadastralId: 'AM-K-1234', areaM2: 250, location: { type: 'Point', coordinates: [4.9, 52.37] }, landUse: 'residential', owners, deedHash: DEED, ...extra });
+  return JSON.stringify({
+    cadastralId: 'AM-K-1234',
+    areaM2: 250,
+    location: { type: 'Point', coordinates: [4.9, 52.37] },
+    landUse: 'residential',
+    owners,
+    deedHash: DEED,
+    ...extra,
+  });
 }
 
 export async function parcel(ledger: FakeLedger): Promise<Parcel> {
   return JSON.parse(await ledger.tx(desk, (ctx) => land.GetParcel(ctx, 'AM-K-1234'))) as Parcel;
 }
 
-export async function offer(ledger: FakeLedger, seller: CitizenKey, buyer: CitizenKey, share = { num: 1, den: 1 }, version = 1, cadastralId = 'AM-K-1234'): Promise<Offer> {
-  const signed = signAction(seller, 'land:OfferTransfer', { cadastralId, parcelVersion: version, share, buyer: buyer.did, priceCents: 32_500_000, deedHash: NEW_DEED });
+export async function offer(
+  ledger: FakeLedger,
+  seller: CitizenKey,
+  buyer: CitizenKey,
+  share = { num: 1, den: 1 },
+  version = 1,
+  cadastralId = 'AM-K-1234',
+): Promise<Offer> {
+  const signed = signAction(seller, 'land:OfferTransfer', {
+    cadastralId,
+    parcelVersion: version,
+    share,
+    buyer: buyer.did,
+    priceCents: 32_500_000,
+    deedHash: NEW_DEED,
+  });
   return JSON.parse(await ledger.tx(desk, (ctx) => land.OfferTransfer(ctx, JSON.stringify(signed)))) as Offer;
 }
 
@@ -41,4 +63,3 @@ export async function setup(): Promise<{ ledger: FakeLedger; alice: CitizenKey; 
 
 export const ownerIndex = (ledger: FakeLedger): string[] =>
   [...ledger.state.keys()].filter((k) => k.startsWith('\u0000civic.land.owner')).map((k) => k.split('\u0000')[2] ?? '');
-

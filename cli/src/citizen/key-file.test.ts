@@ -75,7 +75,12 @@ describe('citizen key files', () => {
     const txId = 'ab'.repeat(32);
     bindRotatedKey(file, alice.did, { txId, sequence: 1 });
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ did: alice.did, publicKeyJwk: next.publicKeyJwk, encryptedPrivateKey: before.encryptedPrivateKey, rotation: { txId, sequence: 1 } });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      did: alice.did,
+      publicKeyJwk: next.publicKeyJwk,
+      encryptedPrivateKey: before.encryptedPrivateKey,
+      rotation: { txId, sequence: 1 },
+    });
     const loaded = await loadCitizenKey(file, passphrase);
     expect(loaded).toEqual({ ...next, did: alice.did });
     const payload = registerPayload('civic', alice.did, next.publicKeyJwk);

@@ -157,7 +157,12 @@ export function signWithKey(key: CitizenKeyFile, payload: IdentityPayload): stri
  * @param fields - the action's own fields
  * @returns `{ did, payload, signature }`
  */
-export function signAuthorisation(key: CitizenKeyFile, action: string, channel: string, fields: Record<string, unknown>): { did: string; payload: Record<string, unknown>; signature: string } {
+export function signAuthorisation(
+  key: CitizenKeyFile,
+  action: string,
+  channel: string,
+  fields: Record<string, unknown>,
+): { did: string; payload: Record<string, unknown>; signature: string } {
   const payload = { ...fields, action, channel, did: key.did, nonce: randomBytes(18).toString('base64url') };
   const text = canonicalize(payload);
   if (text === undefined) {

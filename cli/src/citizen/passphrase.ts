@@ -16,9 +16,7 @@ const MIN_LENGTH = 8;
  */
 export async function obtainPassphrase(env: NodeJS.ProcessEnv, file: string, creating: boolean): Promise<string> {
   const fromEnv = env[PASSPHRASE_ENV];
-  const passphrase =
-    fromEnv ??
-    (process.stdin.isTTY ? await ask(`passphrase for ${file}: `) : undefined);
+  const passphrase = fromEnv ?? (process.stdin.isTTY ? await ask(`passphrase for ${file}: `) : undefined);
   if (passphrase === undefined) {
     throw new UsageError(`a passphrase is needed for ${file}: set ${PASSPHRASE_ENV} or run in a terminal`);
   }

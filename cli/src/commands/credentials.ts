@@ -46,34 +46,40 @@ export function addCredentialCommands(identity: Command, runtime: Runtime): void
     .option('--claim <name=value...>', 'a claim (repeatable)', [])
     .option('--valid-days <days>', 'validity in days', '365')
     .option('--out <file>', 'write the credential to this file')
-    .addHelpText('after', '\nExample:\n  civic --org agencies --user issuer identity issue --issuer-key youth.key.json --holder did:civic:… \\\n    --type AgeCredential --claim age_over_18=true --claim resident_district=Centrum --out alice.age.sd-jwt')
+    .addHelpText(
+      'after',
+      '\nExample:\n  civic --org agencies --user issuer identity issue --issuer-key youth.key.json --holder did:civic:… \\\n    --type AgeCredential --claim age_over_18=true --claim resident_district=Centrum --out alice.age.sd-jwt',
+    )
     .action(
-      action(runtime, async (ctx, opts: { issuerKey: string; holder: string; type: string; schemaVersion: string; claim: string[]; validDays: string; out?: string }) => {
-        const days = Number(opts.validDays);
-        if (!Number.isInteger(days) || days < 1 || days > 3650) {
-          throw new UsageError('--valid-days must be a whole number of days from 1 to 3650');
-        }
-        const issuer = await openCitizenKey(runtime.env, opts.issuerKey);
-        const { holderDoc, schema } = await withContract(ctx, 'identity', async (c) => ({
-          holderDoc: JSON.parse(await evaluate(c, 'ResolveDID', [opts.holder])) as DidResolutionResult,
-          schema: JSON.parse(await evaluate(c, 'GetCredentialSchema', [opts.type, opts.schemaVersion])) as SchemaClaims,
-        }));
-        const holderKey = holderDoc.didDocument.verificationMethod[0]?.publicKeyJwk;
-        if (holderKey === undefined) {
-          throw new UsageError(`holder ${opts.holder} is deactivated`);
-        }
-        const now = nowSeconds();
-        const { credential, statusIndex } = await issueCredential({
-          issuer,
-          holder: { did: opts.holder, publicKeyJwk: holderKey },
-          type: opts.type,
-          claims: parseClaims(opts.claim, schema),
-          issuedAt: now,
-          expiresAt: now + days * 86_400,
-        });
-        ctx.printer.info(`revocation index ${statusIndex} (keep it with the issuance record)`);
-        output(ctx, credential, opts.out, 'credential');
-      }),
+      action(
+        runtime,
+        async (ctx, opts: { issuerKey: string; holder: string; type: string; schemaVersion: string; claim: string[]; validDays: string; out?: string }) => {
+          const days = Number(opts.validDays);
+          if (!Number.isInteger(days) || days < 1 || days > 3650) {
+            throw new UsageError('--valid-days must be a whole number of days from 1 to 3650');
+          }
+          const issuer = await openCitizenKey(runtime.env, opts.issuerKey);
+          const { holderDoc, schema } = await withContract(ctx, 'identity', async (c) => ({
+            holderDoc: JSON.parse(await evaluate(c, 'ResolveDID', [opts.holder])) as DidResolutionResult,
+            schema: JSON.parse(await evaluate(c, 'GetCredentialSchema', [opts.type, opts.schemaVersion])) as SchemaClaims,
+          }));
+          const holderKey = holderDoc.didDocument.verificationMethod[0]?.publicKeyJwk;
+          if (holderKey === undefined) {
+            throw new UsageError(`holder ${opts.holder} is deactivated`);
+          }
+          const now = nowSeconds();
+          const { credential, statusIndex } = await issueCredential({
+            issuer,
+            holder: { did: opts.holder, publicKeyJwk: holderKey },
+            type: opts.type,
+            claims: parseClaims(opts.claim, schema),
+            issuedAt: now,
+            expiresAt: now + days * 86_400,
+          });
+          ctx.printer.info(`revocation index ${statusIndex} (keep it with the issuance record)`);
+          output(ctx, credential, opts.out, 'credential');
+        },
+      ),
     );
   identity
     .command('present')
@@ -84,12 +90,24 @@ export function addCredentialCommands(identity: Command, runtime: Runtime): void
     .requiredOption('--audience <aud>', "the verifier's identifier (from its challenge)")
     .requiredOption('--nonce <nonce>', "the verifier's nonce (from its challenge)")
     .option('--out <file>', 'write the presentation to this file')
-    .addHelpText('after', '\nExample:\n  civic identity present --key alice.key.json --credential alice.age.sd-jwt --disclose age_over_18 \\\n    --audience https://youth-centre.example --nonce 5f2a… --out proof.txt')
+    .addHelpText(
+      'after',
+      '\nExample:\n  civic identity present --key alice.key.json --credential alice.age.sd-jwt --disclose age_over_18 \\\n    --audience https://youth-centre.example --nonce 5f2a… --out proof.txt',
+    )
     .action(
       action(runtime, async (ctx, opts: { key: string; credential: string; disclose: string; audience: string; nonce: string; out?: string }) => {
         const holder = await openCitizenKey(runtime.env, opts.key);
-        const claims = opts.disclose.split(',').map((c) => c.trim()).filter((c) => c !== '');
-        const presentation = await presentCredential(readText(opts.credential, 'credential'), holder, claims, { audience: opts.audience, nonce: opts.nonce }, nowSeconds());
+        const claims = opts.disclose
+          .split(',')
+          .map((c) => c.trim())
+          .filter((c) => c !== '');
+        const presentation = await presentCredential(
+          readText(opts.credential, 'credential'),
+          holder,
+          claims,
+          { audience: opts.audience, nonce: opts.nonce },
+          nowSeconds(),
+        );
         output(ctx, presentation, opts.out, 'presentation');
       }),
     );
@@ -105,21 +123,31 @@ export function addCredentialCommands(identity: Command, runtime: Runtime): void
     );
   identity
     .command('verify')
-    .description("verify a presentation against the ledger: trusted issuer, signatures, disclosures, holder binding, expiry, revocation")
+    .description('verify a presentation against the ledger: trusted issuer, signatures, disclosures, holder binding, expiry, revocation')
     .requiredOption('--presentation <file>', 'the presentation file')
     .requiredOption('--audience <aud>', 'your verifier identifier')
     .requiredOption('--nonce <nonce>', 'the nonce you gave the holder')
-    .addHelpText('after', '\nExample:\n  civic --org utilities --user auditor identity verify --presentation proof.txt --audience https://youth-centre.example --nonce 5f2a…')
+    .addHelpText(
+      'after',
+      '\nExample:\n  civic --org utilities --user auditor identity verify --presentation proof.txt --audience https://youth-centre.example --nonce 5f2a…',
+    )
     .action(
       action(runtime, async (ctx, opts: { presentation: string; audience: string; nonce: string }) => {
         const presentation = readText(opts.presentation, 'presentation');
-        const verified = await withContract(ctx, 'identity', (c) => verifyPresentation(presentation, gatewayLedgerReader(c), { audience: opts.audience, nonce: opts.nonce }, nowSeconds()));
-        ctx.printer.result(verified, () => [`valid ${verified.type} from ${verified.issuerName} for ${verified.holder}`, ...Object.entries(verified.claims).map(([k, v]) => `  ${k}: ${String(v)}`)].join('\n'));
+        const verified = await withContract(ctx, 'identity', (c) =>
+          verifyPresentation(presentation, gatewayLedgerReader(c), { audience: opts.audience, nonce: opts.nonce }, nowSeconds()),
+        );
+        ctx.printer.result(verified, () =>
+          [
+            `valid ${verified.type} from ${verified.issuerName} for ${verified.holder}`,
+            ...Object.entries(verified.claims).map(([k, v]) => `  ${k}: ${String(v)}`),
+          ].join('\n'),
+        );
       }),
     );
   identity
     .command('set-status')
-    .description("revoke, suspend or reinstate a credential by its status index, signed by the issuer DID (issuer role)")
+    .description('revoke, suspend or reinstate a credential by its status index, signed by the issuer DID (issuer role)')
     .requiredOption('--issuer-key <file>', "the issuer DID's key file")
     .requiredOption('--index <n>', 'the credential status index')
     .option('--suspend', 'suspend instead of revoke')
@@ -132,7 +160,10 @@ export function addCredentialCommands(identity: Command, runtime: Runtime): void
         const value = opts.reinstate !== true;
         const signed = signAuthorisation(issuer, 'identity:SetCredentialStatus', CHANNEL, { purpose, index, value });
         const committed = await withContract(ctx, 'identity', (c) => submit(c, 'SetCredentialStatus', [JSON.stringify(signed)]));
-        ctx.printer.result({ purpose, index, value, transactionId: committed.transactionId, blockNumber: committed.blockNumber.toString() }, () => `${purpose} index ${index} set to ${String(value)}\n  tx ${committed.transactionId} in block ${committed.blockNumber}`);
+        ctx.printer.result(
+          { purpose, index, value, transactionId: committed.transactionId, blockNumber: committed.blockNumber.toString() },
+          () => `${purpose} index ${index} set to ${String(value)}\n  tx ${committed.transactionId} in block ${committed.blockNumber}`,
+        );
       }),
     );
 }

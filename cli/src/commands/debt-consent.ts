@@ -58,12 +58,17 @@ async function collectOverview(ctx: CommandContext, consent: SignedConsent): Pro
 export function addConsentCommands(debt: Command, runtime: Runtime): void {
   debt
     .command('consent')
-    .description("the citizen signs a consent for you, the City debt counsellor, to see their debts; recorded as a hash (debt-counsellor role, citizen present)")
+    .description(
+      'the citizen signs a consent for you, the City debt counsellor, to see their debts; recorded as a hash (debt-counsellor role, citizen present)',
+    )
     .requiredOption('--key <file>', "the citizen's key file")
     .requiredOption('--out <file>', 'where to keep the signed consent (owner-only; you need it for overviews and plans)')
     .option('--creditors <orgs>', 'all, or a comma-separated list of city, agencies, utilities', 'all')
     .option('--valid-days <n>', 'how long the consent lasts, 1-366 days', '90')
-    .addHelpText('after', '\nExample:\n  civic --org city --user eva debt consent --key alice.key.json --creditors agencies,utilities --valid-days 60 --out alice.consent.json')
+    .addHelpText(
+      'after',
+      '\nExample:\n  civic --org city --user eva debt consent --key alice.key.json --creditors agencies,utilities --valid-days 60 --out alice.consent.json',
+    )
     .action(
       action(runtime, async (ctx, opts: { key: string; out: string; creditors: string; validDays: string }) => {
         const days = Number(opts.validDays);
@@ -80,13 +85,21 @@ export function addConsentCommands(debt: Command, runtime: Runtime): void {
             throw new UsageError(`${opts.key} does not hold the current key of ${key.did}; a consent must be signed by it`);
           }
           const consentId = await saveConsent(opts.out, consent);
-          await submitAndReport(ctx, s.contract('debt'), 'RecordConsent', [], () => `consent ${consentId} recorded: ${consent.payload.counsellor} may see debts held by ${creditors.join(', ')} until ${consent.payload.expires}\n  kept in ${opts.out}`, { transient: { consent: JSON.stringify(consent) } });
+          await submitAndReport(
+            ctx,
+            s.contract('debt'),
+            'RecordConsent',
+            [],
+            () =>
+              `consent ${consentId} recorded: ${consent.payload.counsellor} may see debts held by ${creditors.join(', ')} until ${consent.payload.expires}\n  kept in ${opts.out}`,
+            { transient: { consent: JSON.stringify(consent) } },
+          );
         });
       }),
     );
   debt
     .command('revoke-consent')
-    .description("end a consent at once: signed by the citizen (--key; any front desk), or withdrawn by its counsellor")
+    .description('end a consent at once: signed by the citizen (--key; any front desk), or withdrawn by its counsellor')
     .requiredOption('--consent <file>', 'the consent file')
     .option('--key <file>', "the citizen's key file (the key that gave the consent)")
     .action(
@@ -99,7 +112,16 @@ export function addConsentCommands(debt: Command, runtime: Runtime): void {
           const signed = signAuthorisation(key, 'debt:RevokeConsent', CHANNEL, { consentId, subjectSalt: consent.payload.subjectSalt });
           transient = { revocation: JSON.stringify({ ...signed, publicKeyJwk: key.publicKeyJwk }) };
         }
-        await withContract(ctx, 'debt', (c) => submitAndReport(ctx, c, 'RevokeConsent', [consentId], () => `consent ${consentId} revoked: no further overview or plan under it`, transient === undefined ? {} : { transient }));
+        await withContract(ctx, 'debt', (c) =>
+          submitAndReport(
+            ctx,
+            c,
+            'RevokeConsent',
+            [consentId],
+            () => `consent ${consentId} revoked: no further overview or plan under it`,
+            transient === undefined ? {} : { transient },
+          ),
+        );
       }),
     );
   debt

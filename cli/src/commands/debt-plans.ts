@@ -15,7 +15,9 @@ import { euros } from '../output/money';
 /** The caller's own share of a plan, from a peer of its own org; undefined when it has none. */
 async function ownShare(ctx: CommandContext, planId: string): Promise<PlanShare | undefined> {
   try {
-    return JSON.parse(await withContract(ctx, 'debt', (c) => evaluate(c, 'GetPlanShare', [planId], { endorsingOrganizations: [ctx.connection().mspId] }))) as PlanShare;
+    return JSON.parse(
+      await withContract(ctx, 'debt', (c) => evaluate(c, 'GetPlanShare', [planId], { endorsingOrganizations: [ctx.connection().mspId] })),
+    ) as PlanShare;
   } catch (e) {
     if (e instanceof ContractError && (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN')) {
       return undefined;
@@ -35,26 +37,54 @@ function proposeCommand(plan: Command, runtime: Runtime): void {
     .action(
       action(runtime, async (ctx, opts: { consent: string; overview: string; capacity: string; preferential?: string }) => {
         const consent = readConsent(opts.consent);
-        const records = parseWith(z.array(debtRecordSchema), parseJson(readInput(opts.overview, '--overview').toString('utf8'), `--overview ${opts.overview}`), `--overview ${opts.overview}`).filter((r) => r.status === 'open');
+        const records = parseWith(
+          z.array(debtRecordSchema),
+          parseJson(readInput(opts.overview, '--overview').toString('utf8'), `--overview ${opts.overview}`),
+          `--overview ${opts.overview}`,
+        ).filter((r) => r.status === 'open');
         const capacityCents = parseEuroCents(opts.capacity, '--capacity');
         if (capacityCents === 0) {
           throw new UsageError('--capacity: a plan needs a repayment capacity above €0.00');
         }
-        const preferential = (opts.preferential ?? '').split(',').filter((o) => o.trim() !== '').map((o) => {
-          const msp = mspIdOf(o);
-          if (msp === undefined) {
-            throw new UsageError(`--preferential: '${o}' is not an org (city, agencies, utilities)`);
-          }
-          return msp;
-        });
+        const preferential = (opts.preferential ?? '')
+          .split(',')
+          .filter((o) => o.trim() !== '')
+          .map((o) => {
+            const msp = mspIdOf(o);
+            if (msp === undefined) {
+              throw new UsageError(`--preferential: '${o}' is not an org (city, agencies, utilities)`);
+            }
+            return msp;
+          });
         const owed = new Map<string, number>();
         for (const r of records) {
           owed.set(r.creditor, (owed.get(r.creditor) ?? 0) + r.outstandingCents);
         }
-        const shares = shareProRata(capacityCents, [...owed].map(([creditorId, owedCents]) => ({ creditorId, owedCents, preferential: preferential.includes(creditorId) })), preferential.length > 0 ? 2 : 1);
+        const shares = shareProRata(
+          capacityCents,
+          [...owed].map(([creditorId, owedCents]) => ({ creditorId, owedCents, preferential: preferential.includes(creditorId) })),
+          preferential.length > 0 ? 2 : 1,
+        );
         const transient = { plan: JSON.stringify({ consent, capacityCents, preferential, records }) };
         await withContract(ctx, 'debt', (c) =>
-          submitAndReport(ctx, c, 'ProposePlan', [], (r: { planId: string }) => [`proposed plan ${r.planId}: ${euros(capacityCents)} a month`, ...shares.map((s) => `  ${s.creditorId}: ${euros(s.cents)} a month of ${euros(owed.get(s.creditorId) ?? 0)} owed`)].join('\n'), { transient, endorsingOrganizations: debtWriteEndorsers(ctx.connection().mspId, shares.map((s) => s.creditorId)) }),
+          submitAndReport(
+            ctx,
+            c,
+            'ProposePlan',
+            [],
+            (r: { planId: string }) =>
+              [
+                `proposed plan ${r.planId}: ${euros(capacityCents)} a month`,
+                ...shares.map((s) => `  ${s.creditorId}: ${euros(s.cents)} a month of ${euros(owed.get(s.creditorId) ?? 0)} owed`),
+              ].join('\n'),
+            {
+              transient,
+              endorsingOrganizations: debtWriteEndorsers(
+                ctx.connection().mspId,
+                shares.map((s) => s.creditorId),
+              ),
+            },
+          ),
         );
       }),
     );
@@ -64,14 +94,25 @@ function proposeCommand(plan: Command, runtime: Runtime): void {
 export function addPlanCommands(debt: Command, runtime: Runtime): void {
   const plan = debt.command('plan').description('repayment plans: pro-rata shares, each creditor sees only its own');
   proposeCommand(plan, runtime);
-  for (const [verb, decision] of [['accept', 'accepted'], ['reject', 'rejected']] as const) {
+  for (const [verb, decision] of [
+    ['accept', 'accepted'],
+    ['reject', 'rejected'],
+  ] as const) {
     plan
       .command(verb)
       .description(`${verb} your org's share of a plan (creditor role); the plan is active once every creditor accepts`)
       .argument('<plan>', 'plan id')
       .action(
         action(runtime, async (ctx, planId: string) => {
-          await withContract(ctx, 'debt', (c) => submitAndReport(ctx, c, 'DecidePlan', [planId, decision], (p: Plan) => `${ctx.connection().mspId} ${decision} plan ${planId}; the plan is ${p.status}`));
+          await withContract(ctx, 'debt', (c) =>
+            submitAndReport(
+              ctx,
+              c,
+              'DecidePlan',
+              [planId, decision],
+              (p: Plan) => `${ctx.connection().mspId} ${decision} plan ${planId}; the plan is ${p.status}`,
+            ),
+          );
         }),
       );
   }
@@ -87,7 +128,11 @@ export function addPlanCommands(debt: Command, runtime: Runtime): void {
           [
             `plan ${p.planId}: ${p.status} (proposed ${p.proposed})`,
             ...p.creditors.map((c) => `  ${c.creditor}: ${c.decision}`),
-            ...(share === undefined ? [] : [`  your share: ${euros(share.monthlyCents)} a month; ${euros(share.paidCents)} paid, ${euros(share.outstandingCents)} outstanding of ${euros(share.claimCents)}`]),
+            ...(share === undefined
+              ? []
+              : [
+                  `  your share: ${euros(share.monthlyCents)} a month; ${euros(share.paidCents)} paid, ${euros(share.outstandingCents)} outstanding of ${euros(share.claimCents)}`,
+                ]),
           ].join('\n'),
         );
       }),
@@ -105,7 +150,16 @@ export function addPlanCommands(debt: Command, runtime: Runtime): void {
           throw new UsageError(`${ctx.connection().mspId} has no share in plan ${opts.plan}`);
         }
         const transient = { payment: JSON.stringify({ share, amountCents }) };
-        await withContract(ctx, 'debt', (c) => submitAndReport(ctx, c, 'RecordPayment', [], () => `payment of ${euros(amountCents)} recorded; ${euros(share.outstandingCents - amountCents)} outstanding`, { transient, endorsingOrganizations: debtWriteEndorsers(ctx.connection().mspId) }));
+        await withContract(ctx, 'debt', (c) =>
+          submitAndReport(
+            ctx,
+            c,
+            'RecordPayment',
+            [],
+            () => `payment of ${euros(amountCents)} recorded; ${euros(share.outstandingCents - amountCents)} outstanding`,
+            { transient, endorsingOrganizations: debtWriteEndorsers(ctx.connection().mspId) },
+          ),
+        );
       }),
     );
 }

@@ -14,7 +14,9 @@ import { addPlanCommands } from './debt-plans';
 
 /** The caller's own org's records of a subject, from a peer of its own org. */
 async function ownRecords(ctx: CommandContext, subject: string): Promise<DebtRecord[]> {
-  return JSON.parse(await withContract(ctx, 'debt', (c) => evaluate(c, 'ListDebts', [subject], { endorsingOrganizations: [ctx.connection().mspId] }))) as DebtRecord[];
+  return JSON.parse(
+    await withContract(ctx, 'debt', (c) => evaluate(c, 'ListDebts', [subject], { endorsingOrganizations: [ctx.connection().mspId] })),
+  ) as DebtRecord[];
 }
 
 function recordCommands(debt: Command, runtime: Runtime): void {
@@ -26,15 +28,32 @@ function recordCommands(debt: Command, runtime: Runtime): void {
     .requiredOption('--amount <euros>', 'the amount owed, e.g. 1250.00')
     .requiredOption('--origin <text>', 'what it is for, e.g. "energy bill 2026-Q2"')
     .requiredOption('--since <date>', 'owed since, YYYY-MM-DD')
-    .addHelpText('after', '\nExample:\n  civic --org utilities --user creditor debt record --subject did:civic:… --reference EN-99812 --amount 312.40 --origin "energy 2026-Q2" --since 2026-07-01')
+    .addHelpText(
+      'after',
+      '\nExample:\n  civic --org utilities --user creditor debt record --subject did:civic:… --reference EN-99812 --amount 312.40 --origin "energy 2026-Q2" --since 2026-07-01',
+    )
     .action(
       action(runtime, async (ctx, opts: { subject: string; reference: string; amount: string; origin: string; since: string }) => {
-        const debt_ = { subject: opts.subject, creditorReference: opts.reference, amountCents: parseEuroCents(opts.amount, '--amount'), origin: opts.origin, since: opts.since, salt: randomBytes(32).toString('hex') };
+        const debt_ = {
+          subject: opts.subject,
+          creditorReference: opts.reference,
+          amountCents: parseEuroCents(opts.amount, '--amount'),
+          origin: opts.origin,
+          since: opts.since,
+          salt: randomBytes(32).toString('hex'),
+        };
         if (debt_.amountCents <= 0) {
           throw new UsageError('--amount: a debt must be more than €0.00');
         }
         await withContract(ctx, 'debt', (c) =>
-          submitAndReport(ctx, c, 'RecordDebt', [], (r: { debtId: string; creditor: string }) => `recorded debt ${r.debtId} of ${r.creditor}: ${euros(debt_.amountCents)} (private to ${r.creditor})`, { transient: { debt: JSON.stringify(debt_) }, endorsingOrganizations: debtWriteEndorsers(ctx.connection().mspId) }),
+          submitAndReport(
+            ctx,
+            c,
+            'RecordDebt',
+            [],
+            (r: { debtId: string; creditor: string }) => `recorded debt ${r.debtId} of ${r.creditor}: ${euros(debt_.amountCents)} (private to ${r.creditor})`,
+            { transient: { debt: JSON.stringify(debt_) }, endorsingOrganizations: debtWriteEndorsers(ctx.connection().mspId) },
+          ),
         );
       }),
     );
@@ -61,10 +80,17 @@ function recordCommands(debt: Command, runtime: Runtime): void {
         action(runtime, async (ctx, opts: { subject: string; debt: string }) => {
           const matches = (await ownRecords(ctx, opts.subject)).filter((r) => r.debtId.startsWith(opts.debt));
           if (matches.length !== 1) {
-            throw new UsageError(`--debt: ${matches.length === 0 ? 'no' : 'more than one'} debt of ${opts.subject} at ${ctx.connection().mspId} starts with '${opts.debt}'`);
+            throw new UsageError(
+              `--debt: ${matches.length === 0 ? 'no' : 'more than one'} debt of ${opts.subject} at ${ctx.connection().mspId} starts with '${opts.debt}'`,
+            );
           }
           const current = JSON.stringify({ record: matches[0] });
-          await withContract(ctx, 'debt', (c) => submitAndReport(ctx, c, fn, [], (r: { debtId: string; status: string }) => `debt ${r.debtId}: ${r.status}`, { transient: { current }, endorsingOrganizations: debtWriteEndorsers(ctx.connection().mspId) }));
+          await withContract(ctx, 'debt', (c) =>
+            submitAndReport(ctx, c, fn, [], (r: { debtId: string; status: string }) => `debt ${r.debtId}: ${r.status}`, {
+              transient: { current },
+              endorsingOrganizations: debtWriteEndorsers(ctx.connection().mspId),
+            }),
+          );
         }),
       );
   }

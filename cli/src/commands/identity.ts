@@ -17,7 +17,10 @@ import { parseJson, readInput } from '../input';
 function printCommitted(ctx: CommandContext, what: string, committed: Committed): void {
   const doc = JSON.parse(committed.result) as DidResolutionResult;
   const receipt = { transactionId: committed.transactionId, blockNumber: committed.blockNumber.toString() };
-  ctx.printer.result({ ...receipt, did: doc.didDocument.id, resolution: doc }, () => `${what} ${doc.didDocument.id}\n  tx ${receipt.transactionId} in block ${receipt.blockNumber}`);
+  ctx.printer.result(
+    { ...receipt, did: doc.didDocument.id, resolution: doc },
+    () => `${what} ${doc.didDocument.id}\n  tx ${receipt.transactionId} in block ${receipt.blockNumber}`,
+  );
   if (committed.attempts > 1) {
     ctx.printer.verbose(`committed after ${committed.attempts} attempts (MVCC conflicts retried)`);
   }
@@ -39,10 +42,12 @@ function writeNewFile(file: string, text: string): void {
 
 /** `civic identity keygen | register | resolve | rotate | deactivate`: the DID registry. */
 export function identityCommand(runtime: Runtime): Command {
-  const identity = new Command('identity').description('self-sovereign identity: citizens\' DIDs on the ledger');
+  const identity = new Command('identity').description("self-sovereign identity: citizens' DIDs on the ledger");
   identity
     .command('keygen')
-    .description('generate a citizen key pair (Ed25519) and its DID, on this device; the private key is encrypted under a passphrase (asked for, or $CIVIC_KEY_PASSPHRASE)')
+    .description(
+      'generate a citizen key pair (Ed25519) and its DID, on this device; the private key is encrypted under a passphrase (asked for, or $CIVIC_KEY_PASSPHRASE)',
+    )
     .requiredOption('--out <file>', 'key file to write (owner-readable only; never overwritten)')
     .addHelpText('after', '\nExample:\n  civic identity keygen --out alice.key.json')
     .action(
@@ -50,7 +55,10 @@ export function identityCommand(runtime: Runtime): Command {
         const passphrase = await obtainPassphrase(runtime.env, opts.out, true);
         const key = generateCitizenKey();
         await saveCitizenKey(opts.out, key, passphrase);
-        ctx.printer.result({ did: key.did, publicKeyJwk: key.publicKeyJwk, file: opts.out }, () => `${key.did}\n  key written to ${opts.out} (private key encrypted under your passphrase)`);
+        ctx.printer.result(
+          { did: key.did, publicKeyJwk: key.publicKeyJwk, file: opts.out },
+          () => `${key.did}\n  key written to ${opts.out} (private key encrypted under your passphrase)`,
+        );
       }),
     );
   identity
@@ -72,7 +80,10 @@ export function identityCommand(runtime: Runtime): Command {
     .description("register a citizen's DID, with proof of possession signed by their key (clerk role)")
     .addOption(new Option('--key <file>', "the citizen's key file (signs the proof here)").conflicts('request'))
     .addOption(new Option('--request <file>', 'a signed request from `identity registration-request` (the key stays with the citizen)'))
-    .addHelpText('after', '\nExamples:\n  civic --org agencies --user clerk identity register --key alice.key.json\n  civic --org agencies --user clerk identity register --request alice.registration.json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  civic --org agencies --user clerk identity register --key alice.key.json\n  civic --org agencies --user clerk identity register --request alice.registration.json',
+    )
     .action(
       action(runtime, async (ctx, opts: { key?: string; request?: string }) => {
         let request: string;
@@ -81,13 +92,19 @@ export function identityCommand(runtime: Runtime): Command {
           request = JSON.stringify(parseJson(readInput(opts.request, '--request').toString('utf8'), opts.request));
         } else if (opts.key !== undefined) {
           const key = await openCitizenKey(runtime.env, opts.key);
-          request = JSON.stringify({ did: key.did, publicKeyJwk: key.publicKeyJwk, proof: signWithKey(key, registerPayload(CHANNEL, key.did, key.publicKeyJwk)) });
+          request = JSON.stringify({
+            did: key.did,
+            publicKeyJwk: key.publicKeyJwk,
+            proof: signWithKey(key, registerPayload(CHANNEL, key.did, key.publicKeyJwk)),
+          });
         } else {
           throw new UsageError('register needs --key <file> or --request <file>');
         }
-        const committed = await withContract(ctx, 'identity', (c) => submit(c, 'RegisterDID', [request], (m) => {
+        const committed = await withContract(ctx, 'identity', (c) =>
+          submit(c, 'RegisterDID', [request], (m) => {
             ctx.printer.verbose(m);
-          }));
+          }),
+        );
         printCommitted(ctx, 'registered', committed);
       }),
     );
@@ -108,10 +125,13 @@ export function identityCommand(runtime: Runtime): Command {
     );
   identity
     .command('rotate')
-    .description('replace a DID\'s key: signed by the current key, with proof of possession of the new one')
+    .description("replace a DID's key: signed by the current key, with proof of possession of the new one")
     .requiredOption('--key <file>', 'the current key file')
     .requiredOption('--new-key <file>', 'the new key file (from `identity keygen`)')
-    .addHelpText('after', '\nExample:\n  civic identity keygen --out alice-2.key.json\n  civic --user clerk identity rotate --key alice.key.json --new-key alice-2.key.json')
+    .addHelpText(
+      'after',
+      '\nExample:\n  civic identity keygen --out alice-2.key.json\n  civic --user clerk identity rotate --key alice.key.json --new-key alice-2.key.json',
+    )
     .action(
       action(runtime, async (ctx, opts: { key: string; newKey: string }) => {
         const key = await openCitizenKey(runtime.env, opts.key);
@@ -119,13 +139,22 @@ export function identityCommand(runtime: Runtime): Command {
         const committed = await withContract(ctx, 'identity', async (c) => {
           const sequence = await currentSequence(c, key.did);
           const payload = rotatePayload(CHANNEL, key.did, next.publicKeyJwk, sequence);
-          const request = { did: key.did, newPublicKeyJwk: next.publicKeyJwk, sequence, proof: signWithKey(key, payload), newKeyProof: signWithKey(next, payload) };
+          const request = {
+            did: key.did,
+            newPublicKeyJwk: next.publicKeyJwk,
+            sequence,
+            proof: signWithKey(key, payload),
+            newKeyProof: signWithKey(next, payload),
+          };
           return submit(c, 'RotateKey', [JSON.stringify(request)], (m) => {
             ctx.printer.verbose(m);
           });
         });
         // The new key now signs for this DID, not for the DID derived from it.
-        bindRotatedKey(opts.newKey, key.did, { txId: committed.transactionId, sequence: (JSON.parse(committed.result) as DidResolutionResult).didDocumentMetadata.sequence });
+        bindRotatedKey(opts.newKey, key.did, {
+          txId: committed.transactionId,
+          sequence: (JSON.parse(committed.result) as DidResolutionResult).didDocumentMetadata.sequence,
+        });
         printCommitted(ctx, 'rotated the key of', committed);
         ctx.printer.info(`${opts.newKey} now signs for ${key.did}`);
       }),

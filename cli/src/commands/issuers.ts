@@ -9,7 +9,7 @@ import { withContract } from '../gateway/with-contract';
 
 const registerSchema = z.object({
   did: z.string(),
-  name: z.string().min(2, 'must be the issuing body\'s name'),
+  name: z.string().min(2, "must be the issuing body's name"),
   issuerOrg: z.enum(['city', 'agencies', 'utilities'], { error: 'must be city, agencies or utilities' }),
   types: z.string().min(1),
 });
@@ -23,13 +23,19 @@ export function addIssuerCommands(identity: Command, runtime: Runtime): void {
     .requiredOption('--name <name>', 'the issuing body, e.g. "Youth Services"')
     .requiredOption('--issuer-org <org>', 'the org whose staff act for it: city, agencies or utilities')
     .requiredOption('--types <types>', 'comma-separated credential types, e.g. AgeCredential,ResidenceCredential')
-    .addHelpText('after', '\nExample:\n  civic --org city --user admin identity issuer-register --did did:civic:… --name "Youth Services" --issuer-org agencies --types AgeCredential')
+    .addHelpText(
+      'after',
+      '\nExample:\n  civic --org city --user admin identity issuer-register --did did:civic:… --name "Youth Services" --issuer-org agencies --types AgeCredential',
+    )
     .action(
       action(runtime, async (ctx, raw: unknown) => {
         const opts = parseOptions(registerSchema, raw);
         const request = { did: opts.did, name: opts.name, mspId: ORG_MSP_IDS[opts.issuerOrg], credentialTypes: opts.types.split(',').map((t) => t.trim()) };
         const committed = await withContract(ctx, 'identity', (c) => submit(c, 'RegisterIssuer', [JSON.stringify(request)]));
-        ctx.printer.result({ issuer: JSON.parse(committed.result) as unknown, transactionId: committed.transactionId }, () => `registered issuer ${opts.name} (${opts.did})\n  tx ${committed.transactionId} in block ${committed.blockNumber}`);
+        ctx.printer.result(
+          { issuer: JSON.parse(committed.result) as unknown, transactionId: committed.transactionId },
+          () => `registered issuer ${opts.name} (${opts.did})\n  tx ${committed.transactionId} in block ${committed.blockNumber}`,
+        );
       }),
     );
   identity
@@ -40,7 +46,10 @@ export function addIssuerCommands(identity: Command, runtime: Runtime): void {
     .action(
       action(runtime, async (ctx, opts: { did: string; status: string }) => {
         const committed = await withContract(ctx, 'identity', (c) => submit(c, 'SetIssuerStatus', [JSON.stringify({ did: opts.did, status: opts.status })]));
-        ctx.printer.result({ issuer: JSON.parse(committed.result) as unknown, transactionId: committed.transactionId }, () => `issuer ${opts.did} is now ${opts.status}\n  tx ${committed.transactionId}`);
+        ctx.printer.result(
+          { issuer: JSON.parse(committed.result) as unknown, transactionId: committed.transactionId },
+          () => `issuer ${opts.did} is now ${opts.status}\n  tx ${committed.transactionId}`,
+        );
       }),
     );
   identity
@@ -66,7 +75,10 @@ export function addIssuerCommands(identity: Command, runtime: Runtime): void {
           throw new UsageError(`schema file ${opts.file} cannot be read: ${(e as Error).message}`);
         }
         const committed = await withContract(ctx, 'identity', (c) => submit(c, 'RegisterCredentialSchema', [text]));
-        ctx.printer.result({ schema: JSON.parse(committed.result) as unknown, transactionId: committed.transactionId }, () => `registered schema from ${opts.file}\n  tx ${committed.transactionId}`);
+        ctx.printer.result(
+          { schema: JSON.parse(committed.result) as unknown, transactionId: committed.transactionId },
+          () => `registered schema from ${opts.file}\n  tx ${committed.transactionId}`,
+        );
       }),
     );
 }

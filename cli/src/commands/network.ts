@@ -23,8 +23,16 @@ function runNetworkScript(ctx: CommandContext, runtime: Runtime, args: string[],
       if (code === 0) {
         resolve(out);
       } else {
-        const lastError = err.split('\n').filter((l) => l.startsWith('error:')).pop();
-        reject(new NetworkError(`network ${args[0] ?? ''} failed${lastError === undefined ? '' : `: ${lastError.slice(7)}`}`, { code: 'NETWORK_SCRIPT', detail: err }));
+        const lastError = err
+          .split('\n')
+          .filter((l) => l.startsWith('error:'))
+          .pop();
+        reject(
+          new NetworkError(`network ${args[0] ?? ''} failed${lastError === undefined ? '' : `: ${lastError.slice(7)}`}`, {
+            code: 'NETWORK_SCRIPT',
+            detail: err,
+          }),
+        );
       }
     });
   });
@@ -58,7 +66,15 @@ interface NetworkStatus {
   fabricCa: BinaryStatus;
   nodes: NodeStatus[];
   channel?: { name: string; raftLeader: string | null; heights: Record<string, number | null> };
-  chaincode?: { name: string; version: string; sequence: number; validationParameter: string; endorsementPolicy?: string; collections: string[]; approvals: Record<string, boolean> } | null;
+  chaincode?: {
+    name: string;
+    version: string;
+    sequence: number;
+    validationParameter: string;
+    endorsementPolicy?: string;
+    collections: string[];
+    approvals: Record<string, boolean>;
+  } | null;
 }
 interface Check {
   check: string;
@@ -75,7 +91,10 @@ export function networkCommand(runtime: Runtime): Command {
     .command('up')
     .description('bring the network up, or resume a stopped one with its ledgers (idempotent)')
     .addOption(new Option('--until <stage>', 'stop after this stage').choices(stages))
-    .addHelpText('after', '\nExamples:\n  civic network up\n  CIVIC_BASE_PORT=31000 civic network up\n  civic network up --until identities   # CAs and crypto material only')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  civic network up\n  CIVIC_BASE_PORT=31000 civic network up\n  civic network up --until identities   # CAs and crypto material only',
+    )
     .action(
       action(runtime, async (ctx, opts: { until?: string }) => {
         await runNetworkScript(ctx, runtime, ['up', ...(opts.until === undefined ? [] : ['--until', opts.until])], false);
@@ -116,7 +135,10 @@ export function networkCommand(runtime: Runtime): Command {
     .action(
       action(runtime, async (ctx) => {
         const results = await Promise.all((Object.keys(ORG_MSP_IDS) as OrgName[]).map((org) => pingOrg(ctx.paths, org, ctx.options.user)));
-        ctx.printer.result(results, () => ({ head: ['org', 'MSP ID', 'contracts', 'ms'], rows: results.map((r) => [r.org, r.mspId, r.contracts.join(' '), r.ms]) }));
+        ctx.printer.result(results, () => ({
+          head: ['org', 'MSP ID', 'contracts', 'ms'],
+          rows: results.map((r) => [r.org, r.mspId, r.contracts.join(' '), r.ms]),
+        }));
       }),
     );
   network
@@ -125,8 +147,14 @@ export function networkCommand(runtime: Runtime): Command {
     .action(
       action(runtime, async (ctx) => {
         const out = await runNetworkScript(ctx, runtime, ['doctor'], true);
-        const checks = out.trim().split('\n').map((line) => JSON.parse(line) as Check);
-        const table = { head: ['check', 'ok', 'detail / fix'], rows: checks.map((c) => [c.check, c.ok ? 'ok' : 'FAIL', c.ok ? c.detail : `${c.detail}\n→ ${c.fix ?? ''}`]) };
+        const checks = out
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as Check);
+        const table = {
+          head: ['check', 'ok', 'detail / fix'],
+          rows: checks.map((c) => [c.check, c.ok ? 'ok' : 'FAIL', c.ok ? c.detail : `${c.detail}\n→ ${c.fix ?? ''}`]),
+        };
         const failed = checks.filter((c) => !c.ok);
         if (failed.length === 0) {
           ctx.printer.result(checks, () => table);
@@ -143,14 +171,21 @@ export function networkCommand(runtime: Runtime): Command {
 
 /** The human view of `network status`: versions, a node table, channel and chaincode lines. */
 function renderStatus(status: NetworkStatus): string {
-  const version = (b: BinaryStatus): string => (b.installed ? `${b.version ?? '?'} (pinned ${b.pinned}; ${b.source ?? 'unknown source'})` : `not installed (pinned ${b.pinned})`);
+  const version = (b: BinaryStatus): string =>
+    b.installed ? `${b.version ?? '?'} (pinned ${b.pinned}; ${b.source ?? 'unknown source'})` : `not installed (pinned ${b.pinned})`;
   const lines = [`Fabric ${version(status.fabric)}`, `Fabric CA ${version(status.fabricCa)}`];
   if (!status.created) {
     return [...lines, `no network at ${status.home} (run \`civic network up\`)`].join('\n');
   }
   const health = (n: NodeStatus): string => (n.running ? (n.healthy ? 'healthy' : 'unhealthy') : 'stopped');
-  const detail = (n: NodeStatus): string => (n.kind === 'peer' ? `height ${n.height === undefined || n.height === null ? '-' : String(n.height)}` : n.raftLeader === true ? 'Raft leader' : '');
-  lines.push(renderTable({ head: ['node', 'org', 'address', 'ops port', 'pid', 'health', 'ledger'], rows: status.nodes.map((n) => [n.name, n.org, `${n.host}:${String(n.port)}`, n.operationsPort, n.pid, health(n), detail(n)]) }));
+  const detail = (n: NodeStatus): string =>
+    n.kind === 'peer' ? `height ${n.height === undefined || n.height === null ? '-' : String(n.height)}` : n.raftLeader === true ? 'Raft leader' : '';
+  lines.push(
+    renderTable({
+      head: ['node', 'org', 'address', 'ops port', 'pid', 'health', 'ledger'],
+      rows: status.nodes.map((n) => [n.name, n.org, `${n.host}:${String(n.port)}`, n.operationsPort, n.pid, health(n), detail(n)]),
+    }),
+  );
   if (status.channel) {
     lines.push(`channel ${status.channel.name}: Raft leader ${status.channel.raftLeader ?? 'none'}`);
   }

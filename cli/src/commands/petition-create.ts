@@ -47,10 +47,17 @@ function withTextOptions(command: Command, idHelp: string): Command {
 }
 
 /** The fields of a petition or proposal from the shared options. @throws UsageError naming the option */
-function textFields(opts: TextOptions): { text: string; fields: Omit<PetitionSpecInput, 'petitionId' | 'text' | 'publicKey' | 'attributes' | 'k' | 'proposalId'> } {
+function textFields(opts: TextOptions): {
+  text: string;
+  fields: Omit<PetitionSpecInput, 'petitionId' | 'text' | 'publicKey' | 'attributes' | 'k' | 'proposalId'>;
+} {
   const threshold = opts.threshold === undefined ? null : positiveInt(opts.threshold, '--threshold');
   if ((opts.kind === 'petition') !== (threshold !== null) || (opts.kind === 'poll' && (opts.option ?? []).length < 2)) {
-    throw new UsageError(opts.kind === 'petition' ? '--threshold is required for a petition (and only for a petition)' : 'a poll needs --option with at least two options, and no --threshold');
+    throw new UsageError(
+      opts.kind === 'petition'
+        ? '--threshold is required for a petition (and only for a petition)'
+        : 'a poll needs --option with at least two options, and no --threshold',
+    );
   }
   const text = readInput(opts.textFile, '--text-file').toString('utf8');
   return {
@@ -78,7 +85,9 @@ interface CreateOptions extends TextOptions {
 /** `petition create`: a petition or poll with a fresh RSA token key (CityMSP admin or clerk). */
 export function createCommand(runtime: Runtime): Command {
   return withTextOptions(
-    new Command('create').description("create a petition (Yes/No, threshold) or poll (several options) with a fresh RSA token key; the private key goes to an owner-only file for the City's issuing service (CityMSP admin or clerk)"),
+    new Command('create').description(
+      "create a petition (Yes/No, threshold) or poll (several options) with a fresh RSA token key; the private key goes to an owner-only file for the City's issuing service (CityMSP admin or clerk)",
+    ),
     'petition id, e.g. riverside-sundays',
   )
     .option('--attribute <name=bands...>', 'coarse bands a signer may attach, e.g. age_band=16-24,25-44,45-64,65+')
@@ -86,7 +95,10 @@ export function createCommand(runtime: Runtime): Command {
     .option('--proposal <id>', "the citizen's proposal this petition accepts (same text and kind)")
     .requiredOption('--key-out <file>', 'where to write the token private key (owner-only, never overwritten)')
     .option('--key-bits <bits>', 'RSA modulus length', '2048')
-    .addHelpText('after', '\nExample:\n  civic --org city --user clerk1 petition create --id riverside-sundays --title "Open Riverside library on Sundays" \\\n    --text-file petition.txt --threshold 500 --closes 2027-01-31T23:00:00Z --credential-type ResidencyCredential \\\n    --require resident_of=Civitas age_over_16=true --attribute age_band=16-24,25-44,45-64,65+ --key-out riverside-sundays.token-key.json')
+    .addHelpText(
+      'after',
+      '\nExample:\n  civic --org city --user clerk1 petition create --id riverside-sundays --title "Open Riverside library on Sundays" \\\n    --text-file petition.txt --threshold 500 --closes 2027-01-31T23:00:00Z --credential-type ResidencyCredential \\\n    --require resident_of=Civitas age_over_16=true --attribute age_band=16-24,25-44,45-64,65+ --key-out riverside-sundays.token-key.json',
+    )
     .action(
       action(runtime, async (ctx, opts: CreateOptions) => {
         const k = positiveInt(opts.k, '--k');
@@ -96,10 +108,25 @@ export function createCommand(runtime: Runtime): Command {
         }
         const { text, fields } = textFields(opts);
         const { publicKey, privateKey } = await generateTokenKeys(keyBits);
-        const spec: PetitionSpecInput = { petitionId: opts.id, ...fields, text, publicKey, attributes: parseBandOptions(opts.attribute ?? []), k, ...(opts.proposal === undefined ? {} : { proposalId: opts.proposal }) };
+        const spec: PetitionSpecInput = {
+          petitionId: opts.id,
+          ...fields,
+          text,
+          publicKey,
+          attributes: parseBandOptions(opts.attribute ?? []),
+          k,
+          ...(opts.proposal === undefined ? {} : { proposalId: opts.proposal }),
+        };
         await writePetitionFile(opts.keyOut, { petitionId: opts.id, suite: DEFAULT_SUITE, publicKey, privateKey }, '--key-out', true);
         await withContract(ctx, 'petition', (c) =>
-          submitAndReport(ctx, c, 'CreatePetition', [JSON.stringify(spec)], (p: PetitionRecord) => `created ${p.kind} ${p.petitionId}, open until ${p.closes}; token key in ${opts.keyOut} (give it to the issuing service only)`),
+          submitAndReport(
+            ctx,
+            c,
+            'CreatePetition',
+            [JSON.stringify(spec)],
+            (p: PetitionRecord) =>
+              `created ${p.kind} ${p.petitionId}, open until ${p.closes}; token key in ${opts.keyOut} (give it to the issuing service only)`,
+          ),
         );
       }),
     );
@@ -117,13 +144,26 @@ export function proposalRequest(key: CitizenKeyFile, opts: TextOptions): ReturnT
 
 /** `petition propose | proposal | reject-proposal`: a citizen's proposal and the City's decision. */
 export function addProposalCommands(petition: Command, runtime: Runtime): void {
-  withTextOptions(petition.command('propose').description("a citizen proposes a petition or poll, signed with their key (front desk: clerk); the City accepts it with petition create --proposal"), 'proposal id, e.g. library-sundays')
+  withTextOptions(
+    petition
+      .command('propose')
+      .description('a citizen proposes a petition or poll, signed with their key (front desk: clerk); the City accepts it with petition create --proposal'),
+    'proposal id, e.g. library-sundays',
+  )
     .requiredOption('--key <file>', "the citizen's key file")
     .action(
       action(runtime, async (ctx, opts: TextOptions & { key: string }) => {
         textFields(opts); // refuse bad options before asking for the passphrase
         const signed = proposalRequest(await openCitizenKey(runtime.env, opts.key), opts);
-        await withContract(ctx, 'petition', (c) => submitAndReport(ctx, c, 'ProposePetition', [JSON.stringify(signed)], (p: ProposalRecord) => `proposal ${p.proposalId} by ${p.proposer} recorded; the City decides`));
+        await withContract(ctx, 'petition', (c) =>
+          submitAndReport(
+            ctx,
+            c,
+            'ProposePetition',
+            [JSON.stringify(signed)],
+            (p: ProposalRecord) => `proposal ${p.proposalId} by ${p.proposer} recorded; the City decides`,
+          ),
+        );
       }),
     );
   petition
@@ -133,7 +173,11 @@ export function addProposalCommands(petition: Command, runtime: Runtime): void {
     .action(
       action(runtime, async (ctx, id: string) => {
         const p = JSON.parse(await withContract(ctx, 'petition', (c) => evaluate(c, 'GetProposal', [id]))) as ProposalRecord;
-        ctx.printer.result(p, () => `proposal ${p.proposalId} (${p.kind}): ${p.title}\n  by ${p.proposer}, ${p.submitted}\n  ${p.status}${p.decision === null ? '' : ` by ${p.decision.by} at ${p.decision.at}${p.decision.petitionId === null ? '' : ` as petition ${p.decision.petitionId}`}${p.decision.reason === null ? '' : `: ${p.decision.reason}`}`}`);
+        ctx.printer.result(
+          p,
+          () =>
+            `proposal ${p.proposalId} (${p.kind}): ${p.title}\n  by ${p.proposer}, ${p.submitted}\n  ${p.status}${p.decision === null ? '' : ` by ${p.decision.by} at ${p.decision.at}${p.decision.petitionId === null ? '' : ` as petition ${p.decision.petitionId}`}${p.decision.reason === null ? '' : `: ${p.decision.reason}`}`}`,
+        );
       }),
     );
   petition
@@ -143,7 +187,15 @@ export function addProposalCommands(petition: Command, runtime: Runtime): void {
     .requiredOption('--reason <text>', 'why')
     .action(
       action(runtime, async (ctx, id: string, opts: { reason: string }) => {
-        await withContract(ctx, 'petition', (c) => submitAndReport(ctx, c, 'RejectProposal', [JSON.stringify({ proposalId: id, reason: opts.reason })], (p: ProposalRecord) => `proposal ${p.proposalId} rejected: ${opts.reason}`));
+        await withContract(ctx, 'petition', (c) =>
+          submitAndReport(
+            ctx,
+            c,
+            'RejectProposal',
+            [JSON.stringify({ proposalId: id, reason: opts.reason })],
+            (p: ProposalRecord) => `proposal ${p.proposalId} rejected: ${opts.reason}`,
+          ),
+        );
       }),
     );
 }

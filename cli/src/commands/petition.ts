@@ -49,7 +49,12 @@ function readCommands(petition: Command, runtime: Runtime): void {
     .action(
       action(runtime, async (ctx, id: string) => {
         const data = await withPetitionLedger(ctx, async (ledger) => {
-          const [petitionRecord, signatures, issuances, results] = await Promise.all([ledger.petition(id), ledger.signatures(id), ledger.issuances(id), ledger.results(id)]);
+          const [petitionRecord, signatures, issuances, results] = await Promise.all([
+            ledger.petition(id),
+            ledger.signatures(id),
+            ledger.issuances(id),
+            ledger.results(id),
+          ]);
           return { petition: petitionRecord, signatures, issuances, results };
         });
         const audit = auditPetition(data);
@@ -63,7 +68,9 @@ function readCommands(petition: Command, runtime: Runtime): void {
 
 /** `civic petition …`: petitions and polls with anonymous, eligible, one-per-person signing */
 export function petitionCommand(runtime: Runtime): Command {
-  const petition = new Command('petition').description('petitions and polls: RFC 9474 blind-signature tokens, one anonymous signature per eligible person, auditable counts');
+  const petition = new Command('petition').description(
+    'petitions and polls: RFC 9474 blind-signature tokens, one anonymous signature per eligible person, auditable counts',
+  );
   petition.addCommand(createCommand(runtime));
   addProposalCommands(petition, runtime);
   readCommands(petition, runtime);
@@ -78,7 +85,15 @@ export function petitionCommand(runtime: Runtime): Command {
       action(runtime, async (ctx, opts: { token: string; option: string; band?: string[] }) => {
         const token = readPetitionFile(tokenFileSchema, opts.token, '--token');
         const request = { ...token, option: opts.option, attributes: parseSignerBands(opts.band ?? []) };
-        await withContract(ctx, 'petition', (c) => submitAndReport(ctx, c, 'SignPetition', [JSON.stringify(request)], (s: SignatureRecord) => `signed ${s.petitionId}: ${s.option}; token ${s.tokenId} is now spent`));
+        await withContract(ctx, 'petition', (c) =>
+          submitAndReport(
+            ctx,
+            c,
+            'SignPetition',
+            [JSON.stringify(request)],
+            (s: SignatureRecord) => `signed ${s.petitionId}: ${s.option}; token ${s.tokenId} is now spent`,
+          ),
+        );
       }),
     );
   petition

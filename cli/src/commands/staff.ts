@@ -51,14 +51,17 @@ async function caClient(ctx: CommandContext, runtime: Runtime, home: string, url
 
 /** `civic staff register | enroll`: staff identities from the org's Fabric CA. */
 export function staffCommand(runtime: Runtime): Command {
-  const staff = new Command('staff').description("add staff to an org through its Fabric CA, with their role as a certificate attribute");
+  const staff = new Command('staff').description('add staff to an org through its Fabric CA, with their role as a certificate attribute');
   staff
     .command('register')
     .description('register a staff member with a role (run as the org admin); prints their one-time enrollment secret')
-    .requiredOption('--name <name>', 'the staff member\'s enrollment id')
+    .requiredOption('--name <name>', "the staff member's enrollment id")
     .requiredOption('--role <role>', 'their role, set as the certificate attribute civic.role')
     .option('--secret <secret>', 'enrollment secret (default: generated)')
-    .addHelpText('after', '\nExamples:\n  civic --org agencies staff register --name jan --role clerk\n  civic --org city --user admin staff register --name eva --role auditor --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  civic --org agencies staff register --name jan --role clerk\n  civic --org city --user admin staff register --name eva --role auditor --json',
+    )
     .action(
       action(runtime, async (ctx, raw: unknown) => {
         const opts = parseOptions(registerSchema, raw);
@@ -66,10 +69,22 @@ export function staffCommand(runtime: Runtime): Command {
         const registrar = ctx.identity();
         const secret = opts.secret ?? randomBytes(12).toString('hex');
         await caClient(ctx, runtime, path.dirname(registrar.mspDir), conn.ca?.url ?? '', [
-          'register', '--id.name', opts.name, '--id.secret', secret, '--id.type', 'client', '--id.attrs', `civic.role=${opts.role}:ecert`,
+          'register',
+          '--id.name',
+          opts.name,
+          '--id.secret',
+          secret,
+          '--id.type',
+          'client',
+          '--id.attrs',
+          `civic.role=${opts.role}:ecert`,
         ]);
         const result = { org: ctx.options.org, mspId: ORG_MSP_IDS[ctx.options.org], name: opts.name, role: opts.role, secret };
-        ctx.printer.result(result, () => `registered ${opts.name} (${opts.role}) with ${conn.ca?.caName ?? ''}; enrollment secret: ${secret}\nnext: civic --org ${ctx.options.org} staff enroll --name ${opts.name} --secret ${secret}`);
+        ctx.printer.result(
+          result,
+          () =>
+            `registered ${opts.name} (${opts.role}) with ${conn.ca?.caName ?? ''}; enrollment secret: ${secret}\nnext: civic --org ${ctx.options.org} staff enroll --name ${opts.name} --secret ${secret}`,
+        );
       }),
     );
   staff

@@ -18,6 +18,7 @@ export function gatewayLedgerReader(identity: Contract): LedgerReader {
         throw e;
       }
     },
-    statusList: async (issuer, purpose) => decodeList((JSON.parse(await evaluate(identity, 'GetStatusList', [issuer, purpose])) as { encodedList: string }).encodedList),
+    statusList: async (issuer, purpose) =>
+      decodeList((JSON.parse(await evaluate(identity, 'GetStatusList', [issuer, purpose])) as { encodedList: string }).encodedList),
   };
 }

@@ -19,7 +19,13 @@ export interface Challenge {
  * @param now - presentation time, seconds since the epoch
  * @throws UsageError when a requested claim is not in the credential
  */
-export async function presentCredential(credential: string, holder: CitizenKeyFile, disclose: readonly string[], challenge: Challenge, now: number): Promise<string> {
+export async function presentCredential(
+  credential: string,
+  holder: CitizenKeyFile,
+  disclose: readonly string[],
+  challenge: Challenge,
+  now: number,
+): Promise<string> {
   const sdjwt = civicSdJwt({ holder });
   const available = new Set(await sdjwt.keys(credential));
   const missing = disclose.find((claim) => !available.has(claim));

@@ -50,7 +50,9 @@ const issuerJwtSchema = z.object({
   vct: z.string(),
   exp: z.number(),
   cnf: z.object({ jwk: publicKeyJwkSchema }),
-  credentialStatus: z.object({ type: z.literal('BitstringStatusListEntry'), statusPurpose: z.literal('revocation'), statusListIndex: z.string().regex(/^\d+$/) }).loose(),
+  credentialStatus: z
+    .object({ type: z.literal('BitstringStatusListEntry'), statusPurpose: z.literal('revocation'), statusListIndex: z.string().regex(/^\d+$/) })
+    .loose(),
 });
 
 /**
@@ -87,11 +89,16 @@ async function trustedIssuerKey(ledger: LedgerReader, iss: string, type: string)
   return { name: issuer.name, key };
 }
 
-async function checkSignatures(presentation: string, issuerKey: z.infer<typeof publicKeyJwkSchema>, challenge: Challenge, now: number): Promise<{ payload: Record<string, unknown>; kb: { iat: number; aud: string } }> {
+async function checkSignatures(
+  presentation: string,
+  issuerKey: z.infer<typeof publicKeyJwkSchema>,
+  challenge: Challenge,
+  now: number,
+): Promise<{ payload: Record<string, unknown>; kb: { iat: number; aud: string } }> {
   const [jwt = ''] = presentation.split('~');
   const [header = '', body = '', signature = ''] = jwt.split('.');
   if (!verifyEd25519Jws(issuerKey, `${header}.${body}`, signature)) {
-    reject('BAD_SIGNATURE', 'the issuer signature does not verify with the issuer DID\'s current key');
+    reject('BAD_SIGNATURE', "the issuer signature does not verify with the issuer DID's current key");
   }
   try {
     const result = await civicSdJwt({ issuerPublicKey: issuerKey }).verify(presentation, { currentDate: now, keyBindingNonce: challenge.nonce });
@@ -139,7 +146,13 @@ async function checkHolderAndStatus(ledger: LedgerReader, header: z.infer<typeof
  * @returns issuer, holder, type and the disclosed claims only
  * @throws CredentialRejected with the reason of the first failed check
  */
-export async function verifyPresentation(presentation: string, ledger: LedgerReader, challenge: Challenge, now: number, maxAgeSeconds = 300): Promise<VerifiedPresentation> {
+export async function verifyPresentation(
+  presentation: string,
+  ledger: LedgerReader,
+  challenge: Challenge,
+  now: number,
+  maxAgeSeconds = 300,
+): Promise<VerifiedPresentation> {
   let header: z.infer<typeof issuerJwtSchema>;
   try {
     header = issuerJwtSchema.parse(Jwt.decodeJWT(presentation.split('~')[0] ?? '').payload);
@@ -156,7 +169,10 @@ export async function verifyPresentation(presentation: string, ledger: LedgerRea
   }
   await checkHolderAndStatus(ledger, header, issuer.name);
   const claims = Object.fromEntries(Object.entries(payload).filter(([k]) => !REGISTERED.includes(k)));
-  const presented = presentation.split('~').slice(1, -1).filter((d) => d !== '').length;
+  const presented = presentation
+    .split('~')
+    .slice(1, -1)
+    .filter((d) => d !== '').length;
   if (presented !== Object.keys(claims).length) {
     reject('BAD_DISCLOSURE', `${presented - Object.keys(claims).length} presented disclosure(s) match no digest the issuer signed`);
   }

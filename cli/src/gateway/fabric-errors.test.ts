@@ -12,7 +12,9 @@ describe('fromFabricError', () => {
       cause,
       transactionId: 'tx42',
       message: '10 ABORTED: failed to endorse transaction, see attached details for more info',
-      details: [{ address: '127.0.0.1:27022', mspId: 'AgenciesMSP', message: 'chaincode response 500, INVALID_SIGNATURE: request.proof is not a valid signature' }],
+      details: [
+        { address: '127.0.0.1:27022', mspId: 'AgenciesMSP', message: 'chaincode response 500, INVALID_SIGNATURE: request.proof is not a valid signature' },
+      ],
     });
     const mapped = fromFabricError(error);
     expect(mapped).toBeInstanceOf(ContractError);

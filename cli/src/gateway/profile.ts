@@ -12,7 +12,10 @@ const profileSchema = z.object({
   name: z.string(),
   'x-civic-wallet': z.string().optional(),
   client: z.object({ organization: z.string() }),
-  organizations: z.record(z.string(), z.object({ mspid: z.string(), peers: z.array(z.string()).min(1), certificateAuthorities: z.array(z.string()).default([]) })),
+  organizations: z.record(
+    z.string(),
+    z.object({ mspid: z.string(), peers: z.array(z.string()).min(1), certificateAuthorities: z.array(z.string()).default([]) }),
+  ),
   peers: z.record(z.string(), z.object({ url: z.string(), tlsCACerts: tlsPath, grpcOptions: z.record(z.string(), z.unknown()).default({}) })),
   certificateAuthorities: z.record(z.string(), z.object({ url: z.string(), caName: z.string(), tlsCACerts: tlsPath })).default({}),
 });

@@ -22,10 +22,15 @@ export interface ProposalExtras {
   readonly endorsingOrganizations?: readonly string[];
 }
 
-function proposalOptions(args: readonly string[], extras: ProposalExtras): { arguments: string[]; transientData?: Record<string, Uint8Array>; endorsingOrganizations?: string[] } {
+function proposalOptions(
+  args: readonly string[],
+  extras: ProposalExtras,
+): { arguments: string[]; transientData?: Record<string, Uint8Array>; endorsingOrganizations?: string[] } {
   return {
     arguments: [...args],
-    ...(extras.transient === undefined ? {} : { transientData: Object.fromEntries(Object.entries(extras.transient).map(([k, v]) => [k, Buffer.from(v, 'utf8')])) }),
+    ...(extras.transient === undefined
+      ? {}
+      : { transientData: Object.fromEntries(Object.entries(extras.transient).map(([k, v]) => [k, Buffer.from(v, 'utf8')])) }),
     ...(extras.endorsingOrganizations === undefined ? {} : { endorsingOrganizations: [...extras.endorsingOrganizations] }),
   };
 }
@@ -61,11 +66,18 @@ export async function submit(
       const submitted = await transaction.submit();
       const status = await submitted.getStatus();
       if (status.successful) {
-        return { result: Buffer.from(submitted.getResult()).toString('utf8'), transactionId: status.transactionId, blockNumber: status.blockNumber, attempts: attempt };
+        return {
+          result: Buffer.from(submitted.getResult()).toString('utf8'),
+          transactionId: status.transactionId,
+          blockNumber: status.blockNumber,
+          attempts: attempt,
+        };
       }
       const codeName = statusName(status.code);
       if (!RETRYABLE.has(status.code) || attempt >= maxAttempts) {
-        throw new ContractError(codeName, `transaction ${status.transactionId} was not committed: ${codeName} (block ${status.blockNumber})`, { transactionId: status.transactionId });
+        throw new ContractError(codeName, `transaction ${status.transactionId} was not committed: ${codeName} (block ${status.blockNumber})`, {
+          transactionId: status.transactionId,
+        });
       }
       onRetry(`${codeName} on ${status.transactionId}; retrying (attempt ${attempt + 1} of ${maxAttempts})`);
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));

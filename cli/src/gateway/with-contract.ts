@@ -32,7 +32,14 @@ export async function withContract<T>(ctx: CommandContext, name: string, fn: (co
  * @param extras - transient data and endorsing orgs, if any
  * @returns the committed transaction and its parsed result
  */
-export async function submitAndReport<R>(ctx: CommandContext, contract: Contract, name: string, args: readonly string[], human: (result: R) => string, extras: ProposalExtras = {}): Promise<{ committed: Committed; result: R }> {
+export async function submitAndReport<R>(
+  ctx: CommandContext,
+  contract: Contract,
+  name: string,
+  args: readonly string[],
+  human: (result: R) => string,
+  extras: ProposalExtras = {},
+): Promise<{ committed: Committed; result: R }> {
   const committed = await submit(
     contract,
     name,
@@ -44,7 +51,10 @@ export async function submitAndReport<R>(ctx: CommandContext, contract: Contract
     extras,
   );
   const result = JSON.parse(committed.result) as R;
-  ctx.printer.result({ result, transactionId: committed.transactionId, blockNumber: committed.blockNumber.toString() }, () => `${human(result)}\n  tx ${committed.transactionId} in block ${committed.blockNumber.toString()}`);
+  ctx.printer.result(
+    { result, transactionId: committed.transactionId, blockNumber: committed.blockNumber.toString() },
+    () => `${human(result)}\n  tx ${committed.transactionId} in block ${committed.blockNumber.toString()}`,
+  );
   if (committed.attempts > 1) {
     ctx.printer.verbose(`committed after ${String(committed.attempts)} attempts (MVCC conflicts retried)`);
   }

@@ -23,7 +23,9 @@ function pairs(raw: readonly string[], option: string): [string, string][] {
  * plain integers numbers, as credential claims carry them (e.g. `age_over_16=true`).
  */
 export function parseRequirements(raw: readonly string[]): Record<string, string | number | boolean> {
-  return Object.fromEntries(pairs(raw, '--require').map(([claim, v]) => [claim, v === 'true' ? true : v === 'false' ? false : /^-?\d{1,15}$/.test(v) ? Number(v) : v]));
+  return Object.fromEntries(
+    pairs(raw, '--require').map(([claim, v]) => [claim, v === 'true' ? true : v === 'false' ? false : /^-?\d{1,15}$/.test(v) ? Number(v) : v]),
+  );
 }
 
 /** `--attribute name=band1,band2,…`: the coarse bands a signer may attach. */

@@ -58,7 +58,13 @@ function checkToken(petition: PetitionRecord, s: SignatureRecord): string | null
  */
 export function auditPetition(data: PetitionAuditData): PetitionAudit {
   const { petition } = data;
-  const tokens = data.signatures.map((s) => ({ tokenId: s.tokenId, option: s.option, attributes: s.attributes, txId: s.txId, problem: s.petitionId === petition.petitionId ? checkToken(petition, s) : `recorded for petition ${s.petitionId}` }));
+  const tokens = data.signatures.map((s) => ({
+    tokenId: s.tokenId,
+    option: s.option,
+    attributes: s.attributes,
+    txId: s.txId,
+    problem: s.petitionId === petition.petitionId ? checkToken(petition, s) : `recorded for petition ${s.petitionId}`,
+  }));
   const findings = tokens.filter((t) => t.problem !== null).map((t) => `token ${t.tokenId} (tx ${t.txId}): ${t.problem ?? ''}`);
   const seen = new Set<string>();
   for (const t of tokens) {
@@ -71,9 +77,17 @@ export function auditPetition(data: PetitionAuditData): PetitionAudit {
     findings.push(`${String(data.signatures.length)} signatures recorded but only ${String(data.issuances.length)} tokens issued`);
   }
   const recomputed = tally(petition, data.signatures);
-  const reported: Tally = { total: data.results.total, counts: data.results.counts, thresholdReached: data.results.thresholdReached, k: data.results.k, bands: data.results.bands };
+  const reported: Tally = {
+    total: data.results.total,
+    counts: data.results.counts,
+    thresholdReached: data.results.thresholdReached,
+    k: data.results.k,
+    bands: data.results.bands,
+  };
   if (!isDeepStrictEqual(reported, recomputed)) {
-    findings.push(`the live results (${JSON.stringify(reported.counts)}, total ${String(reported.total)}) differ from the recount (${JSON.stringify(recomputed.counts)}, total ${String(recomputed.total)})`);
+    findings.push(
+      `the live results (${JSON.stringify(reported.counts)}, total ${String(reported.total)}) differ from the recount (${JSON.stringify(recomputed.counts)}, total ${String(recomputed.total)})`,
+    );
   }
   if (petition.final !== null && (petition.final.total !== recomputed.total || !isDeepStrictEqual(petition.final.counts, recomputed.counts))) {
     findings.push(`the final counts stored at close (${JSON.stringify(petition.final.counts)}) differ from the recount (${JSON.stringify(recomputed.counts)})`);

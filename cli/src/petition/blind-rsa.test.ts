@@ -12,7 +12,15 @@ interface Vector {
   readonly sig: string;
 }
 /** RFC 9474 Appendix A: one 4096-bit key, one message and blinding inverse, a vector per randomized suite. */
-const vectors = JSON.parse(readFileSync(join(__dirname, 'testdata', 'rfc9474-vectors.json'), 'utf8')) as { p: string; q: string; n: string; e: string; msg: string; inv: string; vectors: Vector[] };
+const vectors = JSON.parse(readFileSync(join(__dirname, 'testdata', 'rfc9474-vectors.json'), 'utf8')) as {
+  p: string;
+  q: string;
+  n: string;
+  e: string;
+  msg: string;
+  inv: string;
+  vectors: Vector[];
+};
 
 const big = (hex: string): bigint => BigInt(hex.startsWith('0x') ? hex : `0x${hex}`);
 const bytes = (n: bigint, length: number): Buffer => Buffer.from(n.toString(16).padStart(length * 2, '0'), 'hex');
@@ -45,34 +53,38 @@ describe('RFC 9474 test vectors through our wrapper', () => {
 
   afterEach(() => jest.restoreAllMocks());
 
-  it('derives the vectors\' modulus from p and q', () => {
+  it("derives the vectors' modulus from p and q", () => {
     expect(Buffer.from(publicKey.n, 'base64url').toString('hex')).toBe(vectors.n.slice(2));
   });
 
-  it.each(vectors.vectors)('$name: prepare, blind, blind-sign and finalize give the published values', async (v: Vector) => {
-    // The library draws, in order: the message prefix, the PSS salt, and the blinding factor r = inv⁻¹ mod n.
-    const r = modInverse(big(vectors.inv), big(vectors.n));
-    const draws = [Buffer.from(v.msg_prefix, 'hex'), Buffer.from(v.salt, 'hex'), bytes(r, kLen)];
-    jest.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
-      const next = draws.shift();
-      if (array === null || next === undefined || next.length !== array.byteLength) {
-        throw new Error(`unexpected draw of ${String(array?.byteLength)} bytes`);
-      }
-      new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(next);
-      return array;
-    });
-    const suiteName = v.name as TokenSuite;
-    const blinding = await blindToken(publicKey, Buffer.from(vectors.msg, 'hex'), suiteName);
-    expect(blinding.prepared.toString('hex')).toBe(v.msg_prefix + vectors.msg);
-    expect(blinding.blindedMsg.toString('hex')).toBe(v.blinded_msg);
-    expect(blinding.inv.toString('hex')).toBe(vectors.inv.slice(2));
-    const blindSig = await blindSign(privateKey, blinding.blindedMsg, suiteName);
-    expect(blindSig.toString('hex')).toBe(v.blind_sig);
-    const sig = await finalizeToken(publicKey, blinding, blindSig, suiteName);
-    expect(sig.toString('hex')).toBe(v.sig);
-    expect(draws).toEqual([]);
-    // 4096-bit RSA in pure JavaScript: seconds on a small machine, more when it is busy.
-  }, 60_000);
+  it.each(vectors.vectors)(
+    '$name: prepare, blind, blind-sign and finalize give the published values',
+    async (v: Vector) => {
+      // The library draws, in order: the message prefix, the PSS salt, and the blinding factor r = inv⁻¹ mod n.
+      const r = modInverse(big(vectors.inv), big(vectors.n));
+      const draws = [Buffer.from(v.msg_prefix, 'hex'), Buffer.from(v.salt, 'hex'), bytes(r, kLen)];
+      jest.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
+        const next = draws.shift();
+        if (array === null || next === undefined || next.length !== array.byteLength) {
+          throw new Error(`unexpected draw of ${String(array?.byteLength)} bytes`);
+        }
+        new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(next);
+        return array;
+      });
+      const suiteName = v.name as TokenSuite;
+      const blinding = await blindToken(publicKey, Buffer.from(vectors.msg, 'hex'), suiteName);
+      expect(blinding.prepared.toString('hex')).toBe(v.msg_prefix + vectors.msg);
+      expect(blinding.blindedMsg.toString('hex')).toBe(v.blinded_msg);
+      expect(blinding.inv.toString('hex')).toBe(vectors.inv.slice(2));
+      const blindSig = await blindSign(privateKey, blinding.blindedMsg, suiteName);
+      expect(blindSig.toString('hex')).toBe(v.blind_sig);
+      const sig = await finalizeToken(publicKey, blinding, blindSig, suiteName);
+      expect(sig.toString('hex')).toBe(v.sig);
+      expect(draws).toEqual([]);
+      // 4096-bit RSA in pure JavaScript: seconds on a small machine, more when it is busy.
+    },
+    60_000,
+  );
 
   it('refuses to finalize a blind signature the issuer did not make over this blinded message', async () => {
     const blinding = await blindToken(publicKey, Buffer.from('another message'));

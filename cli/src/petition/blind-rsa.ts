@@ -60,7 +60,17 @@ export async function generateTokenKeys(modulusBits = 2048): Promise<{ publicKey
   };
   return {
     publicKey: { kty: 'RSA', n: field(pub, 'n'), e: field(pub, 'e') },
-    privateKey: { kty: 'RSA', n: field(priv, 'n'), e: field(priv, 'e'), d: field(priv, 'd'), p: field(priv, 'p'), q: field(priv, 'q'), dp: field(priv, 'dp'), dq: field(priv, 'dq'), qi: field(priv, 'qi') },
+    privateKey: {
+      kty: 'RSA',
+      n: field(priv, 'n'),
+      e: field(priv, 'e'),
+      d: field(priv, 'd'),
+      p: field(priv, 'p'),
+      q: field(priv, 'q'),
+      dp: field(priv, 'dp'),
+      dq: field(priv, 'dq'),
+      qi: field(priv, 'qi'),
+    },
   };
 }
 
@@ -95,6 +105,11 @@ export async function blindSign(privateKey: RsaPrivateKeyJwk, blindedMsg: Uint8A
  * @returns the RSASSA-PSS signature on `prepared`
  * @throws Error `invalid signature` when the issuer's blind signature does not finalize to a valid one
  */
-export async function finalizeToken(publicKey: RsaPublicKeyJwk, blinding: BlindingResult, blindSig: Uint8Array, suiteName: TokenSuite = DEFAULT_SUITE): Promise<Buffer> {
+export async function finalizeToken(
+  publicKey: RsaPublicKeyJwk,
+  blinding: BlindingResult,
+  blindSig: Uint8Array,
+  suiteName: TokenSuite = DEFAULT_SUITE,
+): Promise<Buffer> {
   return Buffer.from(await suite(suiteName).finalize(await importKey(publicKey, 'verify'), blinding.prepared, blindSig, blinding.inv));
 }

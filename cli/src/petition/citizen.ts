@@ -23,7 +23,14 @@ export async function requestToken(key: CitizenKeyFile, petition: PetitionRecord
   const authorisation = signAuthorisation(key, 'petition:RequestToken', CHANNEL, { petitionId: petition.petitionId });
   return {
     request: { petitionId: petition.petitionId, authorisation, blindedMsg: blinding.blindedMsg.toString('base64url') },
-    state: { petitionId: petition.petitionId, suite, publicKey: petition.publicKey, prepared: blinding.prepared.toString('base64url'), blindedMsg: blinding.blindedMsg.toString('base64url'), inv: blinding.inv.toString('base64url') },
+    state: {
+      petitionId: petition.petitionId,
+      suite,
+      publicKey: petition.publicKey,
+      prepared: blinding.prepared.toString('base64url'),
+      blindedMsg: blinding.blindedMsg.toString('base64url'),
+      inv: blinding.inv.toString('base64url'),
+    },
   };
 }
 
@@ -37,7 +44,11 @@ export async function finishToken(state: BlindingStateFile, blindSig: BlindSigna
   if (blindSig.petitionId !== state.petitionId) {
     throw new UsageError(`the blind signature is for petition ${blindSig.petitionId}, the blinding state for ${state.petitionId}`);
   }
-  const blinding = { prepared: Buffer.from(state.prepared, 'base64url'), blindedMsg: Buffer.from(state.blindedMsg, 'base64url'), inv: Buffer.from(state.inv, 'base64url') };
+  const blinding = {
+    prepared: Buffer.from(state.prepared, 'base64url'),
+    blindedMsg: Buffer.from(state.blindedMsg, 'base64url'),
+    inv: Buffer.from(state.inv, 'base64url'),
+  };
   try {
     const signature = await finalizeToken(state.publicKey, blinding, Buffer.from(blindSig.blindSignature, 'base64url'), state.suite);
     return { petitionId: state.petitionId, token: state.prepared, signature: signature.toString('base64url') };

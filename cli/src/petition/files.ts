@@ -16,7 +16,12 @@ const suite = z.enum(['RSABSSA-SHA384-PSS-Randomized', 'RSABSSA-SHA384-PSSZERO-R
 
 /** The City's token key for one petition (issuing service only). */
 export const tokenKeyFileSchema = z
-  .object({ petitionId: petitionIdSchema, suite, publicKey: rsaPublic, privateKey: rsaPublic.extend({ d: b64url, p: b64url, q: b64url, dp: b64url, dq: b64url, qi: b64url }).strict() })
+  .object({
+    petitionId: petitionIdSchema,
+    suite,
+    publicKey: rsaPublic,
+    privateKey: rsaPublic.extend({ d: b64url, p: b64url, q: b64url, dp: b64url, dq: b64url, qi: b64url }).strict(),
+  })
   .strict();
 export type TokenKeyFile = z.infer<typeof tokenKeyFileSchema>;
 
@@ -32,7 +37,9 @@ export const tokenRequestFileSchema = z
 export type TokenRequestFile = z.infer<typeof tokenRequestFileSchema>;
 
 /** What the citizen keeps secret until the blind signature comes back (`inv` would unblind). */
-export const blindingStateFileSchema = z.object({ petitionId: petitionIdSchema, suite, publicKey: rsaPublic, prepared: b64url, blindedMsg: b64url, inv: b64url }).strict();
+export const blindingStateFileSchema = z
+  .object({ petitionId: petitionIdSchema, suite, publicKey: rsaPublic, prepared: b64url, blindedMsg: b64url, inv: b64url })
+  .strict();
 export type BlindingStateFile = z.infer<typeof blindingStateFileSchema>;
 
 /** What the issuing service hands back. */

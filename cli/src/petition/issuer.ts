@@ -14,7 +14,9 @@ import type { PetitionLedger } from './ledger';
  * key): what the City saw and returned. It holds the blinded message and blind signature, which
  * RFC 9474 blindness makes useless for finding the citizen's signature later.
  */
-export const issuanceLogEntrySchema = z.object({ petitionId: z.string(), did: z.string(), blindedMsg: z.string(), blindSignature: z.string(), issuanceTxId: z.string().nullable(), at: z.string() }).strict();
+export const issuanceLogEntrySchema = z
+  .object({ petitionId: z.string(), did: z.string(), blindedMsg: z.string(), blindSignature: z.string(), issuanceTxId: z.string().nullable(), at: z.string() })
+  .strict();
 export type IssuanceLogEntry = z.infer<typeof issuanceLogEntrySchema>;
 
 /** Read an issuance log; a missing file is an empty log. */
@@ -45,11 +47,16 @@ function requireEligible(petition: PetitionRecord, verified: { holder: string; t
   }
   const rule = petition.eligibility;
   if (verified.type !== rule.credentialType) {
-    throw notEligible(`not eligible for petition ${petition.petitionId}: it requires a ${rule.credentialType} credential, the presentation is a ${verified.type}`, did);
+    throw notEligible(
+      `not eligible for petition ${petition.petitionId}: it requires a ${rule.credentialType} credential, the presentation is a ${verified.type}`,
+      did,
+    );
   }
   const unmet = Object.entries(rule.claims).filter(([claim, value]) => verified.claims[claim] !== value);
   if (unmet.length > 0) {
-    const shown = unmet.map(([claim, value]) => `${claim}: ${JSON.stringify(value)} (disclosed: ${claim in verified.claims ? JSON.stringify(verified.claims[claim]) : 'nothing'})`);
+    const shown = unmet.map(
+      ([claim, value]) => `${claim}: ${JSON.stringify(value)} (disclosed: ${claim in verified.claims ? JSON.stringify(verified.claims[claim]) : 'nothing'})`,
+    );
     throw notEligible(`not eligible for petition ${petition.petitionId}: requires ${shown.join('; ')}`, did);
   }
 }
@@ -71,7 +78,13 @@ function requireEligible(petition: PetitionRecord, verified: { holder: string; t
  *   presentation fails a check; UsageError for a request of another petition or a malformed blinded message;
  *   ContractError `ALREADY_EXISTS` when the DID already received its token for another blinded message
  */
-export async function issueToken(ledger: PetitionLedger, identity: LedgerReader, key: TokenKeyFile, logFile: string, req: IssueRequest): Promise<BlindSignatureFile> {
+export async function issueToken(
+  ledger: PetitionLedger,
+  identity: LedgerReader,
+  key: TokenKeyFile,
+  logFile: string,
+  req: IssueRequest,
+): Promise<BlindSignatureFile> {
   const { request } = req;
   if (request.petitionId !== key.petitionId || request.authorisation.payload.petitionId !== key.petitionId) {
     throw new UsageError(`the token request is for petition ${String(request.authorisation.payload.petitionId)}, the token key for ${key.petitionId}`);
@@ -89,7 +102,14 @@ export async function issueToken(ledger: PetitionLedger, identity: LedgerReader,
 
   const blindSignature = (await blindSign(key.privateKey, blindedMsg, key.suite)).toString('base64url');
   const log = async (issuanceTxId: string | null): Promise<void> => {
-    const entry: IssuanceLogEntry = { petitionId: petition.petitionId, did, blindedMsg: request.blindedMsg, blindSignature, issuanceTxId, at: new Date(req.now * 1000).toISOString() };
+    const entry: IssuanceLogEntry = {
+      petitionId: petition.petitionId,
+      did,
+      blindedMsg: request.blindedMsg,
+      blindSignature,
+      issuanceTxId,
+      at: new Date(req.now * 1000).toISOString(),
+    };
     await appendFile(logFile, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
   };
   await log(null);
@@ -99,7 +119,14 @@ export async function issueToken(ledger: PetitionLedger, identity: LedgerReader,
     return { petitionId: petition.petitionId, did, blindSignature, issuanceTxId: transactionId };
   } catch (e) {
     const recorded = (await ledger.issuances(petition.petitionId)).find((i) => i.did === did);
-    const delivered = (await readIssuanceLog(logFile)).find((l) => l.petitionId === petition.petitionId && l.did === did && l.blindedMsg === request.blindedMsg && l.issuanceTxId !== null && l.issuanceTxId === recorded?.txId);
+    const delivered = (await readIssuanceLog(logFile)).find(
+      (l) =>
+        l.petitionId === petition.petitionId &&
+        l.did === did &&
+        l.blindedMsg === request.blindedMsg &&
+        l.issuanceTxId !== null &&
+        l.issuanceTxId === recorded?.txId,
+    );
     if (delivered?.issuanceTxId == null) {
       throw e;
     }

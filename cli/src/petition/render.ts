@@ -21,7 +21,11 @@ export function petitionDetails(p: PetitionRecord, live?: PetitionResults): stri
     `  threshold   ${p.threshold === null ? 'none (poll)' : String(p.threshold)}${live === undefined ? '' : `; ${String(live.total)} signature(s) so far${live.thresholdReached === true ? ', threshold reached' : ''}`}`,
     `  closes      ${p.closes}`,
     `  eligible    holders of ${p.eligibility.credentialType} with ${rule.join(', ')}`,
-    `  bands       ${Object.entries(p.attributes).map(([a, b]) => `${a}: ${b.join(', ')}`).join('; ') || 'none'} (published from k = ${String(p.k)})`,
+    `  bands       ${
+      Object.entries(p.attributes)
+        .map(([a, b]) => `${a}: ${b.join(', ')}`)
+        .join('; ') || 'none'
+    } (published from k = ${String(p.k)})`,
     `  text sha256 ${p.textHash} (the text is in the creation event)`,
     `  token key   ${p.suite}, ${String(Buffer.from(p.publicKey.n, 'base64url').length * 8)}-bit RSA`,
   ];
@@ -49,9 +53,19 @@ export function resultsText(r: PetitionResults, options: readonly string[]): str
 export function auditText(a: PetitionAudit): string {
   const tokens = renderTable({
     head: ['token id', 'option', 'bands', 'tx', 'signature'],
-    rows: a.tokens.map((t) => [t.tokenId, t.option, Object.entries(t.attributes).map(([k, v]) => `${k}=${v}`).join(' '), t.txId, t.problem ?? 'valid']),
+    rows: a.tokens.map((t) => [
+      t.tokenId,
+      t.option,
+      Object.entries(t.attributes)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+      t.txId,
+      t.problem ?? 'valid',
+    ]),
   });
-  const summary = `${String(a.tokens.length)} signature(s) from ${String(a.issued)} token(s) issued; recount: ${Object.entries(a.tally.counts).map(([o, n]) => `${o} ${String(n)}`).join(', ')}`;
+  const summary = `${String(a.tokens.length)} signature(s) from ${String(a.issued)} token(s) issued; recount: ${Object.entries(a.tally.counts)
+    .map(([o, n]) => `${o} ${String(n)}`)
+    .join(', ')}`;
   const verdict = a.findings.length === 0 ? 'every signature verifies and the counts match the ledger' : a.findings.map((f) => `FAIL ${f}`).join('\n');
   return `${tokens}\n${summary}\n${verdict}`;
 }

@@ -40,7 +40,9 @@ export function setUpLiveNetwork(): void {
     }
     throw new Error(`live test network did not come up (exit ${String(up.status)}):\n${up.stderr}`);
   }
-  process.stderr.write(`\nlive test network up in ${String(Math.round((Date.now() - started) / 1000))} s at ${process.env.CIVIC_IT_NETWORK_HOME} (base port ${String(base)})\n`);
+  process.stderr.write(
+    `\nlive test network up in ${String(Math.round((Date.now() - started) / 1000))} s at ${process.env.CIVIC_IT_NETWORK_HOME} (base port ${String(base)})\n`,
+  );
 }
 
 /** Delete the test run's network (or only stop it with CIVIC_KEEP_TEST_NETWORK=1). */
