@@ -34,6 +34,15 @@ org_policies_yaml() {
 YAML
 }
 
+# meta_policies_yaml INDENT: the Readers/Writers/Admins policies every config group has,
+# over its sub-groups (any reader, any writer, a majority of admins).
+meta_policies_yaml() {
+  local pad="$1"
+  printf '%sReaders: {Type: ImplicitMeta, Rule: ANY Readers}\n' "${pad}"
+  printf '%sWriters: {Type: ImplicitMeta, Rule: ANY Writers}\n' "${pad}"
+  printf '%sAdmins: {Type: ImplicitMeta, Rule: MAJORITY Admins}\n' "${pad}"
+}
+
 # write_configtx FILE: the channel's configtx.yaml (profile CivicChannel).
 write_configtx() {
   local out="$1" org msp orderer_signers=()
@@ -63,9 +72,7 @@ Profiles:
   CivicChannel:
     Capabilities: {V3_0: true}
     Policies:
-      Readers: {Type: ImplicitMeta, Rule: ANY Readers}
-      Writers: {Type: ImplicitMeta, Rule: ANY Writers}
-      Admins: {Type: ImplicitMeta, Rule: MAJORITY Admins}
+$(meta_policies_yaml '      ')
     Orderer:
       OrdererType: etcdraft
       BatchTimeout: ${BATCH_TIMEOUT}
@@ -85,9 +92,7 @@ YAML
     for org in "${ORGS[@]}"; do printf '        - *%s\n' "$(org_msp "${org}")"; done
     cat <<YAML
       Policies:
-        Readers: {Type: ImplicitMeta, Rule: ANY Readers}
-        Writers: {Type: ImplicitMeta, Rule: ANY Writers}
-        Admins: {Type: ImplicitMeta, Rule: MAJORITY Admins}
+$(meta_policies_yaml '        ')
         BlockValidation: {Type: Signature, Rule: "OR(${signers})"}
     Application:
       Capabilities: {V2_5: true}
@@ -96,9 +101,7 @@ YAML
     for org in "${ORGS[@]}"; do printf '        - *%s\n' "$(org_msp "${org}")"; done
     cat <<YAML
       Policies:
-        Readers: {Type: ImplicitMeta, Rule: ANY Readers}
-        Writers: {Type: ImplicitMeta, Rule: ANY Writers}
-        Admins: {Type: ImplicitMeta, Rule: MAJORITY Admins}
+$(meta_policies_yaml '        ')
         LifecycleEndorsement: {Type: ImplicitMeta, Rule: MAJORITY Endorsement}
         Endorsement: {Type: ImplicitMeta, Rule: MAJORITY Endorsement}
 YAML

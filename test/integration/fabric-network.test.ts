@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { civic, civicJson, type CivicRun } from '../support/civic-cli';
-import { liveNetworkEnv } from '../support/test-network';
+import { liveNetworkEnv, settledHeights } from '../support/test-network';
 
 /**
  * The live Fabric network of this test run (three orgs, etcdraft, TLS, the civic chaincode),
@@ -27,21 +27,6 @@ interface Resolution {
 }
 
 const status = (): Status => civicJson<Status>(['network', 'status'], env);
-
-/** Block heights of the three peers once they agree and stay put for a second. */
-async function settledHeights(): Promise<number[]> {
-  let last = '';
-  for (let i = 0; i < 60; i += 1) {
-    const heights = Object.values(status().channel.heights);
-    const now = JSON.stringify(heights);
-    if (heights.every((h) => h !== null && h === heights[0]) && now === last) {
-      return heights as number[];
-    }
-    last = now;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`peer heights did not settle: ${last}`);
-}
 
 function keygen(name: string): { file: string; did: string; x: string } {
   const file = path.join(keys, `${name}.key.json`);
@@ -103,7 +88,7 @@ describe('the DID registry across the three orgs', () => {
     const alice2 = keygen('alice-2');
     const rotated = civic(['--org', 'agencies', '--user', 'clerk', 'identity', 'rotate', '--key', alice.file, '--new-key', alice2.file], env);
     expect(rotated.code).toBe(0);
-    const before = await settledHeights();
+    const before = await settledHeights(env);
 
     expectRefused(civic(['--org', 'utilities', 'identity', 'resolve', 'did:civic:not*a*thumbprint'], env), /not a did:civic DID/);
     expectRefused(civic(['--org', 'harbour', 'identity', 'resolve', alice.did], env), /unknown --org 'harbour'/);
@@ -127,7 +112,7 @@ describe('the DID registry across the three orgs', () => {
     writeFileSync(forgedFile, JSON.stringify(forged));
     expectRefused(civic(['--org', 'agencies', '--user', 'clerk', 'identity', 'register', '--request', forgedFile], env), /proof/i);
 
-    expect(await settledHeights()).toEqual(before);
+    expect(await settledHeights(env)).toEqual(before);
     // Bob's own request still registers: the refusal changed nothing.
     expect(civic(['--org', 'agencies', '--user', 'clerk', 'identity', 'register', '--request', bobRequest], env).code).toBe(0);
     expect(resolveThrough('utilities', bob.did).didDocument.id).toBe(bob.did);
@@ -154,11 +139,11 @@ describe('operating the running network', () => {
     expect(after?.sequence).toBe((before?.sequence ?? 0) + 1);
     expect(after?.endorsementPolicy).toBe(before?.endorsementPolicy);
     expect(resolveThrough('agencies', alice.did).didDocument.id).toBe(alice.did);
-    await settledHeights();
+    await settledHeights(env);
   }, 600_000);
 
   it('network down then up keeps the ledgers (after naming a node that dies at start and the fix): the DID resolves and the three peers reach the same height', async () => {
-    const before = await settledHeights();
+    const before = await settledHeights(env);
     expect(civic(['network', 'down'], env).code).toBe(0);
     expect(
       status()
@@ -183,7 +168,7 @@ describe('operating the running network', () => {
     for (const org of ORGS) {
       expect(resolveThrough(org, alice.did).didDocument.id).toBe(alice.did);
     }
-    const after = await settledHeights();
+    const after = await settledHeights(env);
     expect(after[0]).toBeGreaterThanOrEqual(before[0] ?? Infinity);
   }, 600_000);
 });

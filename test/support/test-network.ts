@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { civicJson } from './civic-cli';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -28,4 +29,26 @@ export function liveNetworkEnv(): NodeJS.ProcessEnv {
     throw new Error('no live test network: run this suite in the jest integration project (its global setup starts one)');
   }
   return { CIVIC_NETWORK_HOME: home, CIVIC_BASE_PORT: base };
+}
+
+/**
+ * The block heights of the network's peers (from `civic network status`) once they all agree
+ * and stay put for a second: what to compare before and after an action.
+ *
+ * @param env - the network's environment (e.g. from {@link liveNetworkEnv})
+ * @returns one height per peer, in status order
+ * @throws Error when they do not settle within a minute
+ */
+export async function settledHeights(env: NodeJS.ProcessEnv): Promise<number[]> {
+  let last = '';
+  for (let i = 0; i < 60; i += 1) {
+    const heights = Object.values(civicJson<{ channel: { heights: Record<string, number | null> } }>(['network', 'status'], env).channel.heights);
+    const now = JSON.stringify(heights);
+    if (heights.every((h) => h !== null && h === heights[0]) && now === last) {
+      return heights as number[];
+    }
+    last = now;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`peer heights did not settle: ${last}`);
 }
