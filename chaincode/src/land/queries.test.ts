@@ -1,12 +1,13 @@
 import { registeredCitizen } from '../test-support/identity-fixtures';
 import { accept, approve, land, offer, parcelRequest, registrar, setup } from '../test-support/land-fixtures';
+import { fakeIterator } from '../test-support/fake-iterator';
 import { refused } from '../test-support/refusal';
 import type { OwnerPage, Provenance } from './queries';
 
 const point = { type: 'Point', coordinates: [4.9, 52.37] };
 
 describe('land queries', () => {
-  it('lists an owner\'s parcels a page at a time through the composite-key index', async () => {
+  it("lists an owner's parcels a page at a time through the composite-key index", async () => {
     const { ledger, alice } = await setup();
     for (const id of ['AM-K-2', 'AM-K-3', 'AM-K-4', 'AM-K-5']) {
       await ledger.tx(registrar, (ctx) => land.RegisterParcel(ctx, parcelRequest([{ did: alice.did, share: { num: 1, den: 1 } }], { cadastralId: id })));
@@ -21,7 +22,9 @@ describe('land queries', () => {
       bookmark = page.bookmark;
     } while (bookmark !== '');
     expect(pages).toEqual([['AM-K-1234', 'AM-K-2'], ['AM-K-3', 'AM-K-4'], ['AM-K-5']]);
-    expect((await refused(ledger, () => ledger.tx(registrar, (ctx) => land.ListParcelsByOwner(ctx, alice.did, '500', ''))))).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(await refused(ledger, () => ledger.tx(registrar, (ctx) => land.ListParcelsByOwner(ctx, alice.did, '500', '')))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
   });
 
   it('gives the full history of a parcel, through a transfer and a split back to first registration', async () => {
@@ -42,5 +45,52 @@ describe('land queries', () => {
       [3, 'retired', [bob.did]],
     ]);
     expect(parent?.versions[0]?.timestamp).toBe('2026-09-21T14:13:20.000Z');
+  });
+});
+
+/**
+ * What a real peer does and the ledger fake does not: history comes newest first, and a page
+ * without results comes with no metadata (and so no bookmark) at all.
+ */
+describe("land queries on a peer's answers", () => {
+  it('lists history oldest first when the peer returns it newest first', async () => {
+    const { ledger, alice, bob } = await setup();
+    const o = await offer(ledger, alice, bob);
+    await accept(ledger, bob, o.offerId);
+    await approve(ledger, o.offerId);
+    const history = JSON.parse(
+      await ledger.tx(registrar, async (ctx) => {
+        const stub = ctx.stub;
+        const commitOrder = stub.getHistoryForKey.bind(stub);
+        const newestFirst = async (key: string): Promise<unknown> => {
+          const it = await commitOrder(key);
+          const drained: unknown[] = [];
+          for (let r = await it.next(); !r.done; r = await it.next()) {
+            drained.push(r.value);
+          }
+          return fakeIterator(drained.reverse());
+        };
+        stub.getHistoryForKey = newestFirst as unknown as typeof stub.getHistoryForKey;
+        return land.GetParcelHistory(ctx, 'AM-K-1234');
+      }),
+    ) as Provenance;
+    expect(history.versions.map((v) => [v.parcel.version, v.parcel.owners.map((x) => x.did)])).toEqual([
+      [1, [alice.did]],
+      [2, [bob.did]],
+    ]);
+  });
+
+  it('gives an empty page and no bookmark for a DID that owns nothing, as a peer sends it: without metadata', async () => {
+    const { ledger } = await setup();
+    const nobody = await registeredCitizen(ledger);
+    const page = JSON.parse(
+      await ledger.tx(registrar, (ctx) => {
+        const stub = ctx.stub;
+        const withoutMetadata = (): Promise<unknown> => Promise.resolve({ iterator: fakeIterator([]) });
+        stub.getStateByPartialCompositeKeyWithPagination = withoutMetadata as unknown as typeof stub.getStateByPartialCompositeKeyWithPagination;
+        return land.ListParcelsByOwner(ctx, nobody.did, '10', '');
+      }),
+    ) as OwnerPage;
+    expect(page).toEqual({ owner: nobody.did, cadastralIds: [], bookmark: '' });
   });
 });

@@ -1,6 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import { z } from 'zod';
 import { collect } from '../shared/iterators';
+import { nextBookmark } from '../shared/pages';
 import { validate } from '../shared/validation';
 import { didSchema } from '../identity/did';
 import { OWNER_INDEX_OBJECT_TYPE, cadastralIdSchema, parcelSchema, type Parcel } from './parcel';
@@ -23,7 +24,8 @@ export async function listParcelsByOwner(ctx: Context, did: string, pageSize: st
   return {
     owner,
     cadastralIds: entries.map((kv) => ctx.stub.splitCompositeKey(kv.key).attributes[1] ?? ''),
-    bookmark: metadata.bookmark,
+    // A DID that owns nothing, or a bookmark past the end: the peer sends no metadata.
+    bookmark: nextBookmark(metadata),
   };
 }
 
@@ -38,6 +40,7 @@ export interface ParcelVersion {
 /** A parcel's own history and, through its parents, the history it came from. */
 export interface Provenance {
   readonly cadastralId: string;
+  /** Oldest first (version 1 first). */
   readonly versions: ParcelVersion[];
   readonly parents: Provenance[];
 }
@@ -46,13 +49,16 @@ const MAX_LINEAGE_DEPTH = 32;
 
 async function provenanceOf(ctx: Context, cadastralId: string, depth: number): Promise<Provenance> {
   const iterator = await ctx.stub.getHistoryForKey(parcelKey(ctx, cadastralId));
+  // A peer returns a key's history newest first; every version is listed oldest first, by the
+  // parcel's own version number, whatever order the peer's history database used.
   const versions = (await collect(iterator))
     .filter((m) => !m.isDelete)
     .map((m) => ({
       txId: m.txId,
       timestamp: new Date(Number(m.timestamp.seconds.toString()) * 1000 + Math.floor(m.timestamp.nanos / 1e6)).toISOString(),
       parcel: parcelSchema.parse(JSON.parse(Buffer.from(m.value).toString('utf8'))),
-    }));
+    }))
+    .sort((a, b) => a.parcel.version - b.parcel.version);
   const first = versions[0]?.parcel ?? (await loadParcel(ctx, cadastralId));
   const parents: Provenance[] = [];
   // One query at a time: the shim serves a chaincode's requests to its peer in order.

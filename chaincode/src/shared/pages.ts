@@ -28,5 +28,17 @@ export async function readPage<S extends z.ZodType>(
   const size = validate(z.coerce.number().int().min(1).max(1000), pageSize, 'pageSize');
   const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(objectType, attributes, size, bookmark);
   const records = (await collect(iterator)).map((kv) => schema.parse(JSON.parse(Buffer.from(kv.value).toString('utf8'))));
-  return { records, bookmark: metadata.bookmark };
+  return { records, bookmark: nextBookmark(metadata) };
+}
+
+/**
+ * The bookmark of the next page from a paginated query's metadata. A peer sends no metadata
+ * at all for a page without results (nothing under the key, or a bookmark past the end),
+ * although fabric-shim's typings promise it; that page has no next one.
+ *
+ * @param metadata - the query's `metadata`, as the peer sent it
+ * @returns the bookmark, or empty when there is no next page
+ */
+export function nextBookmark(metadata: { bookmark: string } | undefined): string {
+  return metadata?.bookmark ?? '';
 }

@@ -130,7 +130,9 @@ export class FakeLedger {
         const keys = rangeOf(type, attrs).filter((k) => k >= bookmark);
         const page = keys.slice(0, pageSize);
         const results = page.map((key) => ({ namespace: 'civic', key, value: this.state.get(key) ?? Buffer.alloc(0) }));
-        return Promise.resolve({ iterator: fakeIterator(results), metadata: { fetchedRecordsCount: page.length, bookmark: keys[pageSize] ?? '' } });
+        // As on a peer: a page without results comes with no metadata at all.
+        const metadata = page.length === 0 ? undefined : { fetchedRecordsCount: page.length, bookmark: keys[pageSize] ?? '' };
+        return Promise.resolve({ iterator: fakeIterator(results), metadata });
       },
       getStateByPartialCompositeKey: (type: string, attrs: string[]) =>
         Promise.resolve(fakeIterator(rangeOf(type, attrs).map((key) => ({ namespace: 'civic', key, value: this.state.get(key) ?? Buffer.alloc(0) })))),
