@@ -6,7 +6,7 @@ import { UsageError } from '../errors';
 import { evaluate } from '../gateway/transactions';
 import { submitAndReport, withContract } from '../gateway/with-contract';
 import { parseJson, parseWith, readInput } from '../input';
-import { documentHash, parseLocation, parseOwner } from '../land/arguments';
+import { decodeBookmark, documentHash, encodeBookmark, parseLocation, parseOwner } from '../land/arguments';
 import { provenanceTable, renderParcel } from '../land/render';
 import { addCertificateCommands } from './land-certificates';
 import { addEncumbranceCommands } from './land-encumbrances';
@@ -20,7 +20,11 @@ function readChildren(file: string): z.infer<typeof childrenSchema> {
   const doc = parseJson(readInput(file, '--children').toString('utf8'), `--children ${file}`) as { type?: unknown; features?: unknown };
   const list =
     doc.type === 'FeatureCollection' && Array.isArray(doc.features)
-      ? (doc.features as { geometry?: unknown; properties?: { cadastralId?: unknown; areaM2?: unknown } }[]).map((f) => ({ cadastralId: f.properties?.cadastralId, areaM2: f.properties?.areaM2, location: f.geometry }))
+      ? (doc.features as { geometry?: unknown; properties?: { cadastralId?: unknown; areaM2?: unknown } }[]).map((f) => ({
+          cadastralId: f.properties?.cadastralId,
+          areaM2: f.properties?.areaM2,
+          location: f.geometry,
+        }))
       : doc;
   return parseWith(childrenSchema, list, '--children');
 }
@@ -36,22 +40,30 @@ function registerCommand(land: Command, runtime: Runtime): void {
     .requiredOption('--owner <owners...>', 'each owner as DID=share, shares summing to exactly 1, e.g. did:civic:…=1/2')
     .option('--deed <file>', 'the deed document (its SHA-256 is recorded)')
     .option('--deed-hash <sha256>', "or the deed's SHA-256, hex")
-    .addHelpText('after', '\nExample:\n  civic --org city --user registrar land register --parcel AM-K-1234 --area 250 --land-use residential \\\n    --location 4.9,52.37 --owner did:civic:…=1/2 did:civic:…=1/2 --deed deed.pdf')
+    .addHelpText(
+      'after',
+      '\nExample:\n  civic --org city --user registrar land register --parcel AM-K-1234 --area 250 --land-use residential \\\n    --location 4.9,52.37 --owner did:civic:…=1/2 did:civic:…=1/2 --deed deed.pdf',
+    )
     .action(
-      action(runtime, async (ctx, opts: { parcel: string; area: string; landUse: string; location: string; owner: string[]; deed?: string; deedHash?: string }) => {
-        if (!/^\d+$/.test(opts.area)) {
-          throw new UsageError(`--area: '${opts.area}' is not a whole number of square metres`);
-        }
-        const request = {
-          cadastralId: opts.parcel,
-          areaM2: Number(opts.area),
-          landUse: opts.landUse,
-          location: parseLocation(opts.location, '--location'),
-          owners: opts.owner.map((o) => parseOwner(o, '--owner')),
-          deedHash: documentHash(opts.deed, opts.deedHash, 'deed'),
-        };
-        await withContract(ctx, 'land', (c) => submitAndReport(ctx, c, 'RegisterParcel', [JSON.stringify(request)], (p: Parcel) => `registered ${p.cadastralId}\n${renderParcel(p)}`));
-      }),
+      action(
+        runtime,
+        async (ctx, opts: { parcel: string; area: string; landUse: string; location: string; owner: string[]; deed?: string; deedHash?: string }) => {
+          if (!/^\d+$/.test(opts.area)) {
+            throw new UsageError(`--area: '${opts.area}' is not a whole number of square metres`);
+          }
+          const request = {
+            cadastralId: opts.parcel,
+            areaM2: Number(opts.area),
+            landUse: opts.landUse,
+            location: parseLocation(opts.location, '--location'),
+            owners: opts.owner.map((o) => parseOwner(o, '--owner')),
+            deedHash: documentHash(opts.deed, opts.deedHash, 'deed'),
+          };
+          await withContract(ctx, 'land', (c) =>
+            submitAndReport(ctx, c, 'RegisterParcel', [JSON.stringify(request)], (p: Parcel) => `registered ${p.cadastralId}\n${renderParcel(p)}`),
+          );
+        },
+      ),
     );
 }
 
@@ -81,13 +93,14 @@ function queryCommands(land: Command, runtime: Runtime): void {
     .description("a DID's active parcels, a page at a time (or --all)")
     .requiredOption('--owner <did>', "the owner's DID")
     .option('--page-size <n>', 'parcels per page, 1-100', '50')
-    .option('--bookmark <b>', 'continue from the bookmark a previous page printed')
+    .option('--bookmark <b>', 'continue from the bookmark a previous page printed (with --json: result.bookmark)')
     .option('--all', 'follow bookmarks to the end', false)
     .action(
       action(runtime, async (ctx, opts: { owner: string; pageSize: string; bookmark?: string; all: boolean }) => {
+        const start = opts.bookmark === undefined ? '' : decodeBookmark(opts.bookmark, '--bookmark');
         const pages = await withContract(ctx, 'land', async (c) => {
           const got: OwnerPage[] = [];
-          let bookmark = opts.bookmark ?? '';
+          let bookmark = start;
           do {
             const page = JSON.parse(await evaluate(c, 'ListParcelsByOwner', [opts.owner, opts.pageSize, bookmark])) as OwnerPage;
             got.push(page);
@@ -96,8 +109,11 @@ function queryCommands(land: Command, runtime: Runtime): void {
           return got;
         });
         const cadastralIds = pages.flatMap((p) => p.cadastralIds);
-        const bookmark = pages.at(-1)?.bookmark ?? '';
-        ctx.printer.result({ owner: opts.owner, cadastralIds, bookmark }, () => [...cadastralIds, ...(bookmark === '' ? [] : [`(more: --bookmark '${bookmark}')`])].join('\n') || `${opts.owner} owns no active parcel`);
+        const bookmark = encodeBookmark(pages.at(-1)?.bookmark ?? '');
+        ctx.printer.result(
+          { owner: opts.owner, cadastralIds, bookmark },
+          () => [...cadastralIds, ...(bookmark === '' ? [] : [`(more: --bookmark '${bookmark}')`])].join('\n') || `${opts.owner} owns no active parcel`,
+        );
       }),
     );
 }
@@ -111,7 +127,15 @@ function subdivisionCommands(land: Command, runtime: Runtime): void {
     .action(
       action(runtime, async (ctx, opts: { parcel: string; children: string }) => {
         const request = JSON.stringify({ cadastralId: opts.parcel, children: readChildren(opts.children) });
-        await withContract(ctx, 'land', (c) => submitAndReport(ctx, c, 'SplitParcel', [request], (kids: Parcel[]) => `split ${opts.parcel} into ${kids.map((k) => `${k.cadastralId} (${String(k.areaM2)} m²)`).join(', ')}`));
+        await withContract(ctx, 'land', (c) =>
+          submitAndReport(
+            ctx,
+            c,
+            'SplitParcel',
+            [request],
+            (kids: Parcel[]) => `split ${opts.parcel} into ${kids.map((k) => `${k.cadastralId} (${String(k.areaM2)} m²)`).join(', ')}`,
+          ),
+        );
       }),
     );
   land
@@ -122,8 +146,13 @@ function subdivisionCommands(land: Command, runtime: Runtime): void {
     .requiredOption('--location <where>', '"lon,lat" or a GeoJSON Point/Polygon file for the merged parcel')
     .action(
       action(runtime, async (ctx, opts: { parcels: string[]; into: string; location: string }) => {
-        const request = JSON.stringify({ cadastralIds: opts.parcels, merged: { cadastralId: opts.into, location: parseLocation(opts.location, '--location') } });
-        await withContract(ctx, 'land', (c) => submitAndReport(ctx, c, 'MergeParcels', [request], (p: Parcel) => `merged ${opts.parcels.join(', ')} into ${p.cadastralId} (${String(p.areaM2)} m²)`));
+        const request = JSON.stringify({
+          cadastralIds: opts.parcels,
+          merged: { cadastralId: opts.into, location: parseLocation(opts.location, '--location') },
+        });
+        await withContract(ctx, 'land', (c) =>
+          submitAndReport(ctx, c, 'MergeParcels', [request], (p: Parcel) => `merged ${opts.parcels.join(', ')} into ${p.cadastralId} (${String(p.areaM2)} m²)`),
+        );
       }),
     );
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { documentHash, parseEuroCents, parseLocation, parseOwner, parseShare } from './arguments';
+import { decodeBookmark, documentHash, encodeBookmark, parseEuroCents, parseLocation, parseOwner, parseShare } from './arguments';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'civic-land-args-'));
 
@@ -43,12 +43,33 @@ describe('land command-line arguments', () => {
 
   it('reads a location as lon,lat or a GeoJSON geometry or Feature file', () => {
     expect(parseLocation('4.9,52.37', '--location')).toEqual({ type: 'Point', coordinates: [4.9, 52.37] });
-    const polygon = { type: 'Polygon', coordinates: [[[4.9, 52.3], [4.91, 52.3], [4.91, 52.31], [4.9, 52.3]]] };
+    const polygon = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [4.9, 52.3],
+          [4.91, 52.3],
+          [4.91, 52.31],
+          [4.9, 52.3],
+        ],
+      ],
+    };
     const file = path.join(dir, 'parcel.geojson');
     writeFileSync(file, JSON.stringify({ type: 'Feature', geometry: polygon, properties: {} }));
     expect(parseLocation(file, '--location')).toEqual(polygon);
     expect(() => parseLocation('200,52', '--location')).toThrow(/^--location: coordinates\.0: /);
     writeFileSync(file, '{ not json');
     expect(() => parseLocation(file, '--location')).toThrow(/^--location: not valid JSON/);
+  });
+
+  it('prints ledger bookmarks (composite keys, with NUL characters) in a form a command line can carry back', () => {
+    const raw = '\u0000civic.land.owner\u0000did:civic:abc\u0000AM-K-12\u0000';
+    const printed = encodeBookmark(raw);
+    expect(printed).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodeBookmark(printed, '--bookmark')).toBe(raw);
+    expect(encodeBookmark('')).toBe('');
+    for (const bad of ['civic.land.owner did:civic:abc', 'a+b/c=', 'AB']) {
+      expect(() => decodeBookmark(bad, '--bookmark')).toThrow(/^--bookmark: '.*' is not a bookmark printed by a previous page$/);
+    }
   });
 });

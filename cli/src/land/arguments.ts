@@ -57,7 +57,9 @@ export function documentHash(file: string | undefined, hash: string | undefined,
   if (hash !== undefined) {
     return parseWith(documentHashSchema, hash.toLowerCase(), `--${name}-hash`);
   }
-  return createHash('sha256').update(readInput(file ?? '', `--${name}`)).digest('hex');
+  return createHash('sha256')
+    .update(readInput(file ?? '', `--${name}`))
+    .digest('hex');
 }
 
 /**
@@ -73,4 +75,26 @@ export function parseLocation(text: string, option: string): z.infer<typeof loca
   }
   const json = parseJson(readInput(text, option).toString('utf8'), option) as { type?: unknown; geometry?: unknown };
   return parseWith(locationSchema, json.type === 'Feature' ? json.geometry : json, option);
+}
+
+/**
+ * A ledger bookmark as a user can copy it onto a command line. A peer's bookmark is a composite
+ * key, which holds NUL characters: no shell or process argument can carry those, so the CLI
+ * prints bookmarks as base64url and reads `--bookmark` back the same way.
+ */
+export function encodeBookmark(bookmark: string): string {
+  return Buffer.from(bookmark, 'utf8').toString('base64url');
+}
+
+/**
+ * Read a `--bookmark` that {@link encodeBookmark} printed.
+ *
+ * @throws UsageError naming the option when it is not such a bookmark
+ */
+export function decodeBookmark(text: string, option: string): string {
+  const trimmed = text.trim();
+  if (!/^[A-Za-z0-9_-]*$/.test(trimmed) || Buffer.from(trimmed, 'base64url').toString('base64url') !== trimmed) {
+    throw new UsageError(`${option}: '${text}' is not a bookmark printed by a previous page`);
+  }
+  return Buffer.from(trimmed, 'base64url').toString('utf8');
 }
