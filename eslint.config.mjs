@@ -28,11 +28,11 @@ export const determinismRules = {
       message: 'Non-deterministic: `Date()` reads the clock; use txTimestamp(ctx).',
     },
     {
-      selector: "ImportSpecifier[imported.name=/^(randomBytes|randomUUID|randomInt|randomFill|randomFillSync|getRandomValues)$/]",
+      selector: 'ImportSpecifier[imported.name=/^(randomBytes|randomUUID|randomInt|randomFill|randomFillSync|getRandomValues)$/]',
       message: 'Non-deterministic randomness in chaincode.',
     },
     {
-      selector: "CallExpression[callee.name=/^(setTimeout|setInterval|setImmediate)$/]",
+      selector: 'CallExpression[callee.name=/^(setTimeout|setInterval|setImmediate)$/]',
       message: 'Timers make chaincode results depend on scheduling.',
     },
   ],
@@ -75,6 +75,9 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly', console: 'readonly' },
+    },
   },
 );

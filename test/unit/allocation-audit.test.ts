@@ -21,7 +21,15 @@ const desk: FakeIdentity = { mspId: 'AgenciesMSP', role: 'clerk' };
 const SEED = 'spring-fairs-seed-0b6f2d41c9e8a7';
 const OPENED = 1_790_000_000;
 const sites = Array.from({ length: 100 }, (_, i) => ({ id: `S${String(i + 1)}`, category: i < 60 ? 'food' : i < 90 ? 'crafts' : 'books' }));
-const round = { roundId: 'fairs-2027-spring', title: 'Spring fairs 2027', sites, quotas: { crafts: 20 }, priorityGroups: ['local-producer'], closes: '2026-09-22T12:00:00.000Z', commitment: commitmentOf(SEED) };
+const round = {
+  roundId: 'fairs-2027-spring',
+  title: 'Spring fairs 2027',
+  sites,
+  quotas: { crafts: 20 },
+  priorityGroups: ['local-producer'],
+  closes: '2026-09-22T12:00:00.000Z',
+  commitment: commitmentOf(SEED),
+};
 
 /** Deterministic preferences: 1-5 sites, skewed towards the first sites so they are contested. */
 function preferencesOf(i: number): string[] {
@@ -37,9 +45,15 @@ async function drawnRound(): Promise<{ ledger: FakeLedger; people: CitizenKey[];
     const person = await registeredCitizen(ledger);
     people.push(person);
     const group = i % 10 === 0 ? 'local-producer' : null;
-    await ledger.tx(desk, (ctx) => allocation.Apply(ctx, JSON.stringify(signAction(person, 'allocation:Apply', { roundId: round.roundId, preferences: preferencesOf(i), group }))), OPENED + 60);
+    await ledger.tx(
+      desk,
+      (ctx) => allocation.Apply(ctx, JSON.stringify(signAction(person, 'allocation:Apply', { roundId: round.roundId, preferences: preferencesOf(i), group }))),
+      OPENED + 60,
+    );
     if (group !== null && i % 20 === 0) {
-      await ledger.tx(officer, (ctx) => allocation.AttestPriority(ctx, JSON.stringify({ roundId: round.roundId, applicant: person.did, group, evidenceHash: 'e'.repeat(64) })));
+      await ledger.tx(officer, (ctx) =>
+        allocation.AttestPriority(ctx, JSON.stringify({ roundId: round.roundId, applicant: person.did, group, evidenceHash: 'e'.repeat(64) })),
+      );
     }
   }
   await ledger.tx(officer, (ctx) => allocation.CloseRound(ctx, JSON.stringify({ roundId: round.roundId, seed: SEED })), OPENED + 90_000);
@@ -58,7 +72,9 @@ beforeAll(async () => {
   const result = (await data()).round.result;
   const [first, second] = Object.entries(result?.assignments ?? {});
   const holder = people.find((p) => p.did === first?.[1]) as CitizenKey;
-  await ledger.tx(desk, (ctx) => allocation.ReleaseSite(ctx, JSON.stringify(signAction(holder, 'allocation:ReleaseSite', { roundId: round.roundId, site: first?.[0] }))));
+  await ledger.tx(desk, (ctx) =>
+    allocation.ReleaseSite(ctx, JSON.stringify(signAction(holder, 'allocation:ReleaseSite', { roundId: round.roundId, site: first?.[0] }))),
+  );
   await ledger.tx(officer, (ctx) => allocation.MarkNoShow(ctx, JSON.stringify({ roundId: round.roundId, site: second?.[0], holder: second?.[1] })));
 }, 120_000);
 
@@ -70,14 +86,17 @@ describe('allocation verify', () => {
     expect(report).toMatchObject({ roundId: round.roundId, agrees: true, applications: 500, changesReplayed: 2, differences: [] });
   });
 
-  it("reports the difference when any application in a copy is changed", async () => {
+  it('reports the difference when any application in a copy is changed', async () => {
     const data = copy(await fixture.data());
     const winner = data.round.result?.order.find((p) => p.site !== null && p.position > 1);
     const changed = data.inputs.find((a) => a.applicant === winner?.applicant);
     if (changed === undefined || winner?.site == null) {
       throw new Error('fixture: no winner found');
     }
-    changed.preferences = sites.map((s) => s.id).filter((id) => id !== winner.site).slice(0, 3);
+    changed.preferences = sites
+      .map((s) => s.id)
+      .filter((id) => id !== winner.site)
+      .slice(0, 3);
     const report = auditRound(data);
     expect(report.agrees).toBe(false);
     expect(report.differences.some((d) => d.what === `site ${winner.site ?? ''}` || d.what.startsWith('position '))).toBe(true);
@@ -90,7 +109,11 @@ describe('allocation verify', () => {
 
     const reseeded = copy(await fixture.data());
     reseeded.round.seed = 'another-seed-entirely-1234';
-    expect(auditRound(reseeded).differences[0]).toEqual({ what: 'seed: SHA-256 of the revealed seed is not the commitment published at opening', stored: round.commitment, recomputed: commitmentOf('another-seed-entirely-1234') });
+    expect(auditRound(reseeded).differences[0]).toEqual({
+      what: 'seed: SHA-256 of the revealed seed is not the commitment published at opening',
+      stored: round.commitment,
+      recomputed: commitmentOf('another-seed-entirely-1234'),
+    });
   });
 
   it('reports a stored assignment that the draw did not produce, and a change that does not replay', async () => {
@@ -112,7 +135,10 @@ describe('allocation verify', () => {
     const faithful = path.join(dir, 'round.json');
     writeFileSync(faithful, JSON.stringify(await fixture.data()));
     const ok = await civicInProcess(['allocation', 'verify', round.roundId, '--data', faithful]);
-    expect([ok.code, ok.out]).toEqual([0, expect.stringMatching(/^round fairs-2027-spring verifies: .* draw of 500 applications .* with 2 later change\(s\) replayed/) as unknown]);
+    expect([ok.code, ok.out]).toEqual([
+      0,
+      expect.stringMatching(/^round fairs-2027-spring verifies: .* draw of 500 applications .* with 2 later change\(s\) replayed/) as unknown,
+    ]);
 
     const altered = copy(await fixture.data());
     altered.inputs.pop();

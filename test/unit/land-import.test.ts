@@ -23,10 +23,28 @@ function submitter(ledger: FakeLedger): (batch: RegisterParcelRequest[]) => Prom
 describe('land import files', () => {
   it('parses CSV lines into register requests and names what is wrong with the others', () => {
     const did = `did:civic:${'A'.repeat(43)}`;
-    const records = parseCsv([HEADER, csvLine('AM-I-1', `${did}=1/2;did:civic:${'B'.repeat(43)}=1/2`), csvLine('AM-I-2', `${did}=1`, { area: '-3' }), csvLine('AM-I-3', did), csvLine('AM-I-4', `${did}=1`, { use: 'moon base' })].join('\n'));
+    const records = parseCsv(
+      [
+        HEADER,
+        csvLine('AM-I-1', `${did}=1/2;did:civic:${'B'.repeat(43)}=1/2`),
+        csvLine('AM-I-2', `${did}=1`, { area: '-3' }),
+        csvLine('AM-I-3', did),
+        csvLine('AM-I-4', `${did}=1`, { use: 'moon base' }),
+      ].join('\n'),
+    );
     expect(records[0]).toEqual({
       source: 'line 2',
-      request: { cadastralId: 'AM-I-1', areaM2: 250, landUse: 'residential', deedHash: DEED, location: { type: 'Point', coordinates: [4.9, 52.37] }, owners: [{ did, share: { num: 1, den: 2 } }, { did: `did:civic:${'B'.repeat(43)}`, share: { num: 1, den: 2 } }] },
+      request: {
+        cadastralId: 'AM-I-1',
+        areaM2: 250,
+        landUse: 'residential',
+        deedHash: DEED,
+        location: { type: 'Point', coordinates: [4.9, 52.37] },
+        owners: [
+          { did, share: { num: 1, den: 2 } },
+          { did: `did:civic:${'B'.repeat(43)}`, share: { num: 1, den: 2 } },
+        ],
+      },
     });
     expect(records.slice(1).map((r) => [r.source, r.error])).toEqual([
       ['line 3', 'areaM2: must be a positive whole number of m²'],
@@ -41,9 +59,27 @@ describe('land import files', () => {
   });
 
   it('parses GeoJSON features with Polygon geometry', () => {
-    const polygon = { type: 'Polygon', coordinates: [[[4.9, 52.3], [4.91, 52.3], [4.91, 52.31], [4.9, 52.3]]] };
+    const polygon = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [4.9, 52.3],
+          [4.91, 52.3],
+          [4.91, 52.31],
+          [4.9, 52.3],
+        ],
+      ],
+    };
     const did = `did:civic:${'A'.repeat(43)}`;
-    const records = parseGeoJson(JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: polygon, properties: { cadastralId: 'AM-G-1', areaM2: 900, landUse: 'public', owners: `${did}=1`, deedHash: DEED } }, { type: 'Feature', geometry: null, properties: null }] }));
+    const records = parseGeoJson(
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          { type: 'Feature', geometry: polygon, properties: { cadastralId: 'AM-G-1', areaM2: 900, landUse: 'public', owners: `${did}=1`, deedHash: DEED } },
+          { type: 'Feature', geometry: null, properties: null },
+        ],
+      }),
+    );
     expect(records[0]?.request).toMatchObject({ cadastralId: 'AM-G-1', location: polygon, owners: [{ did, share: { num: 1, den: 1 } }] });
     expect(records[1]).toMatchObject({ source: 'feature 1', error: expect.stringMatching(/^cadastralId: /) as unknown });
   });

@@ -23,7 +23,11 @@ const round = {
 };
 
 function applyFor(ledger: FakeLedger, key: CitizenKey, preferences: string[], group: string | null = null, at = OPENED_AT + 60): Promise<string> {
-  return ledger.tx(desk, (ctx) => allocation.Apply(ctx, JSON.stringify(signAction(key, 'allocation:Apply', { roundId: round.roundId, preferences, group }))), at);
+  return ledger.tx(
+    desk,
+    (ctx) => allocation.Apply(ctx, JSON.stringify(signAction(key, 'allocation:Apply', { roundId: round.roundId, preferences, group }))),
+    at,
+  );
 }
 
 async function openWithApplicants(n: number): Promise<{ ledger: FakeLedger; people: CitizenKey[] }> {
@@ -45,13 +49,26 @@ async function getRound(ledger: FakeLedger): Promise<RoundRecord> {
 describe('allocation rounds', () => {
   it('draws with the revealed seed, and anyone can recompute the same allocation from ledger data', async () => {
     const { ledger, people } = await openWithApplicants(12);
-    await ledger.tx(officer, (ctx) => allocation.AttestPriority(ctx, JSON.stringify({ roundId: round.roundId, applicant: people[0]?.did, group: 'local-producer', evidenceHash: 'e'.repeat(64) })));
+    await ledger.tx(officer, (ctx) =>
+      allocation.AttestPriority(
+        ctx,
+        JSON.stringify({ roundId: round.roundId, applicant: people[0]?.did, group: 'local-producer', evidenceHash: 'e'.repeat(64) }),
+      ),
+    );
     await ledger.tx(officer, (ctx) => allocation.CloseRound(ctx, JSON.stringify({ roundId: round.roundId, seed: SEED })), OPENED_AT + 90_000);
 
     const drawn = await getRound(ledger);
     expect(drawn.status).toBe('drawn');
-    const inputs = JSON.parse(await ledger.tx(desk, (ctx) => allocation.GetDrawInputs(ctx, round.roundId))) as { applicant: string; preferences: string[]; group: string | null }[];
-    const recomputed = runDraw(drawn, inputs.map((a) => ({ ...a, group: a.group ?? undefined })), drawn.seed ?? '');
+    const inputs = JSON.parse(await ledger.tx(desk, (ctx) => allocation.GetDrawInputs(ctx, round.roundId))) as {
+      applicant: string;
+      preferences: string[];
+      group: string | null;
+    }[];
+    const recomputed = runDraw(
+      drawn,
+      inputs.map((a) => ({ ...a, group: a.group ?? undefined })),
+      drawn.seed ?? '',
+    );
     expect({ ...drawn.result, drawTxId: undefined, changes: undefined }).toEqual({ ...recomputed, drawTxId: undefined, changes: undefined });
     expect(drawn.result?.order[0]?.applicant).toBe(people[0]?.did);
     const unattested = drawn.result?.order.findIndex((p) => p.applicant === people[1]?.did) ?? -1;
@@ -61,17 +78,23 @@ describe('allocation rounds', () => {
 
   it('refuses a revealed seed that does not match the commitment', async () => {
     const { ledger } = await openWithApplicants(3);
-    const e = await refused(ledger, () => ledger.tx(officer, (ctx) => allocation.CloseRound(ctx, JSON.stringify({ roundId: round.roundId, seed: 'a-different-seed-0000' }))));
+    const e = await refused(ledger, () =>
+      ledger.tx(officer, (ctx) => allocation.CloseRound(ctx, JSON.stringify({ roundId: round.roundId, seed: 'a-different-seed-0000' }))),
+    );
     expect(e.message).toBe('INVALID_ARGUMENT: request.seed does not match the commitment published when round fair-2026-w48 opened');
   });
 
   it('refuses duplicate, late, malformed and post-close applications', async () => {
     const { ledger, people } = await openWithApplicants(2);
     const first = people[0] as CitizenKey;
-    expect((await refused(ledger, () => applyFor(ledger, first, ['F2'])))).toMatchObject({ code: 'ALREADY_EXISTS' });
+    expect(await refused(ledger, () => applyFor(ledger, first, ['F2']))).toMatchObject({ code: 'ALREADY_EXISTS' });
     const late = await registeredCitizen(ledger);
-    expect((await refused(ledger, () => applyFor(ledger, late, ['F2'], null, OPENED_AT + 200_000))).message).toMatch(/closed for applications at 2026-09-22T12:00:00.000Z/);
-    expect((await refused(ledger, () => applyFor(ledger, late, ['F9']))).message).toBe('INVALID_ARGUMENT: request.payload.preferences: F9 is not a site of round fair-2026-w48');
+    expect((await refused(ledger, () => applyFor(ledger, late, ['F2'], null, OPENED_AT + 200_000))).message).toMatch(
+      /closed for applications at 2026-09-22T12:00:00.000Z/,
+    );
+    expect((await refused(ledger, () => applyFor(ledger, late, ['F9']))).message).toBe(
+      'INVALID_ARGUMENT: request.payload.preferences: F9 is not a site of round fair-2026-w48',
+    );
     expect((await refused(ledger, () => applyFor(ledger, late, ['F1', 'F1']))).message).toMatch(/each site may be listed once/);
     await ledger.tx(officer, (ctx) => allocation.CloseRound(ctx, JSON.stringify({ roundId: round.roundId, seed: SEED })));
     expect((await refused(ledger, () => applyFor(ledger, late, ['F2']))).message).toBe('FAILED_PRECONDITION: round fair-2026-w48 is closed');
@@ -79,9 +102,14 @@ describe('allocation rounds', () => {
 
   it('lets only allocation officers of the City open and close rounds', async () => {
     const ledger = new FakeLedger();
-    expect((await refused(ledger, () => ledger.tx({ mspId: 'AgenciesMSP', role: 'allocation-officer' }, (ctx) => allocation.OpenRound(ctx, JSON.stringify(round))))).code).toBe('FORBIDDEN');
+    expect(
+      (await refused(ledger, () => ledger.tx({ mspId: 'AgenciesMSP', role: 'allocation-officer' }, (ctx) => allocation.OpenRound(ctx, JSON.stringify(round)))))
+        .code,
+    ).toBe('FORBIDDEN');
     const unknownQuota = { ...round, quotas: { jewellery: 1 } };
-    expect((await refused(ledger, () => ledger.tx(officer, (ctx) => allocation.OpenRound(ctx, JSON.stringify(unknownQuota))))).message).toBe('INVALID_ARGUMENT: request.quotas.jewellery: no site has that category');
+    expect((await refused(ledger, () => ledger.tx(officer, (ctx) => allocation.OpenRound(ctx, JSON.stringify(unknownQuota))))).message).toBe(
+      'INVALID_ARGUMENT: request.quotas.jewellery: no site has that category',
+    );
   });
 
   it('promotes the waiting list when a winner releases their site, and records the change', async () => {
@@ -90,7 +118,9 @@ describe('allocation rounds', () => {
     const before = await getRound(ledger);
     const holder = before.result?.assignments.C1 ?? '';
     const winner = people.find((p) => p.did === holder) as CitizenKey;
-    await ledger.tx(desk, (ctx) => allocation.ReleaseSite(ctx, JSON.stringify(signAction(winner, 'allocation:ReleaseSite', { roundId: round.roundId, site: 'C1' }))));
+    await ledger.tx(desk, (ctx) =>
+      allocation.ReleaseSite(ctx, JSON.stringify(signAction(winner, 'allocation:ReleaseSite', { roundId: round.roundId, site: 'C1' }))),
+    );
     const after = await getRound(ledger);
     const promoted = after.result?.assignments.C1;
     expect(promoted).toBeDefined();
@@ -98,6 +128,12 @@ describe('allocation rounds', () => {
     expect(before.result?.waitingList).toContain(promoted);
     expect(after.result?.changes).toMatchObject([{ site: 'C1', released: holder, promoted, reason: 'withdrawn' }]);
     const impostor = people.find((p) => p.did !== promoted) as CitizenKey;
-    expect((await refused(ledger, () => ledger.tx(desk, (ctx) => allocation.ReleaseSite(ctx, JSON.stringify(signAction(impostor, 'allocation:ReleaseSite', { roundId: round.roundId, site: 'C1' }))))))).toMatchObject({ code: 'FAILED_PRECONDITION' });
+    expect(
+      await refused(ledger, () =>
+        ledger.tx(desk, (ctx) =>
+          allocation.ReleaseSite(ctx, JSON.stringify(signAction(impostor, 'allocation:ReleaseSite', { roundId: round.roundId, site: 'C1' }))),
+        ),
+      ),
+    ).toMatchObject({ code: 'FAILED_PRECONDITION' });
   });
 });

@@ -3,5 +3,17 @@
  * draw from ledger data, without the contract: the one draw implementation and the record shapes.
  * Import as `@civic-ledger/chaincode/dist/allocation/client`.
  */
-export { commitmentOf, drawRandomness, explain, promote, runDraw, type Application, type DrawResult, type Explanation, type Placement, type RoundSpec, type Site } from './draw';
+export {
+  commitmentOf,
+  drawRandomness,
+  explain,
+  promote,
+  runDraw,
+  type Application,
+  type DrawResult,
+  type Explanation,
+  type Placement,
+  type RoundSpec,
+  type Site,
+} from './draw';
 export { applicationSchema, roundIdSchema, roundRecordSchema, roundSpecSchema, type ApplicationRecord, type RoundRecord, type RoundSpecInput } from './round';

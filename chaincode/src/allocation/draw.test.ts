@@ -3,7 +3,12 @@ import { commitmentOf, explain, promote, runDraw, type Application, type RoundSp
 const did = (n: number): string => `did:civic:applicant-${String(n).padStart(4, '0')}`;
 const sites = (n: number, category = 'food'): { id: string; category: string }[] => Array.from({ length: n }, (_, i) => ({ id: `S${i + 1}`, category }));
 
-const spec: RoundSpec = { roundId: 'fair-2026-w48', sites: [...sites(2, 'food'), { id: 'C1', category: 'crafts' }, { id: 'C2', category: 'crafts' }], quotas: { crafts: 1 }, priorityGroups: ['local-producer'] };
+const spec: RoundSpec = {
+  roundId: 'fair-2026-w48',
+  sites: [...sites(2, 'food'), { id: 'C1', category: 'crafts' }, { id: 'C2', category: 'crafts' }],
+  quotas: { crafts: 1 },
+  priorityGroups: ['local-producer'],
+};
 
 /** Every ordered selection (no repeats) of 0..k items: all the preference lists one could report. */
 function reports(items: readonly string[]): string[][] {
@@ -19,7 +24,11 @@ function reports(items: readonly string[]): string[][] {
 }
 
 describe('allocation draw', () => {
-  const apps: Application[] = Array.from({ length: 12 }, (_, i) => ({ applicant: did(i), preferences: ['S1', 'C1', 'C2', 'S2'], group: i % 4 === 0 ? 'local-producer' : undefined }));
+  const apps: Application[] = Array.from({ length: 12 }, (_, i) => ({
+    applicant: did(i),
+    preferences: ['S1', 'C1', 'C2', 'S2'],
+    group: i % 4 === 0 ? 'local-producer' : undefined,
+  }));
 
   it('gives identical output for identical input, whatever order the applications come in', () => {
     const a = runDraw(spec, apps, 'seed-1');
@@ -54,7 +63,8 @@ describe('allocation draw', () => {
       { applicant: did(3), preferences: ['S2', 'S1'] },
       { applicant: did(4), preferences: ['S3'] },
     ];
-    const value = (prefs: readonly string[], site: string | undefined): number => (site === undefined ? prefs.length : prefs.indexOf(site) < 0 ? prefs.length : prefs.indexOf(site));
+    const value = (prefs: readonly string[], site: string | undefined): number =>
+      site === undefined ? prefs.length : prefs.indexOf(site) < 0 ? prefs.length : prefs.indexOf(site);
     let checked = 0;
     for (const seed of ['a', 'b', 'c', 'd', 'e']) {
       for (const me of truth) {

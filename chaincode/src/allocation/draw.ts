@@ -147,9 +147,7 @@ export function promote(result: DrawResult, applications: readonly Application[]
   if (next !== undefined) {
     assignments[site] = next;
   }
-  const order = result.order.map((p) =>
-    p.applicant === holder ? { ...p, site: null } : p.applicant === next ? { ...p, site } : p,
-  );
+  const order = result.order.map((p) => (p.applicant === holder ? { ...p, site: null } : p.applicant === next ? { ...p, site } : p));
   return { ...result, order, assignments, waitingList: result.waitingList.filter((d) => d !== next) };
 }
 

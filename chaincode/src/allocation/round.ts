@@ -47,7 +47,11 @@ export const roundRecordSchema = roundSpecSchema
         waitingList: z.array(didSchema),
         drawTxId: z.string(),
         /** Every change after the draw (withdrawals, no-shows), in commit order. */
-        changes: z.array(z.object({ site: z.string(), released: didSchema, promoted: didSchema.nullable(), txId: z.string(), reason: z.enum(['withdrawn', 'no-show']) }).strict()),
+        changes: z.array(
+          z
+            .object({ site: z.string(), released: didSchema, promoted: didSchema.nullable(), txId: z.string(), reason: z.enum(['withdrawn', 'no-show']) })
+            .strict(),
+        ),
       })
       .strict()
       .nullable(),

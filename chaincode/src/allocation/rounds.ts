@@ -55,7 +55,9 @@ export async function openRound(ctx: Context, request: string): Promise<RoundRec
   return round;
 }
 
-const applyPayloadSchema = z.object({ roundId: roundIdSchema, preferences: z.array(z.string()).min(1).max(50), group: z.string().nullable().default(null) }).loose();
+const applyPayloadSchema = z
+  .object({ roundId: roundIdSchema, preferences: z.array(z.string()).min(1).max(50), group: z.string().nullable().default(null) })
+  .loose();
 
 /** Body of `allocation:Apply`: the applicant's signed, ranked preferences; one per DID per round. */
 export async function apply(ctx: Context, request: string): Promise<ApplicationRecord> {
@@ -66,7 +68,12 @@ export async function apply(ctx: Context, request: string): Promise<ApplicationR
   const siteIds = new Set(round.sites.map((s) => s.id));
   const bad = p.preferences.find((id) => !siteIds.has(id));
   if (bad !== undefined || new Set(p.preferences).size !== p.preferences.length) {
-    throw new ChaincodeError('INVALID_ARGUMENT', bad === undefined ? 'request.payload.preferences: each site may be listed once' : `request.payload.preferences: ${bad} is not a site of round ${round.roundId}`);
+    throw new ChaincodeError(
+      'INVALID_ARGUMENT',
+      bad === undefined
+        ? 'request.payload.preferences: each site may be listed once'
+        : `request.payload.preferences: ${bad} is not a site of round ${round.roundId}`,
+    );
   }
   if (p.group !== null && !round.priorityGroups.includes(p.group)) {
     throw new ChaincodeError('INVALID_ARGUMENT', `request.payload.group: ${p.group} is not a priority group of round ${round.roundId}`);
@@ -75,7 +82,15 @@ export async function apply(ctx: Context, request: string): Promise<ApplicationR
   if (existing?.status === 'active') {
     throw new ChaincodeError('ALREADY_EXISTS', `${payload.did} has already applied to round ${round.roundId} (tx ${existing.txId})`);
   }
-  const application: ApplicationRecord = { roundId: round.roundId, applicant: payload.did, preferences: p.preferences, group: p.group, status: 'active', txId: ctx.stub.getTxID(), submitted: txTimestamp(ctx) };
+  const application: ApplicationRecord = {
+    roundId: round.roundId,
+    applicant: payload.did,
+    preferences: p.preferences,
+    group: p.group,
+    status: 'active',
+    txId: ctx.stub.getTxID(),
+    submitted: txTimestamp(ctx),
+  };
   await writeRecord(ctx, applicationKey(ctx, round.roundId, payload.did), application);
   emitEvent(ctx, 'allocation.Applied', { roundId: round.roundId, txId: application.txId });
   return application;
@@ -89,7 +104,12 @@ export async function withdrawApplication(ctx: Context, request: string): Promis
   if (round.status !== 'open') {
     throw new ChaincodeError('FAILED_PRECONDITION', `round ${roundId} has been drawn; release the site instead`);
   }
-  const application = await readExisting(ctx, applicationKey(ctx, roundId, payload.did), applicationSchema, `application of ${payload.did} to round ${roundId}`);
+  const application = await readExisting(
+    ctx,
+    applicationKey(ctx, roundId, payload.did),
+    applicationSchema,
+    `application of ${payload.did} to round ${roundId}`,
+  );
   const withdrawn: ApplicationRecord = { ...application, status: 'withdrawn' };
   await writeRecord(ctx, applicationKey(ctx, roundId, payload.did), withdrawn);
   emitEvent(ctx, 'allocation.Withdrawn', { roundId });
@@ -132,7 +152,11 @@ export async function drawInputs(ctx: Context, roundId: string): Promise<Applica
 
 /** Body of `allocation:CloseRound`: reveal the seed, check it against the commitment, run the draw. */
 export async function closeRound(ctx: Context, request: string): Promise<RoundRecord> {
-  const req = parseJsonArgument(z.object({ roundId: roundIdSchema, seed: z.string().min(16, 'must be at least 16 characters').max(256) }).strict(), request, 'request');
+  const req = parseJsonArgument(
+    z.object({ roundId: roundIdSchema, seed: z.string().min(16, 'must be at least 16 characters').max(256) }).strict(),
+    request,
+    'request',
+  );
   const round = await loadRound(ctx, req.roundId);
   if (round.status !== 'open') {
     throw new ChaincodeError('FAILED_PRECONDITION', `round ${round.roundId} has already been drawn`);
@@ -143,7 +167,12 @@ export async function closeRound(ctx: Context, request: string): Promise<RoundRe
   const result = runDraw(round, await drawInputs(ctx, round.roundId), req.seed);
   const drawn: RoundRecord = { ...round, status: 'drawn', seed: req.seed, result: { ...result, drawTxId: ctx.stub.getTxID(), changes: [] } };
   await writeRecord(ctx, roundKey(ctx, round.roundId), drawn);
-  emitEvent(ctx, 'allocation.RoundDrawn', { roundId: round.roundId, randomness: result.randomness, assigned: Object.keys(result.assignments).length, waiting: result.waitingList.length });
+  emitEvent(ctx, 'allocation.RoundDrawn', {
+    roundId: round.roundId,
+    randomness: result.randomness,
+    assigned: Object.keys(result.assignments).length,
+    waiting: result.waitingList.length,
+  });
   return drawn;
 }
 
@@ -173,5 +202,7 @@ export async function getRound(ctx: Context, roundId: string): Promise<RoundReco
 /** Body of `allocation:GetApplications`: every application (active and withdrawn), for audit. */
 export async function getApplications(ctx: Context, roundId: string): Promise<ApplicationRecord[]> {
   const round = await loadRound(ctx, roundId);
-  return (await collect(await ctx.stub.getStateByPartialCompositeKey(APPLICATION_OBJECT_TYPE, [round.roundId]))).map((kv) => applicationSchema.parse(JSON.parse(Buffer.from(kv.value).toString('utf8'))));
+  return (await collect(await ctx.stub.getStateByPartialCompositeKey(APPLICATION_OBJECT_TYPE, [round.roundId]))).map((kv) =>
+    applicationSchema.parse(JSON.parse(Buffer.from(kv.value).toString('utf8'))),
+  );
 }

@@ -13,7 +13,11 @@ function consent(owner: CitizenKey, version: number, lender = 'AgenciesMSP'): un
 }
 
 async function mortgage(ledger: FakeLedger, consents: unknown[]): Promise<string> {
-  const p = JSON.parse(await ledger.tx(bankStaff, (ctx) => land.RegisterMortgage(ctx, JSON.stringify({ cadastralId: 'AM-K-1234', description: 'Housing loan 2026-117', consents })))) as { encumbrances: { id: string }[] };
+  const p = JSON.parse(
+    await ledger.tx(bankStaff, (ctx) =>
+      land.RegisterMortgage(ctx, JSON.stringify({ cadastralId: 'AM-K-1234', description: 'Housing loan 2026-117', consents })),
+    ),
+  ) as { encumbrances: { id: string }[] };
   return p.encumbrances.at(-1)?.id ?? '';
 }
 
@@ -26,7 +30,13 @@ describe('disputes', () => {
     expect((await parcel(ledger)).status).toBe('disputed');
     expect((await refused(ledger, () => approve(ledger, o.offerId))).message).toMatch(/parcel AM-K-1234 is disputed; it cannot change until it is active/);
     expect((await refused(ledger, () => offer(ledger, alice, bob, { num: 1, den: 1 }, 2))).message).toMatch(/is disputed/);
-    expect((await refused(ledger, () => ledger.tx(engineer, (ctx) => land.RegisterEasement(ctx, JSON.stringify({ cadastralId: 'AM-K-1234', description: 'water main' }))))).message).toMatch(/is disputed/);
+    expect(
+      (
+        await refused(ledger, () =>
+          ledger.tx(engineer, (ctx) => land.RegisterEasement(ctx, JSON.stringify({ cadastralId: 'AM-K-1234', description: 'water main' }))),
+        )
+      ).message,
+    ).toMatch(/is disputed/);
 
     await ledger.tx(registrar, (ctx) => land.ResolveDispute(ctx, JSON.stringify({ cadastralId: 'AM-K-1234', filingHash: FILING })));
     expect((await parcel(ledger)).status).toBe('active');
@@ -49,10 +59,14 @@ describe('mortgages and easements', () => {
 
     const o = await offer(ledger, alice, bob, { num: 1, den: 1 }, 2);
     await accept(ledger, bob, o.offerId);
-    expect((await refused(ledger, () => approve(ledger, o.offerId))).message).toMatch(/is mortgaged to AgenciesMSP \(tx\d+\); the lender must release it or consent to this transfer first/);
+    expect((await refused(ledger, () => approve(ledger, o.offerId))).message).toMatch(
+      /is mortgaged to AgenciesMSP \(tx\d+\); the lender must release it or consent to this transfer first/,
+    );
 
     const release = JSON.stringify({ cadastralId: 'AM-K-1234', encumbranceId: id });
-    expect((await refused(ledger, () => ledger.tx({ mspId: 'UtilitiesMSP', role: 'lender' }, (ctx) => land.ReleaseEncumbrance(ctx, release)))).message).toMatch(/only AgenciesMSP, the holder, may release/);
+    expect((await refused(ledger, () => ledger.tx({ mspId: 'UtilitiesMSP', role: 'lender' }, (ctx) => land.ReleaseEncumbrance(ctx, release)))).message).toMatch(
+      /only AgenciesMSP, the holder, may release/,
+    );
     await ledger.tx(bankStaff, (ctx) => land.ReleaseEncumbrance(ctx, release));
     expect((await parcel(ledger)).encumbrances).toEqual([]);
   });
@@ -64,11 +78,16 @@ describe('mortgages and easements', () => {
     await accept(ledger, bob, o.offerId);
     const consentTo = (offerId: string, who: FakeIdentity = bankStaff): Promise<string> =>
       ledger.tx(who, (ctx) => land.ConsentToTransfer(ctx, JSON.stringify({ cadastralId: 'AM-K-1234', offerId, encumbranceId: id })));
-    expect((await refused(ledger, () => consentTo(o.offerId, { mspId: 'UtilitiesMSP', role: 'lender' }))).message).toMatch(/only AgenciesMSP, the holder of mortgage tx\d+, may consent/);
+    expect((await refused(ledger, () => consentTo(o.offerId, { mspId: 'UtilitiesMSP', role: 'lender' }))).message).toMatch(
+      /only AgenciesMSP, the holder of mortgage tx\d+, may consent/,
+    );
     expect((await refused(ledger, () => consentTo(o.offerId, engineer))).code).toBe('FORBIDDEN');
     expect((await refused(ledger, () => consentTo('tx9999'))).code).toBe('NOT_FOUND');
     await consentTo(o.offerId);
-    expect(ledger.events.at(-1)).toEqual({ name: 'land.TransferConsented', payload: { cadastralId: 'AM-K-1234', offerId: o.offerId, encumbranceId: id, lender: 'AgenciesMSP' } });
+    expect(ledger.events.at(-1)).toEqual({
+      name: 'land.TransferConsented',
+      payload: { cadastralId: 'AM-K-1234', offerId: o.offerId, encumbranceId: id, lender: 'AgenciesMSP' },
+    });
     await approve(ledger, o.offerId);
     const after = await parcel(ledger);
     expect(after.owners).toEqual([{ did: bob.did, share: { num: 1, den: 1 } }]);
@@ -87,19 +106,31 @@ describe('mortgages and easements', () => {
     await accept(ledger, bob, o.offerId);
     await approve(ledger, o.offerId);
     expect((await refused(ledger, () => mortgage(ledger, [consent(alice, 2)]))).message).toMatch(/needs the consent of every owner; missing: did:civic:/);
-    expect((await refused(ledger, () => mortgage(ledger, [consent(alice, 2, 'UtilitiesMSP'), consent(bob, 2)]))).message).toMatch(/request\.consents\.0 is for AM-K-1234 v2 and lender UtilitiesMSP/);
+    expect((await refused(ledger, () => mortgage(ledger, [consent(alice, 2, 'UtilitiesMSP'), consent(bob, 2)]))).message).toMatch(
+      /request\.consents\.0 is for AM-K-1234 v2 and lender UtilitiesMSP/,
+    );
     await mortgage(ledger, [consent(alice, 2), consent(bob, 2)]);
   });
 
   it('an easement registered by a utility survives a transfer', async () => {
     const { ledger, alice, bob } = await setup();
-    await ledger.tx(engineer, (ctx) => land.RegisterEasement(ctx, JSON.stringify({ cadastralId: 'AM-K-1234', description: 'district heating pipe, 2 m strip along the north edge' })));
+    await ledger.tx(engineer, (ctx) =>
+      land.RegisterEasement(ctx, JSON.stringify({ cadastralId: 'AM-K-1234', description: 'district heating pipe, 2 m strip along the north edge' })),
+    );
     const o = await offer(ledger, alice, bob, { num: 1, den: 1 }, 2);
     await accept(ledger, bob, o.offerId);
     await approve(ledger, o.offerId);
     const p = await parcel(ledger);
     expect(p.owners.map((x) => x.did)).toEqual([bob.did]);
     expect(p.encumbrances).toMatchObject([{ kind: 'easement', holder: 'UtilitiesMSP' }]);
-    expect((await refused(ledger, () => ledger.tx({ mspId: 'AgenciesMSP', role: 'engineer' }, (ctx) => land.RegisterEasement(ctx, JSON.stringify({ cadastralId: 'AM-K-1234', description: 'x' }))))).code).toBe('FORBIDDEN');
+    expect(
+      (
+        await refused(ledger, () =>
+          ledger.tx({ mspId: 'AgenciesMSP', role: 'engineer' }, (ctx) =>
+            land.RegisterEasement(ctx, JSON.stringify({ cadastralId: 'AM-K-1234', description: 'x' })),
+          ),
+        )
+      ).code,
+    ).toBe('FORBIDDEN');
   });
 });

@@ -69,7 +69,10 @@ export async function registerMortgage(ctx: Context, request: string, lenderMspI
     const payload = await verifyCitizenSignature(ctx, consent, 'land:ConsentMortgage', `request.consents.${i}`);
     const c = validate(consentPayloadSchema, payload, `request.consents.${i}.payload`);
     if (c.cadastralId !== parcel.cadastralId || c.parcelVersion !== parcel.version || c.lender !== lenderMspId) {
-      throw new ChaincodeError('INVALID_ARGUMENT', `request.consents.${i} is for ${c.cadastralId} v${c.parcelVersion} and lender ${c.lender}, not ${parcel.cadastralId} v${parcel.version} and ${lenderMspId}`);
+      throw new ChaincodeError(
+        'INVALID_ARGUMENT',
+        `request.consents.${i} is for ${c.cadastralId} v${c.parcelVersion} and lender ${c.lender}, not ${parcel.cadastralId} v${parcel.version} and ${lenderMspId}`,
+      );
     }
     consenting.add(payload.did);
   }
@@ -77,8 +80,19 @@ export async function registerMortgage(ctx: Context, request: string, lenderMspI
   if (missing.length > 0) {
     throw new ChaincodeError('FAILED_PRECONDITION', `a mortgage needs the consent of every owner; missing: ${missing.join(', ')}`);
   }
-  const mortgage = { id: ctx.stub.getTxID(), kind: 'mortgage' as const, holder: lenderMspId, description: req.description, registered: txTimestamp(ctx), txId: ctx.stub.getTxID() };
-  return update(ctx, parcel, { encumbrances: [...parcel.encumbrances, mortgage] }, 'land.EncumbranceRegistered', { id: mortgage.id, kind: 'mortgage', holder: lenderMspId });
+  const mortgage = {
+    id: ctx.stub.getTxID(),
+    kind: 'mortgage' as const,
+    holder: lenderMspId,
+    description: req.description,
+    registered: txTimestamp(ctx),
+    txId: ctx.stub.getTxID(),
+  };
+  return update(ctx, parcel, { encumbrances: [...parcel.encumbrances, mortgage] }, 'land.EncumbranceRegistered', {
+    id: mortgage.id,
+    kind: 'mortgage',
+    holder: lenderMspId,
+  });
 }
 
 const easementSchema = z.object({ cadastralId: cadastralIdSchema, description: z.string().min(1).max(200) }).strict();
@@ -88,8 +102,19 @@ export async function registerEasement(ctx: Context, request: string, utilityMsp
   const req = parseJsonArgument(easementSchema, request, 'request');
   const parcel = await loadParcel(ctx, req.cadastralId);
   requireActive(parcel);
-  const easement = { id: ctx.stub.getTxID(), kind: 'easement' as const, holder: utilityMspId, description: req.description, registered: txTimestamp(ctx), txId: ctx.stub.getTxID() };
-  return update(ctx, parcel, { encumbrances: [...parcel.encumbrances, easement] }, 'land.EncumbranceRegistered', { id: easement.id, kind: 'easement', holder: utilityMspId });
+  const easement = {
+    id: ctx.stub.getTxID(),
+    kind: 'easement' as const,
+    holder: utilityMspId,
+    description: req.description,
+    registered: txTimestamp(ctx),
+    txId: ctx.stub.getTxID(),
+  };
+  return update(ctx, parcel, { encumbrances: [...parcel.encumbrances, easement] }, 'land.EncumbranceRegistered', {
+    id: easement.id,
+    kind: 'easement',
+    holder: utilityMspId,
+  });
 }
 
 const releaseSchema = z.object({ cadastralId: cadastralIdSchema, encumbranceId: z.string().min(1) }).strict();
@@ -106,5 +131,8 @@ export async function releaseEncumbrance(ctx: Context, request: string, callerMs
   if (encumbrance.holder !== callerMspId) {
     throw new ChaincodeError('FORBIDDEN', `only ${encumbrance.holder}, the holder, may release encumbrance ${encumbrance.id}`);
   }
-  return update(ctx, parcel, { encumbrances: parcel.encumbrances.filter((e) => e.id !== encumbrance.id) }, 'land.EncumbranceReleased', { id: encumbrance.id, kind: encumbrance.kind });
+  return update(ctx, parcel, { encumbrances: parcel.encumbrances.filter((e) => e.id !== encumbrance.id) }, 'land.EncumbranceReleased', {
+    id: encumbrance.id,
+    kind: encumbrance.kind,
+  });
 }

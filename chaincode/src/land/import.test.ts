@@ -46,9 +46,15 @@ describe('land:ImportParcels', () => {
     const ledger = new FakeLedger();
     const alice = await registeredCitizen(ledger);
     const tooMany = Array.from({ length: 201 }, (_, i) => request(alice.did, `AM-I-${String(i)}`));
-    expect((await refused(ledger, () => ledger.tx(registrar, (ctx) => land.ImportParcels(ctx, JSON.stringify({ parcels: tooMany }))))).message).toMatch(/^INVALID_ARGUMENT: request\.parcels: /);
-    expect((await refused(ledger, () => ledger.tx(registrar, (ctx) => land.ImportParcels(ctx, JSON.stringify({ parcels: [] }))))).code).toBe('INVALID_ARGUMENT');
+    expect((await refused(ledger, () => ledger.tx(registrar, (ctx) => land.ImportParcels(ctx, JSON.stringify({ parcels: tooMany }))))).message).toMatch(
+      /^INVALID_ARGUMENT: request\.parcels: /,
+    );
+    expect((await refused(ledger, () => ledger.tx(registrar, (ctx) => land.ImportParcels(ctx, JSON.stringify({ parcels: [] }))))).code).toBe(
+      'INVALID_ARGUMENT',
+    );
     const one = JSON.stringify({ parcels: [request(alice.did, 'AM-I-1')] });
-    expect((await refused(ledger, () => ledger.tx({ mspId: 'UtilitiesMSP', role: 'registrar' }, (ctx) => land.ImportParcels(ctx, one)))).code).toBe('FORBIDDEN');
+    expect((await refused(ledger, () => ledger.tx({ mspId: 'UtilitiesMSP', role: 'registrar' }, (ctx) => land.ImportParcels(ctx, one)))).code).toBe(
+      'FORBIDDEN',
+    );
   });
 });

@@ -8,7 +8,15 @@ describe('land:RegisterParcel', () => {
   it('registers a parcel with exact shares and indexes it by owner', async () => {
     const ledger = new FakeLedger();
     const [alice, bob] = [await registeredCitizen(ledger), await registeredCitizen(ledger)];
-    await ledger.tx(registrar, (ctx) => land.RegisterParcel(ctx, parcelRequest([{ did: alice.did, share: { num: 2, den: 6 } }, { did: bob.did, share: { num: 2, den: 3 } }])));
+    await ledger.tx(registrar, (ctx) =>
+      land.RegisterParcel(
+        ctx,
+        parcelRequest([
+          { did: alice.did, share: { num: 2, den: 6 } },
+          { did: bob.did, share: { num: 2, den: 3 } },
+        ]),
+      ),
+    );
     const p = await parcel(ledger);
     expect(p).toMatchObject({ areaM2: 250, status: 'active', version: 1, encumbrances: [] });
     expect(p.owners.find((o) => o.did === alice.did)?.share).toEqual({ num: 1, den: 3 });
@@ -17,11 +25,40 @@ describe('land:RegisterParcel', () => {
   });
 
   it.each([
-    ['shares not summing to one', (a: string) => parcelRequest([{ did: a, share: { num: 1, den: 2 } }]), /^INVALID_ARGUMENT: request\.owners: shares must sum to exactly 1$/],
-    ['a zero area', (a: string) => parcelRequest([{ did: a, share: { num: 1, den: 1 } }], { areaM2: 0 }), /^INVALID_ARGUMENT: request\.areaM2: must be a positive whole number of m²$/],
+    [
+      'shares not summing to one',
+      (a: string) => parcelRequest([{ did: a, share: { num: 1, den: 2 } }]),
+      /^INVALID_ARGUMENT: request\.owners: shares must sum to exactly 1$/,
+    ],
+    [
+      'a zero area',
+      (a: string) => parcelRequest([{ did: a, share: { num: 1, den: 1 } }], { areaM2: 0 }),
+      /^INVALID_ARGUMENT: request\.areaM2: must be a positive whole number of m²$/,
+    ],
     ['a negative area', (a: string) => parcelRequest([{ did: a, share: { num: 1, den: 1 } }], { areaM2: -5 }), /request\.areaM2/],
-    ['an open polygon', (a: string) => parcelRequest([{ did: a, share: { num: 1, den: 1 } }], { location: { type: 'Polygon', coordinates: [[[4.9, 52.3], [4.91, 52.3], [4.91, 52.31], [4.9, 52.31]]] } }), /each polygon ring must be closed/],
-    ['a malformed cadastral id', (a: string) => parcelRequest([{ did: a, share: { num: 1, den: 1 } }], { cadastralId: 'parcel 7' }), /request\.cadastralId: must be a cadastral id/],
+    [
+      'an open polygon',
+      (a: string) =>
+        parcelRequest([{ did: a, share: { num: 1, den: 1 } }], {
+          location: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [4.9, 52.3],
+                [4.91, 52.3],
+                [4.91, 52.31],
+                [4.9, 52.31],
+              ],
+            ],
+          },
+        }),
+      /each polygon ring must be closed/,
+    ],
+    [
+      'a malformed cadastral id',
+      (a: string) => parcelRequest([{ did: a, share: { num: 1, den: 1 } }], { cadastralId: 'parcel 7' }),
+      /request\.cadastralId: must be a cadastral id/,
+    ],
   ])('refuses %s', async (_label, body, message) => {
     const ledger = new FakeLedger();
     const alice = await registeredCitizen(ledger);
@@ -32,10 +69,15 @@ describe('land:RegisterParcel', () => {
   it('refuses a registrar of the wrong org, an unknown owner and a second registration', async () => {
     const { ledger, alice } = await setup();
     const other = parcelRequest([{ did: alice.did, share: { num: 1, den: 1 } }], { cadastralId: 'AM-K-9' });
-    expect((await refused(ledger, () => ledger.tx({ mspId: 'AgenciesMSP', role: 'registrar' }, (ctx) => land.RegisterParcel(ctx, other)))).message).toMatch(/not open to members of AgenciesMSP/);
+    expect((await refused(ledger, () => ledger.tx({ mspId: 'AgenciesMSP', role: 'registrar' }, (ctx) => land.RegisterParcel(ctx, other)))).message).toMatch(
+      /not open to members of AgenciesMSP/,
+    );
     const unknown = parcelRequest([{ did: `did:civic:${'Z'.repeat(43)}`, share: { num: 1, den: 1 } }], { cadastralId: 'AM-K-9' });
     expect((await refused(ledger, () => ledger.tx(registrar, (ctx) => land.RegisterParcel(ctx, unknown)))).code).toBe('NOT_FOUND');
-    expect((await refused(ledger, () => ledger.tx(registrar, (ctx) => land.RegisterParcel(ctx, parcelRequest([{ did: alice.did, share: { num: 1, den: 1 } }]))))).code).toBe('ALREADY_EXISTS');
+    expect(
+      (await refused(ledger, () => ledger.tx(registrar, (ctx) => land.RegisterParcel(ctx, parcelRequest([{ did: alice.did, share: { num: 1, den: 1 } }])))))
+        .code,
+    ).toBe('ALREADY_EXISTS');
   });
 });
 
@@ -63,7 +105,17 @@ describe('three-party title transfer', () => {
 
   it('fails without each of the three parties', async () => {
     const { ledger, alice, bob, carol } = await setup();
-    const forged = { ...signAction(carol, 'land:OfferTransfer', { cadastralId: 'AM-K-1234', parcelVersion: 1, share: { num: 1, den: 1 }, buyer: bob.did, priceCents: 1, deedHash: NEW_DEED }), did: alice.did };
+    const forged = {
+      ...signAction(carol, 'land:OfferTransfer', {
+        cadastralId: 'AM-K-1234',
+        parcelVersion: 1,
+        share: { num: 1, den: 1 },
+        buyer: bob.did,
+        priceCents: 1,
+        deedHash: NEW_DEED,
+      }),
+      did: alice.did,
+    };
     forged.payload.did = alice.did;
     expect((await refused(ledger, () => ledger.tx(desk, (ctx) => land.OfferTransfer(ctx, JSON.stringify(forged))))).code).toBe('INVALID_SIGNATURE');
     expect((await refused(ledger, () => offer(ledger, carol, bob))).message).toMatch(/does not own 1\/1 of parcel AM-K-1234/);
@@ -90,7 +142,9 @@ describe('three-party title transfer', () => {
   it('lets the seller withdraw an offer before approval', async () => {
     const { ledger, alice, bob } = await setup();
     const o = await offer(ledger, alice, bob);
-    await ledger.tx(desk, (ctx) => land.WithdrawOffer(ctx, JSON.stringify(signAction(alice, 'land:WithdrawOffer', { cadastralId: 'AM-K-1234', offerId: o.offerId }))));
+    await ledger.tx(desk, (ctx) =>
+      land.WithdrawOffer(ctx, JSON.stringify(signAction(alice, 'land:WithdrawOffer', { cadastralId: 'AM-K-1234', offerId: o.offerId }))),
+    );
     expect((await refused(ledger, () => accept(ledger, bob, o.offerId))).message).toMatch(/is withdrawn/);
   });
 

@@ -171,7 +171,15 @@ export class LandContract extends Contract {
   @Returns('string')
   async ConsentToTransfer(ctx: Context, request: string): Promise<string> {
     const caller = authorize(ctx, ACCESS.lender, 'land:ConsentToTransfer');
-    return canonicalString(await consentToTransfer(ctx, request, caller.mspId, (id) => loadParcel(ctx, id), (id, offerId) => loadOffer(ctx, id, offerId)));
+    return canonicalString(
+      await consentToTransfer(
+        ctx,
+        request,
+        caller.mspId,
+        (id) => loadParcel(ctx, id),
+        (id, offerId) => loadOffer(ctx, id, offerId),
+      ),
+    );
   }
 
   /** Register an easement held by the caller's utility (UtilitiesMSP engineer): `{ cadastralId, description }`. Emits `land.EncumbranceRegistered`. */

@@ -14,7 +14,9 @@ import { LENDER_CONSENT_OBJECT_TYPE, cadastralIdSchema, type Offer, type Parcel 
  */
 const consentSchema = z.object({ cadastralId: cadastralIdSchema, offerId: z.string().min(1), encumbranceId: z.string().min(1) }).strict();
 
-const consentRecordSchema = z.object({ cadastralId: z.string(), offerId: z.string(), encumbranceId: z.string(), lender: z.string(), txId: z.string(), at: z.string() }).strict();
+const consentRecordSchema = z
+  .object({ cadastralId: z.string(), offerId: z.string(), encumbranceId: z.string(), lender: z.string(), txId: z.string(), at: z.string() })
+  .strict();
 export type LenderConsent = z.infer<typeof consentRecordSchema>;
 
 function consentKey(ctx: Context, cadastralId: string, offerId: string, encumbranceId: string): string {
@@ -28,7 +30,13 @@ function consentKey(ctx: Context, cadastralId: string, offerId: string, encumbra
  * @throws `INVALID_ARGUMENT`, `NOT_FOUND` (offer, encumbrance), `FORBIDDEN` (not the holder),
  *   `FAILED_PRECONDITION` (offer closed, or made on another parcel version)
  */
-export async function consentToTransfer(ctx: Context, request: string, callerMspId: string, parcel: (id: string) => Promise<Parcel>, loadOffer: (cadastralId: string, offerId: string) => Promise<Offer>): Promise<LenderConsent> {
+export async function consentToTransfer(
+  ctx: Context,
+  request: string,
+  callerMspId: string,
+  parcel: (id: string) => Promise<Parcel>,
+  loadOffer: (cadastralId: string, offerId: string) => Promise<Offer>,
+): Promise<LenderConsent> {
   const req = parseJsonArgument(consentSchema, request, 'request');
   const offer = await loadOffer(req.cadastralId, req.offerId);
   if (offer.status !== 'offered' && offer.status !== 'accepted') {
@@ -36,7 +44,10 @@ export async function consentToTransfer(ctx: Context, request: string, callerMsp
   }
   const p = await parcel(req.cadastralId);
   if (p.version !== offer.parcelVersion) {
-    throw new ChaincodeError('FAILED_PRECONDITION', `parcel ${p.cadastralId} changed since the offer (version ${String(offer.parcelVersion)}, now ${String(p.version)}); the offer is void`);
+    throw new ChaincodeError(
+      'FAILED_PRECONDITION',
+      `parcel ${p.cadastralId} changed since the offer (version ${String(offer.parcelVersion)}, now ${String(p.version)}); the offer is void`,
+    );
   }
   const mortgage = p.encumbrances.find((e) => e.id === req.encumbranceId && e.kind === 'mortgage');
   if (mortgage === undefined) {
@@ -56,7 +67,10 @@ export async function requireLenderConsents(ctx: Context, parcel: Parcel, offerI
   for (const mortgage of parcel.encumbrances.filter((e) => e.kind === 'mortgage')) {
     const consent = await readRecord(ctx, consentKey(ctx, parcel.cadastralId, offerId, mortgage.id), consentRecordSchema);
     if (consent === undefined) {
-      throw new ChaincodeError('FAILED_PRECONDITION', `parcel ${parcel.cadastralId} is mortgaged to ${mortgage.holder} (${mortgage.id}); the lender must release it or consent to this transfer first`);
+      throw new ChaincodeError(
+        'FAILED_PRECONDITION',
+        `parcel ${parcel.cadastralId} is mortgaged to ${mortgage.holder} (${mortgage.id}); the lender must release it or consent to this transfer first`,
+      );
     }
   }
 }

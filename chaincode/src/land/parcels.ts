@@ -6,7 +6,19 @@ import { emitEvent, readExisting, readRecord, writeRecord } from '../shared/stat
 import { txTimestamp } from '../shared/tx-time';
 import { parseJsonArgument, validate } from '../shared/validation';
 import { loadActiveDid } from '../identity/did-registry';
-import { OWNER_INDEX_OBJECT_TYPE, byDid, PARCEL_OBJECT_TYPE, cadastralIdSchema, parcelSchema, registerParcelSchema, type Owner, type Parcel, type RegisterParcelRequest, IMPORT_BATCH_MAX, type ImportResult } from './parcel';
+import {
+  OWNER_INDEX_OBJECT_TYPE,
+  byDid,
+  PARCEL_OBJECT_TYPE,
+  cadastralIdSchema,
+  parcelSchema,
+  registerParcelSchema,
+  type Owner,
+  type Parcel,
+  type RegisterParcelRequest,
+  IMPORT_BATCH_MAX,
+  type ImportResult,
+} from './parcel';
 
 export function parcelKey(ctx: Context, cadastralId: string): string {
   return ctx.stub.createCompositeKey(PARCEL_OBJECT_TYPE, [cadastralId]);
@@ -63,9 +75,23 @@ async function registerOne(ctx: Context, req: RegisterParcelRequest, field: stri
   if ((await readRecord(ctx, parcelKey(ctx, req.cadastralId), parcelSchema)) !== undefined) {
     throw new ChaincodeError('ALREADY_EXISTS', `parcel ${req.cadastralId} is already registered`);
   }
-  await requireActiveDids(ctx, owners.map((o) => o.did));
+  await requireActiveDids(
+    ctx,
+    owners.map((o) => o.did),
+  );
   const now = txTimestamp(ctx);
-  const parcel: Parcel = { ...req, owners, encumbrances: [], status: 'active', parents: [], children: [], version: 1, registered: now, updated: now, lastTxId: ctx.stub.getTxID() };
+  const parcel: Parcel = {
+    ...req,
+    owners,
+    encumbrances: [],
+    status: 'active',
+    parents: [],
+    children: [],
+    version: 1,
+    registered: now,
+    updated: now,
+    lastTxId: ctx.stub.getTxID(),
+  };
   await saveParcel(ctx, parcel, []);
   return parcel;
 }

@@ -24,7 +24,12 @@ describe('subdivision and merge', () => {
     expect(child).toMatchObject({ areaM2: 99, parents: ['AM-K-1234'], status: 'active', owners: [{ did: alice.did, share: { num: 1, den: 1 } }] });
     expect(ownerIndex(ledger).length).toBe(3);
 
-    await ledger.tx(registrar, (ctx) => land.MergeParcels(ctx, JSON.stringify({ cadastralIds: ['AM-K-1234-1', 'AM-K-1234-2', 'AM-K-1234-3'], merged: { cadastralId: 'AM-K-1235', location: point } })));
+    await ledger.tx(registrar, (ctx) =>
+      land.MergeParcels(
+        ctx,
+        JSON.stringify({ cadastralIds: ['AM-K-1234-1', 'AM-K-1234-2', 'AM-K-1234-3'], merged: { cadastralId: 'AM-K-1235', location: point } }),
+      ),
+    );
     const merged = await get(ledger, 'AM-K-1235');
     expect(merged).toMatchObject({ areaM2: 250, parents: ['AM-K-1234-1', 'AM-K-1234-2', 'AM-K-1234-3'] });
     expect((await get(ledger, 'AM-K-1234-3')).children).toEqual(['AM-K-1235']);
@@ -33,8 +38,16 @@ describe('subdivision and merge', () => {
 
   it('refuses a split whose areas do not sum to the parent, or that reuses an id', async () => {
     const { ledger } = await setup();
-    expect((await refused(ledger, () => split(ledger, [100, 100]))).message).toBe("INVALID_ARGUMENT: request.children: areas sum to 200 m², not the parent's 250 m²");
-    const dup = JSON.stringify({ cadastralId: 'AM-K-1234', children: [{ cadastralId: 'AM-K-1234', areaM2: 125, location: point }, { cadastralId: 'AM-K-7', areaM2: 125, location: point }] });
+    expect((await refused(ledger, () => split(ledger, [100, 100]))).message).toBe(
+      "INVALID_ARGUMENT: request.children: areas sum to 200 m², not the parent's 250 m²",
+    );
+    const dup = JSON.stringify({
+      cadastralId: 'AM-K-1234',
+      children: [
+        { cadastralId: 'AM-K-1234', areaM2: 125, location: point },
+        { cadastralId: 'AM-K-7', areaM2: 125, location: point },
+      ],
+    });
     expect((await refused(ledger, () => ledger.tx(registrar, (ctx) => land.SplitParcel(ctx, dup)))).code).toBe('ALREADY_EXISTS');
   });
 

@@ -16,7 +16,9 @@ import { loadParcel, parcelKey, saveParcel } from './parcels';
  */
 const childSchema = z.object({ cadastralId: cadastralIdSchema, areaM2: z.number().int().positive(), location: locationSchema }).strict();
 const splitSchema = z.object({ cadastralId: cadastralIdSchema, children: z.array(childSchema).min(2).max(100) }).strict();
-const mergeSchema = z.object({ cadastralIds: z.array(cadastralIdSchema).min(2).max(100), merged: z.object({ cadastralId: cadastralIdSchema, location: locationSchema }).strict() }).strict();
+const mergeSchema = z
+  .object({ cadastralIds: z.array(cadastralIdSchema).min(2).max(100), merged: z.object({ cadastralId: cadastralIdSchema, location: locationSchema }).strict() })
+  .strict();
 
 async function requireNew(ctx: Context, ids: readonly string[], field: string): Promise<void> {
   if (new Set(ids).size !== ids.length) {

@@ -41,7 +41,10 @@ export async function loadOffer(ctx: Context, cadastralId: string, offerId: stri
 function requireTransferable(parcel: Parcel, version: number): void {
   requireActive(parcel);
   if (parcel.version !== version) {
-    throw new ChaincodeError('FAILED_PRECONDITION', `parcel ${parcel.cadastralId} changed since the offer (version ${version}, now ${parcel.version}); the offer is void`);
+    throw new ChaincodeError(
+      'FAILED_PRECONDITION',
+      `parcel ${parcel.cadastralId} changed since the offer (version ${version}, now ${parcel.version}); the offer is void`,
+    );
   }
 }
 
@@ -63,7 +66,19 @@ export async function offerTransfer(ctx: Context, request: string): Promise<Offe
   }
   await requireActiveDids(ctx, [p.buyer]);
   const now = txTimestamp(ctx);
-  const offer: Offer = { offerId: ctx.stub.getTxID(), cadastralId: p.cadastralId, parcelVersion: p.parcelVersion, seller: payload.did, buyer: p.buyer, share: p.share, priceCents: p.priceCents, deedHash: p.deedHash, status: 'offered', created: now, updated: now };
+  const offer: Offer = {
+    offerId: ctx.stub.getTxID(),
+    cadastralId: p.cadastralId,
+    parcelVersion: p.parcelVersion,
+    seller: payload.did,
+    buyer: p.buyer,
+    share: p.share,
+    priceCents: p.priceCents,
+    deedHash: p.deedHash,
+    status: 'offered',
+    created: now,
+    updated: now,
+  };
   return saveOffer(ctx, offer, 'land.TransferOffered');
 }
 
@@ -125,7 +140,14 @@ export async function approveTransfer(ctx: Context, request: string): Promise<Pa
   requireHolding(parcel, offer.seller, offer.share, 'offer.share');
   await requireLenderConsents(ctx, parcel, offer.offerId);
   const now = txTimestamp(ctx);
-  const updated: Parcel = { ...parcel, owners: transferShare(parcel.owners, offer), deedHash: offer.deedHash, version: parcel.version + 1, updated: now, lastTxId: ctx.stub.getTxID() };
+  const updated: Parcel = {
+    ...parcel,
+    owners: transferShare(parcel.owners, offer),
+    deedHash: offer.deedHash,
+    version: parcel.version + 1,
+    updated: now,
+    lastTxId: ctx.stub.getTxID(),
+  };
   await saveParcel(ctx, updated, parcel.owners);
   await writeRecord(ctx, offerKey(ctx, offer.cadastralId, offer.offerId), { ...offer, status: 'approved', updated: now });
   emitEvent(ctx, 'land.TransferApproved', { cadastralId: parcel.cadastralId, offerId: offer.offerId, version: updated.version });

@@ -10,7 +10,10 @@ describe('allocation command-line arguments', () => {
   it('reads sites from CSV or JSON and names what is wrong', () => {
     const csv = path.join(dir, 'sites.csv');
     writeFileSync(csv, 'id,category\nF1,food\nC1,crafts\n');
-    expect(readSites(csv)).toEqual([{ id: 'F1', category: 'food' }, { id: 'C1', category: 'crafts' }]);
+    expect(readSites(csv)).toEqual([
+      { id: 'F1', category: 'food' },
+      { id: 'C1', category: 'crafts' },
+    ]);
     const json = path.join(dir, 'sites.json');
     writeFileSync(json, JSON.stringify([{ id: 'F1' }]));
     expect(() => readSites(json)).toThrow(/^--sites .*sites\.json: 0\.category: /);

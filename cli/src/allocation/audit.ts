@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { commitmentOf, promote, runDraw, roundRecordSchema, type Application, type DrawResult, type RoundRecord } from '@civic-ledger/chaincode/dist/allocation/client';
+import {
+  commitmentOf,
+  promote,
+  runDraw,
+  roundRecordSchema,
+  type Application,
+  type DrawResult,
+  type RoundRecord,
+} from '@civic-ledger/chaincode/dist/allocation/client';
 
 /**
  * Everything needed to re-check a round without trusting anyone: the round as the ledger stores it
@@ -32,7 +40,8 @@ export interface AuditReport {
 
 const MAX_LISTED = 25;
 
-const placed = (p: { applicant: string; site: string | null } | undefined): string | null => (p === undefined ? null : `${p.applicant} → ${p.site ?? 'waiting list'}`);
+const placed = (p: { applicant: string; site: string | null } | undefined): string | null =>
+  p === undefined ? null : `${p.applicant} → ${p.site ?? 'waiting list'}`;
 
 function orderDifferences(stored: DrawResult['order'], recomputed: DrawResult['order']): AuditDifference[] {
   const out: AuditDifference[] = [];
@@ -82,20 +91,32 @@ export function auditRound(data: RoundAuditData): AuditReport {
   }
   const differences: AuditDifference[] = [];
   if (commitmentOf(round.seed) !== round.commitment) {
-    differences.push({ what: 'seed: SHA-256 of the revealed seed is not the commitment published at opening', stored: round.commitment, recomputed: commitmentOf(round.seed) });
+    differences.push({
+      what: 'seed: SHA-256 of the revealed seed is not the commitment published at opening',
+      stored: round.commitment,
+      recomputed: commitmentOf(round.seed),
+    });
   }
   const applications: Application[] = inputs.map((a) => ({ applicant: a.applicant, preferences: a.preferences, group: a.group ?? undefined }));
   let result = runDraw(round, applications, round.seed);
   let replayed = 0;
   for (const change of round.result.changes) {
     if (result.assignments[change.site] !== change.released) {
-      differences.push({ what: `change ${change.txId}: holder of site ${change.site} when released`, stored: change.released, recomputed: result.assignments[change.site] ?? null });
+      differences.push({
+        what: `change ${change.txId}: holder of site ${change.site} when released`,
+        stored: change.released,
+        recomputed: result.assignments[change.site] ?? null,
+      });
       break;
     }
     result = promote(result, applications, change.site);
     replayed += 1;
     if ((result.assignments[change.site] ?? null) !== change.promoted) {
-      differences.push({ what: `change ${change.txId}: promoted to site ${change.site}`, stored: change.promoted, recomputed: result.assignments[change.site] ?? null });
+      differences.push({
+        what: `change ${change.txId}: promoted to site ${change.site}`,
+        stored: change.promoted,
+        recomputed: result.assignments[change.site] ?? null,
+      });
     }
   }
   differences.push(...compareResults(round.result, result));

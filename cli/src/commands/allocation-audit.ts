@@ -31,7 +31,16 @@ function resultsTable(round: RoundRecord): TableData {
 function reportTable(report: ReturnType<typeof fairnessReport>): TableData {
   return {
     head: ['category', 'sites', 'quota', '1st choice of', 'winners', 'by group: applicants → winners'],
-    rows: report.categories.map((c) => [c.category, c.sites, c.quota ?? '—', c.firstChoice, c.winners, Object.entries(c.groups).map(([g, n]) => `${g}: ${String(n.applicants)} → ${String(n.winners)}`).join('\n')]),
+    rows: report.categories.map((c) => [
+      c.category,
+      c.sites,
+      c.quota ?? '—',
+      c.firstChoice,
+      c.winners,
+      Object.entries(c.groups)
+        .map(([g, n]) => `${g}: ${String(n.applicants)} → ${String(n.winners)}`)
+        .join('\n'),
+    ]),
   };
 }
 
@@ -56,7 +65,10 @@ export function addAllocationAuditCommands(allocation: Command, runtime: Runtime
       action(runtime, async (ctx, roundId: string, opts: { out: string }) => {
         const data = await withContract(ctx, 'allocation', (c) => readAuditData(c, roundId));
         await writeFile(opts.out, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx' });
-        ctx.printer.result({ file: opts.out, applications: data.inputs.length }, () => `wrote round ${roundId} (${String(data.inputs.length)} applications) to ${opts.out}`);
+        ctx.printer.result(
+          { file: opts.out, applications: data.inputs.length },
+          () => `wrote round ${roundId} (${String(data.inputs.length)} applications) to ${opts.out}`,
+        );
       }),
     );
   allocation
@@ -76,9 +88,17 @@ export function addAllocationAuditCommands(allocation: Command, runtime: Runtime
         const report = auditRound(data);
         if (!report.agrees) {
           const lines = report.differences.map((d) => `  ${d.what}: ledger says ${JSON.stringify(d.stored)}, recomputed ${JSON.stringify(d.recomputed)}`);
-          throw new CheckFailed('ALLOCATION_MISMATCH', `round ${roundId} does not verify: ${String(report.differences.length)} difference(s)\n${lines.join('\n')}`, report);
+          throw new CheckFailed(
+            'ALLOCATION_MISMATCH',
+            `round ${roundId} does not verify: ${String(report.differences.length)} difference(s)\n${lines.join('\n')}`,
+            report,
+          );
         }
-        ctx.printer.result(report, () => `round ${roundId} verifies: the seed matches the commitment, and the draw of ${String(report.applications)} applications recomputed here, with ${String(report.changesReplayed)} later change(s) replayed, is exactly what the ledger holds`);
+        ctx.printer.result(
+          report,
+          () =>
+            `round ${roundId} verifies: the seed matches the commitment, and the draw of ${String(report.applications)} applications recomputed here, with ${String(report.changesReplayed)} later change(s) replayed, is exactly what the ledger holds`,
+        );
       }),
     );
   allocation
@@ -94,7 +114,12 @@ export function addAllocationAuditCommands(allocation: Command, runtime: Runtime
         }
         let why: ReturnType<typeof explain>;
         try {
-          why = explain(round, inputs.map((a) => ({ ...a, group: a.group ?? undefined })), round.seed, applicant);
+          why = explain(
+            round,
+            inputs.map((a) => ({ ...a, group: a.group ?? undefined })),
+            round.seed,
+            applicant,
+          );
         } catch (e) {
           throw new UsageError((e as Error).message);
         }
@@ -103,14 +128,16 @@ export function addAllocationAuditCommands(allocation: Command, runtime: Runtime
           [
             `${applicant}: position ${String(why.position)} of ${String(inputs.length)}${why.group === null ? '' : ` (priority group ${why.group})`} → ${why.site ?? 'waiting list'}`,
             ...why.preferences.map((p, i) => `  ${String(i + 1)}. ${p.site}: ${p.outcome}`),
-            ...later.map((c) => `  later: site ${c.site} ${c.released === applicant ? `released (${c.reason})` : 'promoted from the waiting list'} in tx ${c.txId}`),
+            ...later.map(
+              (c) => `  later: site ${c.site} ${c.released === applicant ? `released (${c.reason})` : 'promoted from the waiting list'} in tx ${c.txId}`,
+            ),
           ].join('\n'),
         );
       }),
     );
   allocation
     .command('report')
-    .description('fairness report: per category, applications, winners and each priority group\'s share')
+    .description("fairness report: per category, applications, winners and each priority group's share")
     .argument('<round>', 'round id')
     .action(
       action(runtime, async (ctx, roundId: string) => {
@@ -122,7 +149,9 @@ export function addAllocationAuditCommands(allocation: Command, runtime: Runtime
           throw new UsageError((e as Error).message);
         }
         ctx.printer.result(report, () => reportTable(report));
-        ctx.printer.info(`${String(report.applications)} applications, ${String(report.assigned)} assigned, ${String(report.waiting)} waiting. Promise: ${report.promise}.`);
+        ctx.printer.info(
+          `${String(report.applications)} applications, ${String(report.assigned)} assigned, ${String(report.waiting)} waiting. Promise: ${report.promise}.`,
+        );
       }),
     );
 }

@@ -14,7 +14,9 @@ import { newSeedFile, parseQuotas, readSeed, readSites } from '../allocation/arg
 import { addAllocationAuditCommands } from './allocation-audit';
 
 const drawn = (r: RoundRecord): string =>
-  r.result === null ? `round ${r.roundId}: ${r.status}` : `round ${r.roundId} drawn: ${String(Object.keys(r.result.assignments).length)} site(s) assigned, ${String(r.result.waitingList.length)} on the waiting list`;
+  r.result === null
+    ? `round ${r.roundId}: ${r.status}`
+    : `round ${r.roundId} drawn: ${String(Object.keys(r.result.assignments).length)} site(s) assigned, ${String(r.result.waitingList.length)} on the waiting list`;
 
 function roundCommands(allocation: Command, runtime: Runtime): void {
   allocation
@@ -27,17 +29,38 @@ function roundCommands(allocation: Command, runtime: Runtime): void {
     .requiredOption('--seed-out <file>', 'where to keep the new secret seed until close (owner-only; never overwritten)')
     .option('--quota <quotas...>', 'most sites per category this round, e.g. food=10')
     .option('--priority-group <groups...>', 'priority groups, highest first, e.g. local-producer')
-    .addHelpText('after', '\nExample:\n  civic --user allocation-officer allocation open --round fairs-2027 --title "Weekend fairs" --sites sites.csv \\\n    --closes 2027-03-01T12:00:00Z --quota food=40 --priority-group local-producer --seed-out fairs-2027.seed')
+    .addHelpText(
+      'after',
+      '\nExample:\n  civic --user allocation-officer allocation open --round fairs-2027 --title "Weekend fairs" --sites sites.csv \\\n    --closes 2027-03-01T12:00:00Z --quota food=40 --priority-group local-producer --seed-out fairs-2027.seed',
+    )
     .action(
-      action(runtime, async (ctx, opts: { round: string; title: string; sites: string; closes: string; seedOut: string; quota?: string[]; priorityGroup?: string[] }) => {
-        const sites = readSites(opts.sites);
-        const quotas = parseQuotas(opts.quota ?? []);
-        const seed = await newSeedFile(opts.seedOut);
-        const request = { roundId: opts.round, title: opts.title, sites, quotas, priorityGroups: opts.priorityGroup ?? [], closes: opts.closes, commitment: commitmentOf(seed) };
-        await withContract(ctx, 'allocation', (c) =>
-          submitAndReport(ctx, c, 'OpenRound', [JSON.stringify(request)], (r: RoundRecord) => `opened round ${r.roundId}: ${String(r.sites.length)} sites, closes ${r.closes}\n  commitment ${r.commitment} (SHA-256 of the seed in ${opts.seedOut}; keep it secret until close)`),
-        );
-      }),
+      action(
+        runtime,
+        async (ctx, opts: { round: string; title: string; sites: string; closes: string; seedOut: string; quota?: string[]; priorityGroup?: string[] }) => {
+          const sites = readSites(opts.sites);
+          const quotas = parseQuotas(opts.quota ?? []);
+          const seed = await newSeedFile(opts.seedOut);
+          const request = {
+            roundId: opts.round,
+            title: opts.title,
+            sites,
+            quotas,
+            priorityGroups: opts.priorityGroup ?? [],
+            closes: opts.closes,
+            commitment: commitmentOf(seed),
+          };
+          await withContract(ctx, 'allocation', (c) =>
+            submitAndReport(
+              ctx,
+              c,
+              'OpenRound',
+              [JSON.stringify(request)],
+              (r: RoundRecord) =>
+                `opened round ${r.roundId}: ${String(r.sites.length)} sites, closes ${r.closes}\n  commitment ${r.commitment} (SHA-256 of the seed in ${opts.seedOut}; keep it secret until close)`,
+            ),
+          );
+        },
+      ),
     );
   allocation
     .command('close')
@@ -59,7 +82,15 @@ function roundCommands(allocation: Command, runtime: Runtime): void {
     .action(
       action(runtime, async (ctx, opts: { round: string; site: string; holder: string }) => {
         const request = JSON.stringify({ roundId: opts.round, site: opts.site, holder: opts.holder });
-        await withContract(ctx, 'allocation', (c) => submitAndReport(ctx, c, 'MarkNoShow', [request], (r: RoundRecord) => `site ${opts.site}: ${r.result?.assignments[opts.site] ?? 'nobody waiting wanted it'}`));
+        await withContract(ctx, 'allocation', (c) =>
+          submitAndReport(
+            ctx,
+            c,
+            'MarkNoShow',
+            [request],
+            (r: RoundRecord) => `site ${opts.site}: ${r.result?.assignments[opts.site] ?? 'nobody waiting wanted it'}`,
+          ),
+        );
       }),
     );
 }
@@ -76,7 +107,15 @@ function applicantCommands(allocation: Command, runtime: Runtime): void {
       action(runtime, async (ctx, opts: { key: string; round: string; prefer: string[]; group?: string }) => {
         const key = await openCitizenKey(runtime.env, opts.key);
         const signed = signAuthorisation(key, 'allocation:Apply', CHANNEL, { roundId: opts.round, preferences: opts.prefer, group: opts.group ?? null });
-        await withContract(ctx, 'allocation', (c) => submitAndReport(ctx, c, 'Apply', [JSON.stringify(signed)], (a: ApplicationRecord) => `applied to ${a.roundId} as ${a.applicant}: ${a.preferences.join(' > ')}\n  receipt: this transaction id`));
+        await withContract(ctx, 'allocation', (c) =>
+          submitAndReport(
+            ctx,
+            c,
+            'Apply',
+            [JSON.stringify(signed)],
+            (a: ApplicationRecord) => `applied to ${a.roundId} as ${a.applicant}: ${a.preferences.join(' > ')}\n  receipt: this transaction id`,
+          ),
+        );
       }),
     );
   for (const [verb, fn, what] of [
@@ -95,7 +134,15 @@ function applicantCommands(allocation: Command, runtime: Runtime): void {
       action(runtime, async (ctx, opts: { key: string; round: string; site?: string }) => {
         const key = await openCitizenKey(runtime.env, opts.key);
         const signed = signAuthorisation(key, `allocation:${fn}`, CHANNEL, { roundId: opts.round, ...(opts.site === undefined ? {} : { site: opts.site }) });
-        await withContract(ctx, 'allocation', (c) => submitAndReport(ctx, c, fn, [JSON.stringify(signed)], () => `${verb === 'withdraw' ? 'withdrew from' : `released ${opts.site ?? ''} in`} round ${opts.round}`));
+        await withContract(ctx, 'allocation', (c) =>
+          submitAndReport(
+            ctx,
+            c,
+            fn,
+            [JSON.stringify(signed)],
+            () => `${verb === 'withdraw' ? 'withdrew from' : `released ${opts.site ?? ''} in`} round ${opts.round}`,
+          ),
+        );
       }),
     );
   }
@@ -104,7 +151,9 @@ function applicantCommands(allocation: Command, runtime: Runtime): void {
 function attestCommand(allocation: Command, runtime: Runtime): void {
   allocation
     .command('attest')
-    .description("verify an applicant's credential presentation for a priority group against the ledger, then record the attestation (CityMSP allocation-officer)")
+    .description(
+      "verify an applicant's credential presentation for a priority group against the ledger, then record the attestation (CityMSP allocation-officer)",
+    )
     .requiredOption('--round <id>', 'round id')
     .requiredOption('--applicant <did>', "the applicant's DID (must be the presentation's holder)")
     .requiredOption('--group <group>', 'the priority group, e.g. local-producer')
@@ -113,22 +162,37 @@ function attestCommand(allocation: Command, runtime: Runtime): void {
     .requiredOption('--nonce <nonce>', 'the nonce you gave the applicant')
     .option('--claim <name>', 'the disclosed claim that must be true (default: the group with - as _, e.g. local_producer)')
     .action(
-      action(runtime, async (ctx, opts: { round: string; applicant: string; group: string; presentation: string; audience: string; nonce: string; claim?: string }) => {
-        const presentation = readInput(opts.presentation, '--presentation').toString('utf8').trim();
-        const claim = opts.claim ?? opts.group.replaceAll('-', '_');
-        await withSession(ctx, async (s) => {
-          const verified = await verifyPresentation(presentation, gatewayLedgerReader(s.contract('identity')), { audience: opts.audience, nonce: opts.nonce }, Math.floor(Date.now() / 1000));
-          if (verified.holder !== opts.applicant) {
-            throw new UsageError(`the presentation is held by ${verified.holder}, not the applicant ${opts.applicant}`);
-          }
-          if (verified.claims[claim] !== true) {
-            throw new UsageError(`the presentation does not disclose ${claim}: true (it discloses ${Object.keys(verified.claims).join(', ') || 'nothing'})`);
-          }
-          const evidenceHash = createHash('sha256').update(presentation, 'utf8').digest('hex');
-          const request = JSON.stringify({ roundId: opts.round, applicant: opts.applicant, group: opts.group, evidenceHash });
-          await submitAndReport(ctx, s.contract('allocation'), 'AttestPriority', [request], () => `attested ${opts.applicant} as ${opts.group} in round ${opts.round} (${verified.type} from ${verified.issuerName}; presentation sha256 ${evidenceHash})`);
-        });
-      }),
+      action(
+        runtime,
+        async (ctx, opts: { round: string; applicant: string; group: string; presentation: string; audience: string; nonce: string; claim?: string }) => {
+          const presentation = readInput(opts.presentation, '--presentation').toString('utf8').trim();
+          const claim = opts.claim ?? opts.group.replaceAll('-', '_');
+          await withSession(ctx, async (s) => {
+            const verified = await verifyPresentation(
+              presentation,
+              gatewayLedgerReader(s.contract('identity')),
+              { audience: opts.audience, nonce: opts.nonce },
+              Math.floor(Date.now() / 1000),
+            );
+            if (verified.holder !== opts.applicant) {
+              throw new UsageError(`the presentation is held by ${verified.holder}, not the applicant ${opts.applicant}`);
+            }
+            if (verified.claims[claim] !== true) {
+              throw new UsageError(`the presentation does not disclose ${claim}: true (it discloses ${Object.keys(verified.claims).join(', ') || 'nothing'})`);
+            }
+            const evidenceHash = createHash('sha256').update(presentation, 'utf8').digest('hex');
+            const request = JSON.stringify({ roundId: opts.round, applicant: opts.applicant, group: opts.group, evidenceHash });
+            await submitAndReport(
+              ctx,
+              s.contract('allocation'),
+              'AttestPriority',
+              [request],
+              () =>
+                `attested ${opts.applicant} as ${opts.group} in round ${opts.round} (${verified.type} from ${verified.issuerName}; presentation sha256 ${evidenceHash})`,
+            );
+          });
+        },
+      ),
     );
 }
 

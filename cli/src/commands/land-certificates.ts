@@ -26,7 +26,10 @@ async function certificateAction(ctx: CommandContext, id: string, out: string | 
   if (out !== undefined) {
     await writeFile(out, `${JSON.stringify(certificate, null, 2)}\n`, { flag: 'wx' });
   }
-  ctx.printer.result(certificate, () => `${renderCertificate(certificate)}${out === undefined ? '' : `\n  written to ${out}; check it with: civic land verify-certificate ${out}`}`);
+  ctx.printer.result(
+    certificate,
+    () => `${renderCertificate(certificate)}${out === undefined ? '' : `\n  written to ${out}; check it with: civic land verify-certificate ${out}`}`,
+  );
 }
 
 /** `land certificate | verify-certificate`: title certificates anyone can check against the ledger. */
@@ -51,7 +54,9 @@ export function addCertificateCommands(land: Command, runtime: Runtime): void {
           const failed = verdict.checks.filter((c) => !c.ok);
           throw new CheckFailed('CERTIFICATE_INVALID', `certificate ${file} is not valid: ${failed.map((c) => `${c.check}: ${c.detail}`).join('; ')}`, verdict);
         }
-        ctx.printer.result(verdict, () => [`certificate for ${verdict.cadastralId ?? '?'} is valid`, ...verdict.checks.map((c) => `  ✓ ${c.check}: ${c.detail}`)].join('\n'));
+        ctx.printer.result(verdict, () =>
+          [`certificate for ${verdict.cadastralId ?? '?'} is valid`, ...verdict.checks.map((c) => `  ✓ ${c.check}: ${c.detail}`)].join('\n'),
+        );
       }),
     );
 }

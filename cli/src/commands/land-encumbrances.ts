@@ -12,8 +12,10 @@ import { mspIdOf } from '../options';
 import { parseJson, readInput } from '../input';
 import { documentHash } from '../land/arguments';
 
-const summary = (verb: string) => (p: Parcel): string =>
-  `${verb} ${p.cadastralId}: ${p.status}, version ${String(p.version)}, ${String(p.encumbrances.length)} encumbrance(s)${p.encumbrances.map((e) => `\n    ${e.id} ${e.kind} held by ${e.holder}: ${e.description}`).join('')}`;
+const summary =
+  (verb: string) =>
+  (p: Parcel): string =>
+    `${verb} ${p.cadastralId}: ${p.status}, version ${String(p.version)}, ${String(p.encumbrances.length)} encumbrance(s)${p.encumbrances.map((e) => `\n    ${e.id} ${e.kind} held by ${e.holder}: ${e.description}`).join('')}`;
 
 function lenderMspId(org: string): string {
   const msp = mspIdOf(org);
@@ -39,7 +41,10 @@ export function addEncumbranceCommands(land: Command, runtime: Runtime): void {
         const parcel = JSON.parse(await withContract(ctx, 'land', (c) => evaluate(c, 'GetParcel', [opts.parcel]))) as Parcel;
         const consent = signAuthorisation(key, 'land:ConsentMortgage', CHANNEL, { cadastralId: parcel.cadastralId, parcelVersion: parcel.version, lender });
         await writeFile(opts.out, `${JSON.stringify(consent, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
-        ctx.printer.result({ consent, file: opts.out }, () => `${key.did} consents to a mortgage by ${lender} on ${parcel.cadastralId} (version ${String(parcel.version)})\n  written to ${opts.out}`);
+        ctx.printer.result(
+          { consent, file: opts.out },
+          () => `${key.did} consents to a mortgage by ${lender} on ${parcel.cadastralId} (version ${String(parcel.version)})\n  written to ${opts.out}`,
+        );
       }),
     );
   land
@@ -48,7 +53,10 @@ export function addEncumbranceCommands(land: Command, runtime: Runtime): void {
     .requiredOption('--parcel <id>', 'cadastral parcel id')
     .requiredOption('--description <text>', 'e.g. "loan 2026-0042, €250,000"')
     .requiredOption('--consent <files...>', "each owner's consent file (from land consent-mortgage)")
-    .addHelpText('after', '\nExample:\n  civic --org agencies --user lender land mortgage --parcel AM-K-1234 --description "loan 2026-0042" --consent alice.consent.json')
+    .addHelpText(
+      'after',
+      '\nExample:\n  civic --org agencies --user lender land mortgage --parcel AM-K-1234 --description "loan 2026-0042" --consent alice.consent.json',
+    )
     .action(
       action(runtime, async (ctx, opts: { parcel: string; description: string; consent: string[] }) => {
         const consents = opts.consent.map((f) => parseJson(readInput(f, '--consent').toString('utf8'), `--consent ${f}`));
@@ -66,7 +74,14 @@ export function addEncumbranceCommands(land: Command, runtime: Runtime): void {
       action(runtime, async (ctx, opts: { parcel: string; offer: string; encumbrance: string }) => {
         const request = JSON.stringify({ cadastralId: opts.parcel, offerId: opts.offer, encumbranceId: opts.encumbrance });
         await withContract(ctx, 'land', (c) =>
-          submitAndReport(ctx, c, 'ConsentToTransfer', [request], (r: { lender: string }) => `${r.lender} consents to the transfer of ${opts.parcel} under offer ${opts.offer}; mortgage ${opts.encumbrance} stays on the parcel`),
+          submitAndReport(
+            ctx,
+            c,
+            'ConsentToTransfer',
+            [request],
+            (r: { lender: string }) =>
+              `${r.lender} consents to the transfer of ${opts.parcel} under offer ${opts.offer}; mortgage ${opts.encumbrance} stays on the parcel`,
+          ),
         );
       }),
     );

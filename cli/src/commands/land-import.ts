@@ -9,7 +9,9 @@ import { CSV_COLUMNS, readImportFile } from '../land/import-file';
 import { runImport, type ImportSummary } from '../land/import-run';
 
 function render(file: string, s: ImportSummary): string {
-  const lines = [`imported ${file}: ${String(s.registered)} of ${String(s.total)} parcels registered in ${String(s.batches)} transaction(s); ${String(s.failures.length)} not registered`];
+  const lines = [
+    `imported ${file}: ${String(s.registered)} of ${String(s.total)} parcels registered in ${String(s.batches)} transaction(s); ${String(s.failures.length)} not registered`,
+  ];
   for (const f of s.failures.slice(0, 50)) {
     lines.push(`  ${f.source}${f.cadastralId === null ? '' : ` ${f.cadastralId}`}: ${f.code} ${f.reason}`);
   }
@@ -27,7 +29,10 @@ export function addImportCommand(land: Command, runtime: Runtime): void {
     .argument('<file>', `.csv with header ${CSV_COLUMNS.join(',')}, or a .geojson FeatureCollection`)
     .option('--batch-size <n>', `parcels per transaction, 1-${String(IMPORT_BATCH_MAX)}`, '100')
     .option('--dry-run', 'only check the file; register nothing', false)
-    .addHelpText('after', '\nExit status 0 when every parcel was registered, 1 otherwise.\nExample:\n  civic --org city --user registrar land import cadastre-2026.csv')
+    .addHelpText(
+      'after',
+      '\nExit status 0 when every parcel was registered, 1 otherwise.\nExample:\n  civic --org city --user registrar land import cadastre-2026.csv',
+    )
     .action(
       action(runtime, async (ctx, file: string, opts: { batchSize: string; dryRun: boolean }) => {
         const batchSize = Number(opts.batchSize);
@@ -38,14 +43,24 @@ export function addImportCommand(land: Command, runtime: Runtime): void {
         if (records.length === 0) {
           throw new UsageError(`import file: ${file} holds no parcels`);
         }
-        const bar = !ctx.options.json && process.stderr.isTTY ? new SingleBar({ format: 'import |{bar}| {value}/{total} parcels | {eta_formatted} left', stream: process.stderr }, Presets.shades_classic) : undefined;
+        const bar =
+          !ctx.options.json && process.stderr.isTTY
+            ? new SingleBar({ format: 'import |{bar}| {value}/{total} parcels | {eta_formatted} left', stream: process.stderr }, Presets.shades_classic)
+            : undefined;
         bar?.start(records.length, 0);
         const summary = await (opts.dryRun
           ? runImport(records, (batch) => Promise.resolve({ registered: batch.map((p) => p.cadastralId), rejected: [] }), batchSize)
           : withContract(ctx, 'land', (c) =>
               runImport(
                 records,
-                async (batch) => JSON.parse((await submit(c, 'ImportParcels', [JSON.stringify({ parcels: batch })], (m) => { ctx.printer.verbose(m); })).result) as ImportResult,
+                async (batch) =>
+                  JSON.parse(
+                    (
+                      await submit(c, 'ImportParcels', [JSON.stringify({ parcels: batch })], (m) => {
+                        ctx.printer.verbose(m);
+                      })
+                    ).result,
+                  ) as ImportResult,
                 batchSize,
                 (done) => {
                   bar?.update(done);

@@ -24,8 +24,11 @@ export function addTransferCommands(land: Command, runtime: Runtime): void {
     .requiredOption('--price <euros>', 'the price in euros, e.g. 325000 or 325000.50 (recorded in integer cents)')
     .option('--share <fraction>', 'the share offered, e.g. 1/2', '1')
     .option('--deed <file>', 'the new deed document (its SHA-256 is recorded)')
-    .option('--deed-hash <sha256>', 'or the deed document\'s SHA-256, hex')
-    .addHelpText('after', '\nExample:\n  civic --org agencies --user clerk land offer --key alice.key.json --parcel AM-K-1234 --buyer did:civic:… --price 325000 --deed deed.pdf')
+    .option('--deed-hash <sha256>', "or the deed document's SHA-256, hex")
+    .addHelpText(
+      'after',
+      '\nExample:\n  civic --org agencies --user clerk land offer --key alice.key.json --parcel AM-K-1234 --buyer did:civic:… --price 325000 --deed deed.pdf',
+    )
     .action(
       action(runtime, async (ctx, opts: { key: string; parcel: string; buyer: string; price: string; share: string; deed?: string; deedHash?: string }) => {
         const share = parseShare(opts.share, '--share');
@@ -34,7 +37,14 @@ export function addTransferCommands(land: Command, runtime: Runtime): void {
         const key = await openCitizenKey(runtime.env, opts.key);
         await withContract(ctx, 'land', async (c) => {
           const parcel = JSON.parse(await evaluate(c, 'GetParcel', [opts.parcel])) as Parcel;
-          const signed = signAuthorisation(key, 'land:OfferTransfer', CHANNEL, { cadastralId: parcel.cadastralId, parcelVersion: parcel.version, share, buyer: opts.buyer, priceCents, deedHash });
+          const signed = signAuthorisation(key, 'land:OfferTransfer', CHANNEL, {
+            cadastralId: parcel.cadastralId,
+            parcelVersion: parcel.version,
+            share,
+            buyer: opts.buyer,
+            priceCents,
+            deedHash,
+          });
           await submitAndReport(ctx, c, 'OfferTransfer', [JSON.stringify(signed)], describeOffer);
         });
       }),
@@ -66,7 +76,13 @@ export function addTransferCommands(land: Command, runtime: Runtime): void {
     .action(
       action(runtime, async (ctx, opts: { parcel: string; offer: string }) => {
         await withContract(ctx, 'land', (c) =>
-          submitAndReport<Parcel>(ctx, c, 'ApproveTransfer', [JSON.stringify({ cadastralId: opts.parcel, offerId: opts.offer })], (p) => `approved: parcel ${p.cadastralId} is now at version ${String(p.version)}`),
+          submitAndReport<Parcel>(
+            ctx,
+            c,
+            'ApproveTransfer',
+            [JSON.stringify({ cadastralId: opts.parcel, offerId: opts.offer })],
+            (p) => `approved: parcel ${p.cadastralId} is now at version ${String(p.version)}`,
+          ),
         );
       }),
     );

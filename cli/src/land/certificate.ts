@@ -53,7 +53,9 @@ export const certificateSchema = z
 export type TitleCertificate = z.infer<typeof certificateSchema>;
 
 function digestOf(body: Omit<TitleCertificate, 'digest'>): string {
-  return createHash('sha256').update(canonicalize(body) ?? '', 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(canonicalize(body) ?? '', 'utf8')
+    .digest('hex');
 }
 
 function titleOf(p: Parcel): TitleCertificate['title'] {
@@ -77,7 +79,12 @@ function titleOf(p: Parcel): TitleCertificate['title'] {
  * @param issued - when and through which org (MSP ID)
  * @throws whatever the reader throws (`NOT_FOUND` for an unknown parcel); Error when the last transaction is in no block
  */
-export async function issueCertificate(reader: LandLedgerReader, channel: string, cadastralId: string, issued: { at: Date; mspId: string }): Promise<TitleCertificate> {
+export async function issueCertificate(
+  reader: LandLedgerReader,
+  channel: string,
+  cadastralId: string,
+  issued: { at: Date; mspId: string },
+): Promise<TitleCertificate> {
   const parcel = await reader.parcel(cadastralId);
   const block = await reader.blockNumberOf(parcel.lastTxId);
   if (block === undefined) {
@@ -122,18 +129,33 @@ async function ledgerChecks(reader: LandLedgerReader, cert: TitleCertificate): P
   const checks: CertificateCheck[] = [];
   const changed = differences(cert.title, titleOf(parcel));
   if (parcel.version !== cert.title.version || parcel.lastTxId !== cert.lastChange.transactionId) {
-    checks.push({ check: 'title', ok: false, detail: `superseded: the parcel is now at version ${String(parcel.version)}, last changed by transaction ${parcel.lastTxId} (the certificate states version ${String(cert.title.version)})` });
+    checks.push({
+      check: 'title',
+      ok: false,
+      detail: `superseded: the parcel is now at version ${String(parcel.version)}, last changed by transaction ${parcel.lastTxId} (the certificate states version ${String(cert.title.version)})`,
+    });
   } else if (changed.length > 0) {
     checks.push({ check: 'title', ok: false, detail: `does not match the ledger at version ${String(parcel.version)}: ${changed.join(', ')} differ` });
   } else {
-    checks.push({ check: 'title', ok: true, detail: `matches the ledger: version ${String(parcel.version)}, ${String(parcel.owners.length)} owner(s), ${String(parcel.encumbrances.length)} encumbrance(s)` });
+    checks.push({
+      check: 'title',
+      ok: true,
+      detail: `matches the ledger: version ${String(parcel.version)}, ${String(parcel.owners.length)} owner(s), ${String(parcel.encumbrances.length)} encumbrance(s)`,
+    });
   }
   const block = await reader.blockNumberOf(cert.lastChange.transactionId);
   const stated = BigInt(cert.lastChange.blockNumber);
   checks.push(
     block === stated
       ? { check: 'block', ok: true, detail: `transaction ${cert.lastChange.transactionId} is in block ${block.toString()}` }
-      : { check: 'block', ok: false, detail: block === undefined ? `no block holds transaction ${cert.lastChange.transactionId}` : `transaction ${cert.lastChange.transactionId} is in block ${block.toString()}, not ${stated.toString()}` },
+      : {
+          check: 'block',
+          ok: false,
+          detail:
+            block === undefined
+              ? `no block holds transaction ${cert.lastChange.transactionId}`
+              : `transaction ${cert.lastChange.transactionId} is in block ${block.toString()}, not ${stated.toString()}`,
+        },
   );
   return checks;
 }
@@ -149,7 +171,13 @@ export async function verifyCertificate(reader: LandLedgerReader, document: unkn
   const parsed = certificateSchema.safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { valid: false, cadastralId: undefined, checks: [{ check: 'format', ok: false, detail: `not a title certificate: ${(issue?.path ?? []).map(String).join('.') || 'document'}: ${issue?.message ?? ''}` }] };
+    return {
+      valid: false,
+      cadastralId: undefined,
+      checks: [
+        { check: 'format', ok: false, detail: `not a title certificate: ${(issue?.path ?? []).map(String).join('.') || 'document'}: ${issue?.message ?? ''}` },
+      ],
+    };
   }
   const cert = parsed.data;
   const { digest, ...body } = cert;

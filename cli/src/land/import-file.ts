@@ -6,7 +6,9 @@ import { parseJson, readInput } from '../input';
 import { parseOwner } from './arguments';
 
 /** One record of an import file: where it came from and either a valid request or why it is not one. */
-export type ImportRecord = { readonly source: string } & ({ readonly request: RegisterParcelRequest; readonly error?: undefined } | { readonly request?: undefined; readonly error: string });
+export type ImportRecord = { readonly source: string } & (
+  { readonly request: RegisterParcelRequest; readonly error?: undefined } | { readonly request?: undefined; readonly error: string }
+);
 
 /** The CSV header an import file must have (one parcel per line; a Point location). */
 export const CSV_COLUMNS = ['cadastral_id', 'area_m2', 'land_use', 'owners', 'deed_hash', 'longitude', 'latitude'] as const;
@@ -88,7 +90,14 @@ export function parseGeoJson(text: string): ImportRecord[] {
     const props = f.properties ?? {};
     try {
       const owned = typeof props.owners === 'string' ? owners(props.owners) : props.owners;
-      return checked(source, { cadastralId: props.cadastralId, areaM2: props.areaM2, landUse: props.landUse, owners: owned, deedHash: props.deedHash, location: f.geometry });
+      return checked(source, {
+        cadastralId: props.cadastralId,
+        areaM2: props.areaM2,
+        landUse: props.landUse,
+        owners: owned,
+        deedHash: props.deedHash,
+        location: f.geometry,
+      });
     } catch (e) {
       return { source, error: (e as Error).message };
     }

@@ -59,7 +59,12 @@ export async function runImport(
     } catch (error) {
       const reason = (error as Error).message;
       for (const b of valid.slice(start)) {
-        failures.push({ source: b.source, cadastralId: b.request.cadastralId, code: 'NOT_ATTEMPTED', reason: `batch ${String(batches + 1)} was not committed: ${reason}` });
+        failures.push({
+          source: b.source,
+          cadastralId: b.request.cadastralId,
+          code: 'NOT_ATTEMPTED',
+          reason: `batch ${String(batches + 1)} was not committed: ${reason}`,
+        });
       }
       return { total: records.length, registered, batches, failures, stoppedBy: reason };
     }

@@ -30,7 +30,14 @@ export function provenanceTable(root: Provenance): TableData {
   const rows: (string | number)[][] = [];
   const visit = (node: Provenance, depth: number): void => {
     for (const v of node.versions) {
-      rows.push([`${'  '.repeat(depth)}${node.cadastralId}`, v.parcel.version, v.timestamp, v.parcel.status, v.parcel.owners.map((o) => `${o.did.slice(0, 18)}… ${share(o)}`).join('\n'), v.txId]);
+      rows.push([
+        `${'  '.repeat(depth)}${node.cadastralId}`,
+        v.parcel.version,
+        v.timestamp,
+        v.parcel.status,
+        v.parcel.owners.map((o) => `${o.did.slice(0, 18)}… ${share(o)}`).join('\n'),
+        v.txId,
+      ]);
     }
     node.parents.forEach((parent) => {
       visit(parent, depth + 1);
