@@ -9,7 +9,7 @@ import { mergeParcels, splitParcel } from './subdivision';
 import { consentToTransfer } from './lender-consent';
 import { acceptOffer, approveTransfer, loadOffer, offerTransfer, withdrawOffer } from './transfers';
 
-/** Who may call what (DESIGN.md §3: access control in one place). */
+/** Who may call what: every access rule of this contract, in one place. */
 const ACCESS = {
   /** The City's land registry registers parcels and approves transfers. */
   registrar: { msps: ['CityMSP'], roles: ['registrar'] },

@@ -7,8 +7,8 @@ import { parseJsonArgument } from '../shared/validation';
 import { LENDER_CONSENT_OBJECT_TYPE, cadastralIdSchema, type Offer, type Parcel } from './parcel';
 
 /**
- * A lender's consent to one transfer of a mortgaged parcel (issue 4: "a transfer of a mortgaged
- * parcel needs the lender's release or consent"). With consent the mortgage stays on the parcel
+ * A lender's consent to one transfer of a mortgaged parcel (a mortgaged parcel transfers only
+ * with the lender's release or consent). With consent the mortgage stays on the parcel
  * through the transfer, as encumbrances do; without it, the registrar's approval is refused.
  * A consent names one offer, so it cannot be reused for another sale.
  */

@@ -157,7 +157,7 @@ function subdivisionCommands(land: Command, runtime: Runtime): void {
     );
 }
 
-/** `civic land …`: the land registry (DESIGN.md §3 land; issue 4). */
+/** `civic land …`: the land registry */
 export function landCommand(runtime: Runtime): Command {
   const land = new Command('land').description('land registry: cadastral parcels, title transfers, encumbrances, title certificates');
   registerCommand(land, runtime);

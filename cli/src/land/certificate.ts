@@ -33,7 +33,7 @@ const titleSchema = z
   .strict();
 
 /**
- * A title certificate (issue 4; the Georgian registry's proof of ownership anyone can check).
+ * A title certificate (after the Georgian registry's proof of ownership anyone can check).
  * JSON; `digest` is the SHA-256 (hex) of the RFC 8785 canonical JSON of every other field, so any
  * change to the file is detected; the facts are then checked against the ledger itself.
  */
