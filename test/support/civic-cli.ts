@@ -27,6 +27,8 @@ export function civic(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs
     env: { ...process.env, ...env },
     encoding: 'utf8',
     timeout: timeoutMs,
+    // Results of large rounds and imports run to megabytes (the default is 1 MiB).
+    maxBuffer: 256 * 1024 * 1024,
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
