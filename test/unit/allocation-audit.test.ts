@@ -83,7 +83,7 @@ const copy = (d: RoundAuditData): RoundAuditData => JSON.parse(JSON.stringify(d)
 describe('allocation verify', () => {
   it('agrees with the ledger for a 500-applicant, 100-site round after a withdrawal and a no-show', async () => {
     const report = auditRound(await fixture.data());
-    expect(report).toMatchObject({ roundId: round.roundId, agrees: true, applications: 500, changesReplayed: 2, differences: [] });
+    expect(report).toMatchObject({ roundId: round.roundId, agrees: true, applications: 500, applicationsChecked: true, changesReplayed: 2, differences: [] });
   });
 
   it('reports the difference when any application in a copy is changed', async () => {
@@ -100,6 +100,29 @@ describe('allocation verify', () => {
     const report = auditRound(data);
     expect(report.agrees).toBe(false);
     expect(report.differences.some((d) => d.what === `site ${winner.site ?? ''}` || d.what.startsWith('position '))).toBe(true);
+  });
+
+  it('reports a changed application that leaves the outcome as it was, by the digest of the applications the draw recorded', async () => {
+    const data = copy(await fixture.data());
+    const result = data.round.result as NonNullable<RoundRecord['result']>;
+    // The last on the waiting list: everything they listed was gone before their turn, so a
+    // new order of their preferences changes no placement, yet it is not what they applied with.
+    const last =
+      data.inputs.find((a) => a.applicant === result.waitingList[result.waitingList.length - 1] && a.preferences.length > 1) ??
+      data.inputs.find((a) => result.waitingList.includes(a.applicant) && a.preferences.length > 1);
+    if (last === undefined) {
+      throw new Error('fixture: no waiting applicant with two preferences');
+    }
+    last.preferences.reverse();
+    const report = auditRound(data);
+    expect(report.agrees).toBe(false);
+    expect(report.differences.map((d) => d.what)).toContain(
+      'applications (SHA-256 of every application: applicant, preferences, group) are not those the draw ran on',
+    );
+    expect(report.differences.find((d) => d.what.startsWith('applications'))).toMatchObject({
+      stored: result.inputsDigest,
+      recomputed: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
+    });
   });
 
   it('reports a dropped application (the randomness depends on who applied) and a seed that does not match the commitment', async () => {

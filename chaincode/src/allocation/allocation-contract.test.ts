@@ -5,6 +5,7 @@ import { refused } from '../test-support/refusal';
 import { AllocationContract } from './allocation-contract';
 import { commitmentOf, runDraw } from './draw';
 import type { RoundRecord } from './round';
+import type { DrawSummary, SiteChange } from './rounds';
 
 const allocation = new AllocationContract();
 const officer: FakeIdentity = { mspId: 'CityMSP', role: 'allocation-officer' };
@@ -112,16 +113,38 @@ describe('allocation rounds', () => {
     );
   });
 
+  it('returns from the close the draw in figures, not the whole result a second time (it is in GetRound)', async () => {
+    const { ledger } = await openWithApplicants(6);
+    const summary = JSON.parse(
+      await ledger.tx(officer, (ctx) => allocation.CloseRound(ctx, JSON.stringify({ roundId: round.roundId, seed: SEED }))),
+    ) as DrawSummary;
+    const result = (await getRound(ledger)).result as NonNullable<RoundRecord['result']>;
+    expect(summary).toEqual({
+      roundId: round.roundId,
+      status: 'drawn',
+      seed: SEED,
+      randomness: result.randomness,
+      inputsDigest: result.inputsDigest,
+      drawTxId: result.drawTxId,
+      applications: 6,
+      assigned: Object.keys(result.assignments).length,
+      waiting: result.waitingList.length,
+    });
+  });
+
   it('promotes the waiting list when a winner releases their site, and records the change', async () => {
     const { ledger, people } = await openWithApplicants(8);
     await ledger.tx(officer, (ctx) => allocation.CloseRound(ctx, JSON.stringify({ roundId: round.roundId, seed: SEED })));
     const before = await getRound(ledger);
     const holder = before.result?.assignments.C1 ?? '';
     const winner = people.find((p) => p.did === holder) as CitizenKey;
-    await ledger.tx(desk, (ctx) =>
-      allocation.ReleaseSite(ctx, JSON.stringify(signAction(winner, 'allocation:ReleaseSite', { roundId: round.roundId, site: 'C1' }))),
-    );
+    const change = JSON.parse(
+      await ledger.tx(desk, (ctx) =>
+        allocation.ReleaseSite(ctx, JSON.stringify(signAction(winner, 'allocation:ReleaseSite', { roundId: round.roundId, site: 'C1' }))),
+      ),
+    ) as SiteChange;
     const after = await getRound(ledger);
+    expect(change).toEqual({ roundId: round.roundId, ...after.result?.changes[0] });
     const promoted = after.result?.assignments.C1;
     expect(promoted).toBeDefined();
     expect(promoted).not.toBe(holder);

@@ -78,6 +78,7 @@ export class AllocationContract extends Contract {
 
   /**
    * Close a round and draw (CityMSP allocation-officer): `{ roundId, seed }`; the seed must hash to the commitment.
+   * Returns the draw in figures (`DrawSummary`: seed, randomness, inputs digest, counts); the full result is in `GetRound`.
    *
    * @throws `INVALID_ARGUMENT` (seed does not match), `FAILED_PRECONDITION` (already drawn), `FORBIDDEN`. Emits `allocation.RoundDrawn`.
    */
@@ -89,7 +90,7 @@ export class AllocationContract extends Contract {
     return canonicalString(await closeRound(ctx, request));
   }
 
-  /** A winner's signed release of their site (`allocation:ReleaseSite`; payload `roundId, site`); the waiting list moves up. */
+  /** A winner's signed release of their site (`allocation:ReleaseSite`; payload `roundId, site`); the waiting list moves up. Returns the change. */
   @Transaction()
   @Param('request', 'string', 'winner-signed release')
   @Returns('string')
@@ -100,7 +101,7 @@ export class AllocationContract extends Contract {
     return canonicalString(await releaseSite(ctx, ref.roundId, ref.site, payload.did, 'withdrawn'));
   }
 
-  /** Record a no-show (CityMSP allocation-officer): `{ roundId, site, holder }`; the waiting list moves up. */
+  /** Record a no-show (CityMSP allocation-officer): `{ roundId, site, holder }`; the waiting list moves up. Returns the change. */
   @Transaction()
   @Param('request', 'string', 'JSON { roundId, site, holder }')
   @Returns('string')

@@ -7,6 +7,7 @@ export {
   commitmentOf,
   drawRandomness,
   explain,
+  inputsDigest,
   promote,
   runDraw,
   type Application,
@@ -17,3 +18,4 @@ export {
   type Site,
 } from './draw';
 export { applicationSchema, roundIdSchema, roundRecordSchema, roundSpecSchema, type ApplicationRecord, type RoundRecord, type RoundSpecInput } from './round';
+export type { DrawSummary, SiteChange } from './rounds';

@@ -1,4 +1,4 @@
-import { commitmentOf, explain, promote, runDraw, type Application, type RoundSpec } from './draw';
+import { commitmentOf, explain, inputsDigest, promote, runDraw, type Application, type RoundSpec } from './draw';
 
 const did = (n: number): string => `did:civic:applicant-${String(n).padStart(4, '0')}`;
 const sites = (n: number, category = 'food'): { id: string; category: string }[] => Array.from({ length: n }, (_, i) => ({ id: `S${i + 1}`, category }));
@@ -34,6 +34,22 @@ describe('allocation draw', () => {
     const a = runDraw(spec, apps, 'seed-1');
     const b = runDraw(spec, [...apps].reverse(), 'seed-1');
     expect(b).toEqual(a);
+  });
+
+  it('records a digest of its exact input: the same whatever the order of the applications, different after any change to one', () => {
+    const digest = runDraw(spec, apps, 'seed-1').inputsDigest;
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(inputsDigest([...apps].reverse())).toBe(digest);
+    const changed = (i: number, change: Partial<Application>): Application[] => apps.map((a, j) => (j === i ? { ...a, ...change } : a));
+    const variants = [
+      changed(5, { preferences: ['C1', 'S1', 'C2', 'S2'] }),
+      changed(5, { preferences: ['S1', 'C1', 'C2'] }),
+      changed(5, { group: 'local-producer' }),
+      changed(0, { group: undefined }),
+      changed(5, { applicant: did(99) }),
+      apps.slice(1),
+    ];
+    expect(new Set([digest, ...variants.map(inputsDigest)]).size).toBe(variants.length + 1);
   });
 
   it('gives a different order for a different seed, and the commitment is SHA-256 of the seed', () => {

@@ -16,6 +16,10 @@ import { createHash } from 'node:crypto';
  *    still free and whose category has not reached its quota; an applicant whose listed sites
  *    are all gone goes on the waiting list, in order.
  * Each applicant gets at most one site. Ties are impossible (SHA-256 keys, DIDs unique).
+ *
+ * The result also records a digest of the draw's exact input (every application: applicant,
+ * preferences in order, group), so a copy of the data whose applications were changed in a way
+ * that happens not to change the outcome still fails an audit against the recorded draw.
  */
 
 /** A site on offer. */
@@ -59,6 +63,8 @@ export interface DrawResult {
   readonly assignments: Record<string, string>;
   /** Applicants without a site, in order. */
   readonly waitingList: string[];
+  /** {@link inputsDigest} of the applications the draw ran on. */
+  readonly inputsDigest: string;
 }
 
 const sha256 = (...parts: string[]): string => {
@@ -78,6 +84,18 @@ export function commitmentOf(seed: string): string {
 /** R for a round, a revealed seed and the set of applicants. */
 export function drawRandomness(roundId: string, seed: string, applicants: readonly string[]): string {
   return sha256('civic-allocation-v1', roundId, seed, sha256(...[...applicants].sort()));
+}
+
+/**
+ * SHA-256 (hex) of a draw's exact input: every application as `[applicant, group or null,
+ * preferences in order]`, sorted by applicant, as JSON. Independent of the order the applications
+ * come in; any change to any application (a preference, its rank, the group, the applicant, one
+ * more or one fewer) changes it.
+ */
+export function inputsDigest(applications: readonly Application[]): string {
+  const rows = applications.map((a) => [a.applicant, a.group ?? null, [...a.preferences]] as const);
+  rows.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  return sha256('civic-allocation-inputs-v1', JSON.stringify(rows));
 }
 
 /** The seeded order: priority rank first, then SHA-256(R ‖ DID). */
@@ -126,17 +144,18 @@ export function runDraw(spec: RoundSpec, applications: readonly Application[], s
     assignments[site] = a.applicant;
     return { applicant: a.applicant, position: i + 1, site };
   });
-  return { randomness, order, assignments, waitingList };
+  return { randomness, order, assignments, waitingList, inputsDigest: inputsDigest(applications) };
 }
 
 /**
  * Promote the waiting list after the holder of `site` withdraws or does not show:
  * the site goes to the first applicant on the waiting list, in order, who listed it.
  *
+ * @param result - a draw's result (or a stored one, with its other fields, which are kept)
  * @returns the updated result (unchanged assignment when nobody waiting wants the site)
  * @throws Error when the site was not assigned
  */
-export function promote(result: DrawResult, applications: readonly Application[], site: string): DrawResult {
+export function promote<R extends Omit<DrawResult, 'inputsDigest'>>(result: R, applications: readonly Application[], site: string): R {
   const holder = result.assignments[site];
   if (holder === undefined) {
     throw new Error(`site ${site} is not assigned`);

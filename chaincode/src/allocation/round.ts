@@ -45,6 +45,11 @@ export const roundRecordSchema = roundSpecSchema
         order: z.array(placementSchema),
         assignments: z.record(z.string(), didSchema),
         waitingList: z.array(didSchema),
+        /**
+         * SHA-256 of the applications the draw ran on (allocation/draw.ts `inputsDigest`); absent only
+         * in rounds drawn by a chaincode version before it was recorded.
+         */
+        inputsDigest: hex64.optional(),
         drawTxId: z.string(),
         /** Every change after the draw (withdrawals, no-shows), in commit order. */
         changes: z.array(

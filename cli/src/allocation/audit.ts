@@ -34,6 +34,11 @@ export interface AuditReport {
   readonly roundId: string;
   readonly agrees: boolean;
   readonly applications: number;
+  /**
+   * Whether the applications themselves were checked against the digest the draw recorded
+   * (false only for rounds drawn before the chaincode recorded one: then only their outcome is).
+   */
+  readonly applicationsChecked: boolean;
   readonly changesReplayed: number;
   readonly differences: AuditDifference[];
 }
@@ -64,6 +69,13 @@ function assignmentDifferences(stored: Record<string, string>, recomputed: Recor
 
 function compareResults(stored: NonNullable<RoundRecord['result']>, recomputed: DrawResult): AuditDifference[] {
   const out: AuditDifference[] = [];
+  if (stored.inputsDigest !== undefined && stored.inputsDigest !== recomputed.inputsDigest) {
+    out.push({
+      what: 'applications (SHA-256 of every application: applicant, preferences, group) are not those the draw ran on',
+      stored: stored.inputsDigest,
+      recomputed: recomputed.inputsDigest,
+    });
+  }
   if (stored.randomness !== recomputed.randomness) {
     out.push({ what: 'randomness (derived from the seed and the set of applicants)', stored: stored.randomness, recomputed: recomputed.randomness });
   }
@@ -78,14 +90,16 @@ function compareResults(stored: NonNullable<RoundRecord['result']>, recomputed: 
  * Re-check a drawn round from its data: the revealed seed against the commitment published at
  * opening, then the whole draw recomputed with the same implementation the chaincode ran
  * (`allocation/draw.ts`), then every later withdrawal or no-show replayed in commit order, and the
- * result compared with what the ledger stores, position by position and site by site.
+ * result compared with what the ledger stores, position by position and site by site; the
+ * applications themselves are checked against the digest of them the draw recorded, so a change
+ * to any application is found even when it would not change the outcome.
  *
  * @param data - the round and the draw inputs (from the ledger, or a copy)
  * @returns every difference found (the first 25 positions and sites that differ); never throws for bad data
  */
 export function auditRound(data: RoundAuditData): AuditReport {
   const { round, inputs } = data;
-  const base = { roundId: round.roundId, applications: inputs.length };
+  const base = { roundId: round.roundId, applications: inputs.length, applicationsChecked: round.result?.inputsDigest !== undefined };
   if (round.result === null || round.seed === null) {
     return { ...base, agrees: false, changesReplayed: 0, differences: [{ what: 'status', stored: round.status, recomputed: 'drawn' }] };
   }

@@ -94,10 +94,13 @@ export function addAllocationAuditCommands(allocation: Command, runtime: Runtime
             report,
           );
         }
+        const caveat = report.applicationsChecked
+          ? ''
+          : ' (drawn before the ledger recorded a digest of the applications, so a change to one that leaves the outcome as it is would go unseen)';
         ctx.printer.result(
           report,
           () =>
-            `round ${roundId} verifies: the seed matches the commitment, and the draw of ${String(report.applications)} applications recomputed here, with ${String(report.changesReplayed)} later change(s) replayed, is exactly what the ledger holds`,
+            `round ${roundId} verifies: the seed matches the commitment, and the draw of ${String(report.applications)} applications recomputed here, with ${String(report.changesReplayed)} later change(s) replayed, is exactly what the ledger holds${caveat}`,
         );
       }),
     );

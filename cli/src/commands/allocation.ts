@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Command } from 'commander';
-import { commitmentOf, type ApplicationRecord, type RoundRecord } from '@civic-ledger/chaincode/dist/allocation/client';
+import { commitmentOf, type ApplicationRecord, type DrawSummary, type RoundRecord, type SiteChange } from '@civic-ledger/chaincode/dist/allocation/client';
 import { signAuthorisation } from '../citizen/key-file';
 import { openCitizenKey } from '../citizen/open-key';
 import { action, type Runtime } from '../context';
@@ -13,10 +13,8 @@ import { readInput } from '../input';
 import { newSeedFile, parseQuotas, readSeed, readSites } from '../allocation/arguments';
 import { addAllocationAuditCommands } from './allocation-audit';
 
-const drawn = (r: RoundRecord): string =>
-  r.result === null
-    ? `round ${r.roundId}: ${r.status}`
-    : `round ${r.roundId} drawn: ${String(Object.keys(r.result.assignments).length)} site(s) assigned, ${String(r.result.waitingList.length)} on the waiting list`;
+const drawn = (r: DrawSummary): string =>
+  `round ${r.roundId} drawn: ${String(r.assigned)} site(s) assigned, ${String(r.waiting)} on the waiting list (${String(r.applications)} applications; see allocation results)`;
 
 function roundCommands(allocation: Command, runtime: Runtime): void {
   allocation
@@ -83,13 +81,7 @@ function roundCommands(allocation: Command, runtime: Runtime): void {
       action(runtime, async (ctx, opts: { round: string; site: string; holder: string }) => {
         const request = JSON.stringify({ roundId: opts.round, site: opts.site, holder: opts.holder });
         await withContract(ctx, 'allocation', (c) =>
-          submitAndReport(
-            ctx,
-            c,
-            'MarkNoShow',
-            [request],
-            (r: RoundRecord) => `site ${opts.site}: ${r.result?.assignments[opts.site] ?? 'nobody waiting wanted it'}`,
-          ),
+          submitAndReport(ctx, c, 'MarkNoShow', [request], (c: SiteChange) => `site ${opts.site}: ${c.promoted ?? 'nobody waiting wanted it'}`),
         );
       }),
     );
