@@ -1,0 +1,448 @@
+/**
+ * Fair allocation on the live network (three orgs, the civic chaincode), driven through the built
+ * `civic` CLI for every step an allocation officer or auditor takes (open, close, results,
+ * verify, export):
+ * - a round of 500 applicants (each a registered DID signing their own application) for 100
+ *   sites runs end to end, and its result keeps the mechanism's promises;
+ * - `civic allocation verify` agrees through another org's gateway;
+ * - changing any application on an exported copy makes `verify --data` fail, naming the difference;
+ * - a revealed seed that does not match the commitment is refused at close and changes nothing;
+ * - the draw for 10,000 applications fits in one close transaction within Fabric's default limits.
+ * Citizens' keys are made in-process and their registrations and applications are submitted
+ * concurrently through the three orgs' gateways (test/integration/allocation-support.ts): the
+ * same transactions `civic identity register` and `civic allocation apply` send, without a
+ * second of process start and key-file encryption per citizen.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DrawSummary, RoundRecord } from '@civic-ledger/chaincode/dist/allocation/client';
+import type { RoundAuditData } from '../../cli/src/allocation/audit';
+import { CHANNEL } from '../../cli/src/gateway/connect';
+import { civic, civicJson, type CivicRun } from '../support/civic-cli';
+import { liveNetworkEnv, settledHeights } from '../support/test-network';
+import { applyAll, openFrontDesks, preferencesOf, registerAndApply, registerCitizens, siteList, type FrontDesks } from './allocation-support';
+
+const env = { ...liveNetworkEnv(), CIVIC_KEY_PASSPHRASE: 'allocation integration passphrase' };
+const work = mkdtempSync(path.join(os.tmpdir(), 'civic-it-allocation-'));
+/** Unique per run, so a reused network never sees the same round twice. */
+const RUN = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+/** Transactions in flight at once when submitting citizens' registrations and applications. */
+const IN_FLIGHT = 100;
+const OFFICER = ['--org', 'city', '--user', 'allocation-officer'] as const;
+const CLOSES = new Date(Date.now() + 7 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+type Site = { id: string; category: string };
+type Difference = { what: string; stored: unknown; recomputed: unknown };
+interface VerifyReport {
+  roundId: string;
+  agrees: boolean;
+  applications: number;
+  applicationsChecked: boolean;
+  changesReplayed: number;
+  differences: Difference[];
+}
+
+let desks: FrontDesks;
+beforeAll(() => {
+  desks = openFrontDesks(env);
+});
+afterAll(() => {
+  desks.close();
+});
+
+/** Write the sites as the CSV `allocation open --sites` reads. */
+function sitesFile(name: string, sites: readonly Site[]): string {
+  const file = path.join(work, `${name}.sites.csv`);
+  writeFileSync(file, `id,category\n${sites.map((s) => `${s.id},${s.category}`).join('\n')}\n`);
+  return file;
+}
+
+/** `civic allocation open` as the City's allocation officer; returns the seed file it wrote. */
+function openRound(roundId: string, sites: readonly Site[], extra: readonly string[] = []): string {
+  const seedFile = path.join(work, `${roundId}.seed`);
+  const opened = civicJson<{ result: RoundRecord }>(
+    [
+      ...OFFICER,
+      'allocation',
+      'open',
+      '--round',
+      roundId,
+      '--title',
+      `Integration round ${roundId}`,
+      '--sites',
+      sitesFile(roundId, sites),
+      '--closes',
+      CLOSES,
+      '--seed-out',
+      seedFile,
+      ...extra,
+    ],
+    env,
+  );
+  expect(opened.result).toMatchObject({ roundId, status: 'open', seed: null, result: null, commitment: sha256(readFileSync(seedFile, 'utf8').trim()) });
+  return seedFile;
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+const results = (roundId: string, org = 'city'): RoundRecord =>
+  civicJson<RoundRecord>(['--org', org, '--user', 'auditor', 'allocation', 'results', roundId], env);
+
+/** A refusal: exit 1 and one line on stderr matching `message`. */
+function expectRefused(run: CivicRun, message: RegExp): void {
+  expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 1, stdout: '' });
+  const lines = run.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines[0]).toMatch(message);
+}
+
+/** How many sites of each category were assigned, and the position whose assignment filled each quota. */
+function quotaFills(
+  round: RoundRecord,
+  result: NonNullable<RoundRecord['result']>,
+  categoryOf: ReadonlyMap<string, string>,
+): { filledAt: Map<string, number>; used: Map<string, number> } {
+  const filledAt = new Map<string, number>();
+  const used = new Map<string, number>();
+  for (const p of result.order) {
+    const category = p.site === null ? undefined : categoryOf.get(p.site);
+    if (category !== undefined) {
+      used.set(category, (used.get(category) ?? 0) + 1);
+      if (used.get(category) === round.quotas[category]) {
+        filledAt.set(category, p.position);
+      }
+    }
+  }
+  return { filledAt, used };
+}
+
+/** Where the serial dictatorship was not followed: a site not listed, or a preferred site passed over while still free. */
+function turnViolations(
+  round: RoundRecord,
+  result: NonNullable<RoundRecord['result']>,
+  preferences: ReadonlyMap<string, readonly string[]>,
+): { broken: string[]; used: Map<string, number> } {
+  const categoryOf = new Map(round.sites.map((s) => [s.id, s.category]));
+  const positionOf = new Map(result.order.map((p) => [p.applicant, p.position]));
+  const { filledAt, used } = quotaFills(round, result, categoryOf);
+  const goneBefore = (site: string, position: number): boolean =>
+    (positionOf.get(result.assignments[site] ?? '') ?? Infinity) < position || (filledAt.get(categoryOf.get(site) ?? '') ?? Infinity) < position;
+  const broken: string[] = [];
+  for (const p of result.order) {
+    const listed = preferences.get(p.applicant) ?? [];
+    if (p.site !== null && !listed.includes(p.site)) {
+      broken.push(`position ${String(p.position)} got ${p.site}, which it did not list`);
+    }
+    const passedOver = listed.slice(0, p.site === null ? listed.length : listed.indexOf(p.site)).filter((s) => !goneBefore(s, p.position));
+    if (passedOver.length > 0) {
+      broken.push(`position ${String(p.position)} (${p.site ?? 'waiting'}) passed over ${passedOver.join(', ')}, still free at its turn`);
+    }
+  }
+  return { broken, used };
+}
+
+/**
+ * The promises of random serial dictatorship, checked on a drawn round without rerunning the
+ * draw: everyone is placed once, in positions 1..n; each winner got a site they listed, in a
+ * category within its quota; each site has one holder; and nobody, at their turn, passed over a
+ * site they preferred that was still free with its category under quota (so a waiting applicant's
+ * listed sites were all gone).
+ */
+function expectFairResult(round: RoundRecord, preferences: ReadonlyMap<string, readonly string[]>): void {
+  const result = round.result;
+  if (result === null) {
+    throw new Error(`round ${round.roundId} has no result`);
+  }
+  expect(result.order.map((p) => p.position)).toEqual(Array.from({ length: preferences.size }, (_, i) => i + 1));
+  expect(new Set(result.order.map((p) => p.applicant))).toEqual(new Set(preferences.keys()));
+  expect(Object.fromEntries(result.order.filter((p) => p.site !== null).map((p) => [p.site, p.applicant]))).toEqual(result.assignments);
+  expect(result.waitingList).toEqual(result.order.filter((p) => p.site === null).map((p) => p.applicant));
+  const { broken, used } = turnViolations(round, result, preferences);
+  expect(broken.slice(0, 10)).toEqual([]);
+  for (const [category, quota] of Object.entries(round.quotas)) {
+    expect(used.get(category) ?? 0).toBeLessThanOrEqual(quota);
+  }
+}
+
+describe('a round of 500 applicants for 100 sites', () => {
+  const roundId = `fairs-${RUN}`;
+  const sites = siteList(100, 'F', ['food', 'food', 'crafts', 'books']);
+  const preferences = new Map<string, readonly string[]>();
+  let seedFile = '';
+  let exported = '';
+
+  it('runs end to end: opened by a City allocation officer, 500 signed applications through the three orgs, closed with the seed revealed and drawn', async () => {
+    seedFile = openRound(roundId, sites, ['--quota', 'crafts=15', '--priority-group', 'local-producer']);
+
+    // Two applicants the way a citizen and a front desk do it: key files, `identity register`, `allocation apply`.
+    for (const [i, org] of [
+      [0, 'agencies'],
+      [1, 'utilities'],
+    ] as const) {
+      const file = path.join(work, `applicant-${String(i)}.key.json`);
+      const { did } = civicJson<{ did: string }>(['identity', 'keygen', '--out', file], env);
+      expect(civic(['--org', org, '--user', 'clerk', 'identity', 'register', '--key', file], env).code).toBe(0);
+      const prefer = preferencesOf(i, sites);
+      const applied = civicJson<{ result: { applicant: string; preferences: string[]; status: string }; transactionId: string }>(
+        ['--org', org, '--user', 'clerk', 'allocation', 'apply', '--key', file, '--round', roundId, '--prefer', ...prefer],
+        env,
+      );
+      expect(applied.result).toMatchObject({ applicant: did, preferences: prefer, status: 'active' });
+      expect(applied.transactionId).toMatch(/^[0-9a-f]{64}$/);
+      preferences.set(did, prefer);
+    }
+    // The other 498 through the gateways, concurrently: the same signed transactions.
+    const { citizens, stats: registered } = await registerCitizens(desks, 498, IN_FLIGHT);
+    const applied = await applyAll(desks, roundId, citizens, (i) => preferencesOf(i + 2, sites), IN_FLIGHT);
+    citizens.forEach((c, i) => preferences.set(c.did, preferencesOf(i + 2, sites)));
+    process.stderr.write(
+      `500-applicant round: 498 DIDs registered in ${registered.seconds.toFixed(1)} s, 498 applications in ${applied.seconds.toFixed(1)} s\n`,
+    );
+
+    // A second application by the same DID is refused.
+    expectRefused(
+      civic(
+        ['--org', 'agencies', '--user', 'clerk', 'allocation', 'apply', '--key', path.join(work, 'applicant-0.key.json'), '--round', roundId, '--prefer', 'F1'],
+        env,
+      ),
+      /ALREADY_EXISTS: did:civic:\S+ has already applied to round/,
+    );
+
+    const seed = readFileSync(seedFile, 'utf8').trim();
+    const closed = civicJson<{ result: DrawSummary; transactionId: string }>(
+      [...OFFICER, 'allocation', 'close', '--round', roundId, '--seed-file', seedFile],
+      env,
+    );
+    expect(closed.result).toMatchObject({ roundId, status: 'drawn', seed, applications: 500, drawTxId: closed.transactionId });
+
+    const round = results(roundId);
+    expect(round).toMatchObject({ status: 'drawn', seed, commitment: sha256(seed) });
+    expect(round.result).toMatchObject({
+      drawTxId: closed.transactionId,
+      randomness: closed.result.randomness,
+      inputsDigest: closed.result.inputsDigest,
+      changes: [],
+    });
+    expect([Object.keys(round.result?.assignments ?? {}).length, round.result?.waitingList.length]).toEqual([closed.result.assigned, closed.result.waiting]);
+    expect(round.result?.order).toHaveLength(500);
+    const assigned = Object.keys(round.result?.assignments ?? {}).length;
+    expect(assigned).toBeGreaterThan(50);
+    expect(assigned + (round.result?.waitingList.length ?? 0)).toBe(500);
+    expectFairResult(round, preferences);
+
+    // Closed: no more applications, and no second draw.
+    expectRefused(
+      civic([...OFFICER, 'allocation', 'close', '--round', roundId, '--seed-file', seedFile], env),
+      /FAILED_PRECONDITION: round \S+ has already been drawn/,
+    );
+  }, 900_000);
+
+  it("verifies through the other orgs' gateways: the draw recomputed from the ledger is what the ledger holds", () => {
+    for (const org of ['utilities', 'agencies']) {
+      const report = civicJson<VerifyReport>(['--org', org, '--user', 'auditor', 'allocation', 'verify', roundId], env);
+      expect(report).toEqual({ roundId, agrees: true, applications: 500, applicationsChecked: true, changesReplayed: 0, differences: [] });
+    }
+    const human = civic(['--org', 'utilities', '--user', 'auditor', 'allocation', 'verify', roundId], env);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(new RegExp(`^round ${roundId} verifies: the seed matches the commitment, and the draw of 500 applications`));
+    expect(results(roundId, 'utilities')).toEqual(results(roundId, 'agencies'));
+  });
+
+  it('fails `verify --data` on an exported copy in which any application was changed, naming the difference', () => {
+    exported = path.join(work, `${roundId}.export.json`);
+    expect(
+      civicJson<{ applications: number }>(['--org', 'agencies', '--user', 'auditor', 'allocation', 'export', roundId, '--out', exported], env).applications,
+    ).toBe(500);
+    const original = JSON.parse(readFileSync(exported, 'utf8')) as RoundAuditData;
+    expect(civicJson<VerifyReport>(['allocation', 'verify', roundId, '--data', exported], env)).toMatchObject({ agrees: true, applications: 500 });
+
+    const result = original.round.result as NonNullable<RoundRecord['result']>;
+    const winner = result.order.find((p) => p.site !== null && p.position > 1) as { applicant: string; site: string };
+    const waiting = result.order.filter((p) => p.site === null);
+    const lastWaiting = waiting[waiting.length - 1]?.applicant ?? '';
+    const multiPreference = waiting.find((p) => (preferences.get(p.applicant) ?? []).length > 1)?.applicant ?? '';
+    const edits: { name: string; edit: (d: RoundAuditData) => void; names: RegExp }[] = [
+      {
+        name: "a winner's preferences no longer list the site they won",
+        edit: (d) => {
+          setPreferences(
+            d,
+            winner.applicant,
+            sites
+              .map((s) => s.id)
+              .filter((id) => id !== winner.site)
+              .slice(0, 3),
+          );
+        },
+        names: new RegExp(`site ${winner.site}|position \\d+`),
+      },
+      {
+        name: "a waiting applicant's preferences in another order",
+        edit: (d) => {
+          setPreferences(d, multiPreference, [...(preferences.get(multiPreference) ?? [])].reverse());
+        },
+        names: /applications \(SHA-256 of every application/,
+      },
+      {
+        name: 'the last applicant on the waiting list with one more site listed',
+        edit: (d) => {
+          const listed = preferences.get(lastWaiting) ?? [];
+          setPreferences(d, lastWaiting, [
+            ...listed,
+            ...sites
+              .map((s) => s.id)
+              .filter((id) => !listed.includes(id))
+              .slice(0, 1),
+          ]);
+        },
+        names: /applications \(SHA-256 of every application|site |position /,
+      },
+      {
+        name: 'an application claiming a priority group',
+        edit: (d) => {
+          const a = d.inputs.find((i) => i.applicant === lastWaiting);
+          if (a !== undefined) a.group = 'local-producer';
+        },
+        names: /applications \(SHA-256 of every application|position 1\b/,
+      },
+      {
+        name: 'an application removed',
+        edit: (d) =>
+          d.inputs.splice(
+            d.inputs.findIndex((i) => i.applicant === lastWaiting),
+            1,
+          ),
+        names: /randomness/,
+      },
+      {
+        name: 'an application attributed to another DID',
+        edit: (d) => {
+          const a = d.inputs.find((i) => i.applicant === lastWaiting);
+          if (a !== undefined) a.applicant = `did:civic:${'A'.repeat(43)}`;
+        },
+        names: /randomness/,
+      },
+    ];
+    for (const { name, edit, names } of edits) {
+      const copy = JSON.parse(JSON.stringify(original)) as RoundAuditData;
+      edit(copy);
+      expect(JSON.stringify(copy)).not.toBe(JSON.stringify(original));
+      const file = path.join(work, `${roundId}.${name.replace(/\W+/g, '-')}.json`);
+      writeFileSync(file, JSON.stringify(copy, null, 2));
+      const run = civic(['--json', 'allocation', 'verify', roundId, '--data', file], env);
+      const envelope = JSON.parse(run.stdout) as { status: string; error?: { code: string; message: string; data?: VerifyReport } };
+      expect({ edit: name, code: run.code, status: envelope.status, error: envelope.error?.code }).toEqual({
+        edit: name,
+        code: 1,
+        status: 'error',
+        error: 'ALLOCATION_MISMATCH',
+      });
+      expect(envelope.error?.message).toMatch(new RegExp(`^round ${roundId} does not verify: \\d+ difference\\(s\\)\\n`));
+      expect({ edit: name, named: names.test(envelope.error?.message ?? '') }).toEqual({ edit: name, named: true });
+      // The human form: exit 1, the differences listed on stderr.
+      const human = civic(['allocation', 'verify', roundId, '--data', file], env);
+      expect(human.code).toBe(1);
+      expect(human.stderr).toMatch(new RegExp(`^error: round ${roundId} does not verify`));
+    }
+  }, 300_000);
+});
+
+/** Set an applicant's preferences in a copy of a round's data. */
+function setPreferences(data: RoundAuditData, applicant: string, prefer: string[]): void {
+  const application = data.inputs.find((a) => a.applicant === applicant);
+  if (application === undefined) {
+    throw new Error(`no application of ${applicant} in the copy`);
+  }
+  application.preferences = prefer;
+}
+
+describe('closing with a seed that does not match the commitment', () => {
+  it('is refused with a clear error, and the round stays open with nothing changed', async () => {
+    const roundId = `wrong-seed-${RUN}`;
+    const sites = siteList(5, 'W', ['market']);
+    const seedFile = openRound(roundId, sites);
+    const { citizens } = await registerCitizens(desks, 6, 6);
+    await applyAll(desks, roundId, citizens.slice(0, 5), (i) => preferencesOf(i, sites), 5);
+
+    const before = results(roundId);
+    const heights = await settledHeights(env);
+    const wrongSeed = path.join(work, `${roundId}.wrong.seed`);
+    writeFileSync(wrongSeed, `${randomBytes(32).toString('base64url')}\n`);
+    expectRefused(
+      civic([...OFFICER, 'allocation', 'close', '--round', roundId, '--seed-file', wrongSeed], env),
+      /INVALID_ARGUMENT: request\.seed does not match the commitment published when round \S+ opened \(endorser \w+MSP, tx [0-9a-f]{64}\)/,
+    );
+    // A seed that differs in one character only is refused too.
+    const seed = readFileSync(seedFile, 'utf8').trim();
+    const nearMiss = path.join(work, `${roundId}.near.seed`);
+    writeFileSync(nearMiss, `${seed.slice(0, -1)}${seed.endsWith('A') ? 'B' : 'A'}\n`);
+    expectRefused(
+      civic([...OFFICER, 'allocation', 'close', '--round', roundId, '--seed-file', nearMiss], env),
+      /INVALID_ARGUMENT: request\.seed does not match the commitment/,
+    );
+
+    expect(await settledHeights(env)).toEqual(heights);
+    expect(results(roundId)).toEqual(before);
+    expect(before).toMatchObject({ status: 'open', seed: null, result: null });
+    // Still open: another application is accepted, and the right seed then draws.
+    await applyAll(desks, roundId, citizens.slice(5), () => ['W1'], 1);
+    const closed = civicJson<{ result: DrawSummary }>([...OFFICER, 'allocation', 'close', '--round', roundId, '--seed-file', seedFile], env);
+    expect(closed.result).toMatchObject({ status: 'drawn', seed: readFileSync(seedFile, 'utf8').trim(), applications: 6 });
+    expect(closed.result.assigned).toBeLessThanOrEqual(5);
+    expect(results(roundId).result?.order).toHaveLength(6);
+  }, 300_000);
+});
+
+/** Size in bytes of the block that holds a transaction (from the peer's qscc, through the City's gateway). */
+async function blockSizeOf(transactionId: string): Promise<number> {
+  const qscc = desks.at(0).gateway.getNetwork(CHANNEL).getContract('qscc');
+  return (await qscc.evaluateTransaction('GetBlockByTxID', CHANNEL, transactionId)).length;
+}
+
+describe('a round of 10,000 applications', () => {
+  it("is drawn in one close transaction within Fabric's default limits, and verifies", async () => {
+    const roundId = `city-plots-${RUN}`;
+    const sites = siteList(1000, 'P', ['allotment', 'allotment', 'market', 'kiosk']);
+    const seedFile = openRound(roundId, sites, ['--quota', 'kiosk=200']);
+    const count = 10_000;
+    // Each citizen's DID is registered, then their signed application submitted, 100 in flight.
+    const { citizens, seconds } = await registerAndApply(desks, roundId, count, (i) => preferencesOf(i, sites), IN_FLIGHT);
+    process.stderr.write(`10,000-application round: ${String(count)} DIDs registered and ${String(count)} applications submitted in ${seconds.toFixed(0)} s\n`);
+
+    const closeStarted = Date.now();
+    const closed = civic(['--json', ...OFFICER, 'allocation', 'close', '--round', roundId, '--seed-file', seedFile], env, 300_000);
+    const closeSeconds = (Date.now() - closeStarted) / 1000;
+    process.stderr.write(`10,000-application round: civic allocation close took ${closeSeconds.toFixed(1)} s (one transaction; exit ${String(closed.code)})\n`);
+    expect({ code: closed.code, stderr: closed.stderr, error: closed.code === 0 ? undefined : closed.stdout }).toEqual({
+      code: 0,
+      stderr: '',
+      error: undefined,
+    });
+    const { result: summary, transactionId } = (JSON.parse(closed.stdout) as { result: { result: DrawSummary; transactionId: string } }).result;
+    expect(summary).toMatchObject({ roundId, status: 'drawn', applications: count, drawTxId: transactionId });
+    const blockBytes = await blockSizeOf(transactionId);
+    process.stderr.write(`10,000-application round: the block holding the close transaction is ${(blockBytes / 1024 / 1024).toFixed(2)} MiB\n`);
+    // Well within Fabric's defaults (99 MB per block, 100 MB per gRPC message at peers and
+    // orderers) and within the 4 MiB a gRPC client (this CLI, Fabric's gateway SDKs) accepts by default.
+    expect(blockBytes).toBeLessThan(4 * 1024 * 1024);
+
+    const round = results(roundId, 'agencies');
+    const assigned = Object.keys(round.result?.assignments ?? {}).length;
+    const waiting = round.result?.waitingList.length ?? 0;
+    process.stderr.write(`10,000-application round: ${String(assigned)} allocated, ${String(waiting)} waiting\n`);
+    expect(round.status).toBe('drawn');
+    expect([assigned, waiting]).toEqual([summary.assigned, summary.waiting]);
+    expect(round.result?.order).toHaveLength(count);
+    expect(assigned).toBeGreaterThan(500);
+    expect(assigned).toBeLessThanOrEqual(1000);
+    expect(assigned + waiting).toBe(count);
+    expectFairResult(round, new Map(citizens.map((c, i) => [c.did, preferencesOf(i, sites)])));
+    expect(civicJson<VerifyReport>(['--org', 'utilities', '--user', 'auditor', 'allocation', 'verify', roundId], env)).toMatchObject({
+      agrees: true,
+      applications: count,
+      differences: [],
+    });
+  }, 1_800_000);
+});
