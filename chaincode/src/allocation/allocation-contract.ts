@@ -19,7 +19,7 @@ const ACCESS = {
 const siteRefSchema = z.object({ roundId: roundIdSchema, site: z.string().min(1) }).loose();
 
 /**
- * Fair allocation of scarce public sites (seed 004, Moscow weekend fairs): commit-reveal
+ * Fair allocation of scarce public sites (such as weekend fair pitches): commit-reveal
  * rounds and a deterministic draw (allocation/draw.ts) that anyone can recompute from
  * the ledger with `civic allocation verify`. Nothing ranks applicants by time.
  */

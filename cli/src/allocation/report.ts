@@ -12,7 +12,7 @@ export interface CategoryFairness {
   readonly groups: Record<string, { applicants: number; winners: number }>;
 }
 
-/** The fairness report of a drawn round (issue 5): per category, and the promise it is checked against. */
+/** The fairness report of a drawn round: per category, and the promise it is checked against. */
 export interface FairnessReport {
   readonly roundId: string;
   readonly applications: number;

@@ -188,7 +188,7 @@ function attestCommand(allocation: Command, runtime: Runtime): void {
     );
 }
 
-/** `civic allocation …`: fair allocation of scarce public sites (DESIGN.md §3 allocation; issue 5). */
+/** `civic allocation …`: fair allocation of scarce public sites */
 export function allocationCommand(runtime: Runtime): Command {
   const allocation = new Command('allocation').description('fair allocation: commit-reveal rounds, a draw anyone can recompute, waiting lists');
   roundCommands(allocation, runtime);
