@@ -75,3 +75,14 @@ find_tool() {
   done
   command -v "${name}" 2>/dev/null
 }
+
+# tool_version PATH: the version a Fabric or Fabric CA binary reports, or nothing
+# (osnadmin has no version command; configtxgen takes -version).
+tool_version() {
+  local flag=version
+  case "$(basename "$1")" in
+    osnadmin) return 0 ;;
+    configtxgen) flag=-version ;;
+  esac
+  { "$1" "${flag}" 2>/dev/null || true; } | awk -F': *' '/Version:/ {print $2; exit}'
+}

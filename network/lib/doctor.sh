@@ -12,7 +12,7 @@ doctor_tools() {
   local tool path version
   for tool in "${FABRIC_CA_TOOLS[@]}" "${FABRIC_TOOLS[@]}"; do
     if path="$(find_tool "${tool}")"; then
-      version="$("${path}" version 2>/dev/null | awk -F': *' '/Version:/ {print $2; exit}')"
+      version="$(tool_version "${path}")"
       local source="found on FABRIC_BIN or PATH"
       [[ -f "$(dirname "${path}")/../SOURCE" ]] && source="$(<"$(dirname "${path}")/../SOURCE")"
       report "binary ${tool}" true "${path} (version ${version:-unknown}; ${source})"

@@ -11,7 +11,7 @@ binary_json() {
     jq -n --arg tool "${tool}" '{tool: $tool, installed: false}'
     return 0
   fi
-  version="$("${path}" version 2>/dev/null | awk -F': *' '/Version:/ {print $2; exit}')"
+  version="$(tool_version "${path}")"
   [[ -f "$(dirname "${path}")/../SOURCE" ]] && source="$(<"$(dirname "${path}")/../SOURCE")"
   jq -n --arg tool "${tool}" --arg path "${path}" --arg version "${version}" --arg source "${source}" \
     '{tool: $tool, installed: true, path: $path, version: $version, source: $source}'

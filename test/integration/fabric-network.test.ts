@@ -67,6 +67,15 @@ describe('the network', () => {
     expect(s.chaincode?.collections).toEqual(['debtCityMSP', 'debtAgenciesMSP', 'debtUtilitiesMSP']);
   });
 
+  it("doctor passes every check and names each binary's version and where it came from", () => {
+    const checks = civicJson<{ check: string; ok: boolean; detail: string }[]>(['network', 'doctor'], env);
+    expect(checks.filter((c) => !c.ok).map((c) => c.check)).toEqual([]);
+    const detail = (check: string): string | undefined => checks.find((c) => c.check === check)?.detail;
+    expect(detail('binary peer')).toMatch(/version 3\.1\.1; go build of github\.com\/hyperledger\/fabric@v1\.4\.0-rc1\.0\.20250510200036-435a7f1a780a/);
+    expect(detail('binary configtxgen')).toMatch(/version 3\.1\.1;/);
+    expect(detail('binary fabric-ca-server')).toMatch(/version 1\.5\.21;/);
+  });
+
   it('answers an evaluate through every org gateway', () => {
     const ping = civicJson<{ org: string; contracts: string[] }[]>(['network', 'ping'], env);
     expect(ping.map((p) => p.org)).toEqual([...ORGS]);
