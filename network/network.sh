@@ -112,10 +112,12 @@ stage_channel() {
 stage_chaincode() {
   require_fabric chaincode
   load_port_map
-  if [[ -z "$(committed_definition)" ]]; then
+  local committed
+  committed="$(committed_definition)"
+  if [[ -z "${committed}" ]]; then
     deploy_chaincode
   else
-    log_info "${CHAINCODE_NAME} sequence $(committed_definition | jq -r .sequence) already committed"
+    log_info "${CHAINCODE_NAME} sequence $(jq -r .sequence <<<"${committed}") already committed"
   fi
   wait_gateways_answer 120
 }
