@@ -31,7 +31,13 @@ npm run lint
 step "tests"
 results="$(mktemp)"
 status=0
-npx jest --runInBand --json --outputFile="${results}" || status=$?
+# A hung process fails the run with a clear line instead of eating CI's whole time budget.
+limit="${CIVIC_TEST_TIME_LIMIT:-75m}"
+timeout --kill-after=60s "${limit}" npx jest --runInBand --json --outputFile="${results}" || status=$?
+if [[ "${status}" == 124 || "${status}" == 137 ]]; then
+  echo "jest: stopped after ${limit} (CIVIC_TEST_TIME_LIMIT); the suite running then hung" >&2
+fi
+[[ -s "${results}" ]] || { echo "jest: no results (exit ${status})"; exit "${status}"; }
 # A suite that fails to load counts as a failure too.
 jq -r '"jest: \(.numPassedTests) passed, \(.numFailedTests + .numRuntimeErrorTestSuites) failed, \(.numPendingTests + .numTodoTests) skipped"' "${results}"
 rm -f "${results}"

@@ -8,9 +8,8 @@
  * ordered and committed on the live network exactly as `civic identity register` and
  * `civic allocation apply` would submit it.
  */
-import { createPrivateKey, randomBytes } from 'node:crypto';
-import { deriveDid, registerPayload, type PublicKeyJwk } from '@civic-ledger/chaincode/dist/identity/client';
-import { signAuthorisation, signWithKey, type CitizenKeyFile } from '../../cli/src/citizen/key-file';
+import { registerPayload } from '@civic-ledger/chaincode/dist/identity/client';
+import { generateCitizenKey, signAuthorisation, signWithKey, type CitizenKeyFile } from '../../cli/src/citizen/key-file';
 import { ContractError } from '../../cli/src/errors';
 import { CHANNEL, openSession, type Session } from '../../cli/src/gateway/connect';
 import { loadOrgConnection } from '../../cli/src/gateway/profile';
@@ -21,24 +20,6 @@ import { civicPaths } from '../../cli/src/paths';
 
 /** The three orgs' front desks, in the order transactions are spread over them. */
 const DESKS: readonly OrgName[] = ['city', 'agencies', 'utilities'];
-
-/** DER prefix of an Ed25519 private key in PKCS #8 (RFC 8410): the 32-byte seed follows. */
-const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-
-/**
- * A new citizen's key pair and DID, as the CLI's `generateCitizenKey` makes them (an Ed25519 key,
- * `did:civic:<RFC 7638 thumbprint>`), from 32 random bytes. Not `generateCitizenKey` itself: on
- * Node 20.20 `generateKeyPairSync('ed25519')` followed by `export({ format: 'jwk' })` deadlocks
- * once a garbage collection during the export finalizes the key's own generation job, which takes
- * the key's mutex that the export holds; generating thousands of keys in one process hits it
- * within a few thousand keys (one key per `civic identity keygen` process practically never).
- */
-export function newCitizenKey(): CitizenKeyFile {
-  const privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, randomBytes(32)]), format: 'der', type: 'pkcs8' });
-  const jwk = privateKey.export({ format: 'jwk' });
-  const publicKeyJwk: PublicKeyJwk = { kty: 'OKP', crv: 'Ed25519', x: String(jwk.x) };
-  return { did: deriveDid(publicKeyJwk), publicKeyJwk, privateKeyJwk: { ...publicKeyJwk, d: String(jwk.d) } };
-}
 
 /** One gateway session per org, as that org's `clerk`. */
 export interface FrontDesks {
@@ -127,7 +108,7 @@ async function submitAll(
  * @returns the citizens' keys and what the registrations cost
  */
 export async function registerCitizens(desks: FrontDesks, count: number, inFlight: number): Promise<{ citizens: CitizenKeyFile[]; stats: BatchStats }> {
-  const citizens = Array.from({ length: count }, () => newCitizenKey());
+  const citizens = Array.from({ length: count }, () => generateCitizenKey());
   const stats = await submitAll(desks, count, inFlight, ['identity', 'RegisterDID'], (i) => {
     const key = citizens[i] as CitizenKeyFile;
     return JSON.stringify({ did: key.did, publicKeyJwk: key.publicKeyJwk, proof: signWithKey(key, registerPayload(CHANNEL, key.did, key.publicKeyJwk)) });
@@ -188,7 +169,7 @@ export async function registerAndApply(
   preferences: (i: number) => string[],
   inFlight: number,
 ): Promise<{ citizens: CitizenKeyFile[]; seconds: number }> {
-  const citizens = Array.from({ length: count }, () => newCitizenKey());
+  const citizens = Array.from({ length: count }, () => generateCitizenKey());
   const started = Date.now();
   let done = 0;
   await inParallel(count, inFlight, async (i) => {

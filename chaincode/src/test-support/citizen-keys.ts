@@ -1,4 +1,4 @@
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createPublicKey, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { PublicKeyJwk } from '../identity/did';
 import { deriveDid } from '../identity/did';
 import { signingBytes, type IdentityPayload } from '../identity/proofs';
@@ -11,10 +11,17 @@ export interface CitizenKey {
   readonly did: string;
 }
 
-/** Generate a fresh citizen key pair and its DID. */
+/** DER prefix of an Ed25519 private key in PKCS #8 (RFC 8410 §7): the 32-byte seed follows. */
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * Generate a fresh citizen key pair and its DID, from a random 32-byte seed as the CLI does (not
+ * `generateKeyPairSync`, whose keys can deadlock a JWK export on Node 20.20; see the CLI's
+ * `newEd25519PrivateKey`).
+ */
 export function newCitizenKey(): CitizenKey {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const jwk = publicKey.export({ format: 'jwk' });
+  const privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, randomBytes(32)]), format: 'der', type: 'pkcs8' });
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
   const publicKeyJwk: PublicKeyJwk = { kty: 'OKP', crv: 'Ed25519', x: String(jwk.x) };
   return { privateKey, publicKeyJwk, did: deriveDid(publicKeyJwk) };
 }

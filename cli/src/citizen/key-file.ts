@@ -1,10 +1,11 @@
-import { createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createPrivateKey, randomBytes, sign } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import canonicalize from 'canonicalize';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 import { z } from 'zod';
 import { deriveDid, didSchema, publicKeyJwkSchema, signingBytes, type IdentityPayload, type PublicKeyJwk } from '@civic-ledger/chaincode/dist/identity/client';
 import { UsageError } from '../errors';
+import { newEd25519PrivateKey } from './ed25519-key';
 
 const privateKeyJwkSchema = z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string(), d: z.string() }).strict();
 
@@ -46,8 +47,7 @@ const KEY_ALG = 'PBES2-HS512+A256KW';
 
 /** Generate a new Ed25519 key pair; the DID is `did:civic:<RFC 7638 thumbprint>`. */
 export function generateCitizenKey(): CitizenKeyFile {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const jwk = privateKey.export({ format: 'jwk' });
+  const jwk = newEd25519PrivateKey().export({ format: 'jwk' });
   const publicKeyJwk: PublicKeyJwk = { kty: 'OKP', crv: 'Ed25519', x: String(jwk.x) };
   return { did: deriveDid(publicKeyJwk), publicKeyJwk, privateKeyJwk: { ...publicKeyJwk, d: String(jwk.d) } };
 }
