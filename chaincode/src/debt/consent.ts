@@ -1,15 +1,16 @@
+import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { z } from 'zod';
 import { canonicalBytes } from '../shared/canonical-json';
 import { ChaincodeError } from '../shared/errors';
 import { emitEvent, readExisting, readRecord, writeRecord } from '../shared/state';
 import { txTimestamp } from '../shared/tx-time';
+import { keyAttribute } from '../shared/validation';
 import { jwkThumbprint, publicKeyJwkSchema, signatureSchema, didSchema, verifyEd25519 } from '../identity/did';
 import { currentKey } from '../identity/did-record';
 import { loadActiveDid } from '../identity/did-registry';
 import { CONSENT_OBJECT_TYPE, consentRecordSchema, signedConsentSchema, type ConsentRecord, type SignedConsent } from './model';
 import { recordHash, transientJson } from './private-data';
-import { saltedRef } from './records';
 
 /**
  * A citizen's consent to a City debt counsellor. The signed consent (see
@@ -27,8 +28,13 @@ export function callerName(ctx: Context): string {
   return `${ctx.clientIdentity.getMSPID()}/${cn}`;
 }
 
+/** SHA-256 over a domain label, a secret salt and a DID: a reference nobody can link to the DID without the salt. */
+function saltedRef(label: string, salt: string, did: string): string {
+  return createHash('sha256').update(`${label}\u0000${salt}\u0000${did}`, 'utf8').digest('hex');
+}
+
 function consentKey(ctx: Context, consentId: string): string {
-  return ctx.stub.createCompositeKey(CONSENT_OBJECT_TYPE, [consentId]);
+  return ctx.stub.createCompositeKey(CONSENT_OBJECT_TYPE, [keyAttribute(consentId, 'consentId')]);
 }
 
 const keyRef = (c: SignedConsent): string => saltedRef('civic.debt.key.v1', c.payload.subjectSalt, jwkThumbprint(c.publicKeyJwk));

@@ -9,7 +9,6 @@ import { didSchema, publicKeyJwkSchema, signatureSchema } from '../identity/did'
  */
 
 /** Public-state object types. */
-export const CLAIM_OBJECT_TYPE = 'civic.debt.claim';
 export const CONSENT_OBJECT_TYPE = 'civic.debt.consent';
 export const PLAN_OBJECT_TYPE = 'civic.debt.plan';
 /** Private-data object types (keys inside a creditor's collection). */
@@ -36,8 +35,6 @@ export const newDebtSchema = z
     origin: z.string().min(1).max(200),
     /** Since when it is owed, ISO 8601 date. */
     since: z.iso.date(),
-    /** 32 random bytes (hex) from the client: salts the public subject reference. */
-    salt: hex64,
   })
   .strict();
 
@@ -53,19 +50,6 @@ export const debtRecordSchema = newDebtSchema
   })
   .strict();
 export type DebtRecord = z.infer<typeof debtRecordSchema>;
-
-/** The public trace of a debt: no DID, no amount; `subjectRef` = SHA-256(label, salt, DID). */
-export const claimSchema = z
-  .object({
-    debtId: z.string(),
-    creditor: mspIdSchema,
-    subjectRef: hex64,
-    status: z.enum(['open', 'settled', 'purged']),
-    recorded: z.iso.datetime(),
-    txId: z.string(),
-  })
-  .strict();
-export type Claim = z.infer<typeof claimSchema>;
 
 /**
  * The payload a citizen signs to consent (`debt:Consent`): which counsellor (`<MSP ID>/<enrollment ID>`)

@@ -1,32 +1,24 @@
-import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { z } from 'zod';
 import type { MspId } from '../shared/access';
 import { ChaincodeError } from '../shared/errors';
-import { emitEvent, readExisting, writeRecord } from '../shared/state';
+import { emitEvent } from '../shared/state';
 import { txTimestamp } from '../shared/tx-time';
 import { validate } from '../shared/validation';
 import { didSchema } from '../identity/did';
-import { CLAIM_OBJECT_TYPE, RECORD_OBJECT_TYPE, claimSchema, debtCollection, debtRecordSchema, newDebtSchema, type Claim, type DebtRecord } from './model';
+import { RECORD_OBJECT_TYPE, debtCollection, debtRecordSchema, newDebtSchema, type DebtRecord } from './model';
 import { privateRecords, putPrivate, requireStored, transientJson } from './private-data';
-
-/** SHA-256 over a domain label, a secret salt and a DID: a reference nobody can link to the DID without the salt. */
-export function saltedRef(label: string, salt: string, did: string): string {
-  return createHash('sha256').update(`${label}\u0000${salt}\u0000${did}`, 'utf8').digest('hex');
-}
 
 export function recordKey(ctx: Context, subject: string, debtId: string): string {
   return ctx.stub.createCompositeKey(RECORD_OBJECT_TYPE, [subject, debtId]);
 }
 
-function claimKey(ctx: Context, creditor: string, debtId: string): string {
-  return ctx.stub.createCompositeKey(CLAIM_OBJECT_TYPE, [creditor, debtId]);
-}
-
 /**
  * Body of `debt:RecordDebt`: the caller's org records a debt in its own collection. Transient
- * `debt`: `{ subject, creditorReference, amountCents, origin, since, salt }`. The DID is not
- * looked up (that read would name it in the block); the creditor knows its debtor.
+ * `debt`: `{ subject, creditorReference, amountCents, origin, since }`. The DID is not
+ * looked up (that read would name it in the block); the creditor knows its debtor. Nothing is
+ * written to public state, so the creditor's own peer endorses it alone (the collection's
+ * endorsement policy) and no other org sees the debt.
  *
  * @returns `{ debtId, creditor }` only (the result is in the block too)
  * @throws `INVALID_ARGUMENT` (missing or malformed transient data)
@@ -37,15 +29,6 @@ export async function recordDebt(ctx: Context, creditor: MspId): Promise<{ debtI
   const debtId = ctx.stub.getTxID();
   const record: DebtRecord = { ...debt, debtId, creditor, outstandingCents: debt.amountCents, status: 'open', recorded: now, updated: now };
   await putPrivate(ctx, debtCollection(creditor), recordKey(ctx, debt.subject, debtId), record);
-  const claim: Claim = {
-    debtId,
-    creditor,
-    subjectRef: saltedRef('civic.debt.subject.v1', debt.salt, debt.subject),
-    status: 'open',
-    recorded: now,
-    txId: debtId,
-  };
-  await writeRecord(ctx, claimKey(ctx, creditor, debtId), claim);
   emitEvent(ctx, 'debt.DebtRecorded', { creditor, debtId });
   return { debtId, creditor };
 }
@@ -79,8 +62,6 @@ export async function settleDebt(ctx: Context, creditor: MspId): Promise<{ debtI
     outstandingCents: 0,
     updated: now,
   });
-  const claim = await readExisting(ctx, claimKey(ctx, creditor, record.debtId), claimSchema, `claim ${record.debtId}`);
-  await writeRecord(ctx, claimKey(ctx, creditor, record.debtId), { ...claim, status: 'settled' });
   emitEvent(ctx, 'debt.DebtSettled', { creditor, debtId: record.debtId });
   return { debtId: record.debtId, status: 'settled' };
 }
@@ -88,15 +69,13 @@ export async function settleDebt(ctx: Context, creditor: MspId): Promise<{ debtI
 /**
  * Body of `debt:PurgeDebt`: erase a debt's private data for good (Fabric `PurgePrivateData`: gone
  * from every member peer, history included), on the subject's request or when retention ends.
- * The public claim stays, marked `purged`: a salted reference and a status, no personal data.
+ * What stays is the hash of the record's key in the blocks that wrote it.
  *
  * @throws as {@link settleDebt}
  */
 export async function purgeDebt(ctx: Context, creditor: MspId): Promise<{ debtId: string; status: 'purged' }> {
   const record = await currentRecord(ctx, creditor);
   await ctx.stub.purgePrivateData(debtCollection(creditor), recordKey(ctx, record.subject, record.debtId));
-  const claim = await readExisting(ctx, claimKey(ctx, creditor, record.debtId), claimSchema, `claim ${record.debtId}`);
-  await writeRecord(ctx, claimKey(ctx, creditor, record.debtId), { ...claim, status: 'purged' });
   emitEvent(ctx, 'debt.DebtPurged', { creditor, debtId: record.debtId });
   return { debtId: record.debtId, status: 'purged' };
 }

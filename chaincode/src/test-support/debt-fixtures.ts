@@ -42,7 +42,6 @@ export async function recordDebt(ledger: FakeLedger, creditor: FakeIdentity, sub
     amountCents,
     origin: 'energy bill 2026-Q2',
     since: '2026-04-01',
-    salt: randomBytes(32).toString('hex'),
   };
   const result = JSON.parse(await ledger.tx(creditor, (ctx) => debt.RecordDebt(ctx), NOW, { transient: { debt: JSON.stringify(debt_) } })) as {
     debtId: string;

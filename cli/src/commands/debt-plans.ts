@@ -9,7 +9,7 @@ import { parseJson, parseWith, readInput } from '../input';
 import { parseEuroCents } from '../land/arguments';
 import { mspIdOf } from '../options';
 import { readConsent } from '../debt/consent-file';
-import { debtWriteEndorsers } from '../debt/endorsers';
+import { ownCollectionEndorsers, planEndorsers } from '../debt/endorsers';
 import { euros } from '../output/money';
 
 /** The caller's own share of a plan, from a peer of its own org; undefined when it has none. */
@@ -79,7 +79,7 @@ function proposeCommand(plan: Command, runtime: Runtime): void {
               ].join('\n'),
             {
               transient,
-              endorsingOrganizations: debtWriteEndorsers(
+              endorsingOrganizations: planEndorsers(
                 ctx.connection().mspId,
                 shares.map((s) => s.creditorId),
               ),
@@ -157,7 +157,7 @@ export function addPlanCommands(debt: Command, runtime: Runtime): void {
             'RecordPayment',
             [],
             () => `payment of ${euros(amountCents)} recorded; ${euros(share.outstandingCents - amountCents)} outstanding`,
-            { transient, endorsingOrganizations: debtWriteEndorsers(ctx.connection().mspId) },
+            { transient, endorsingOrganizations: ownCollectionEndorsers(ctx.connection().mspId) },
           ),
         );
       }),

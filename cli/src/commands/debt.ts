@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import type { DebtRecord } from '@civic-ledger/chaincode/dist/debt/client';
 import { action, type CommandContext, type Runtime } from '../context';
@@ -6,7 +5,7 @@ import { UsageError } from '../errors';
 import { evaluate } from '../gateway/transactions';
 import { submitAndReport, withContract } from '../gateway/with-contract';
 import { parseEuroCents } from '../land/arguments';
-import { debtWriteEndorsers } from '../debt/endorsers';
+import { ownCollectionEndorsers } from '../debt/endorsers';
 import { debtTable } from '../debt/render';
 import { euros } from '../output/money';
 import { addConsentCommands } from './debt-consent';
@@ -22,7 +21,7 @@ async function ownRecords(ctx: CommandContext, subject: string): Promise<DebtRec
 function recordCommands(debt: Command, runtime: Runtime): void {
   debt
     .command('record')
-    .description("record a debt in your org's private data collection; the public ledger gets only a salted reference (creditor role)")
+    .description("record a debt in your org's private data collection, endorsed by your own org's peer only (creditor role)")
     .requiredOption('--subject <did>', "the debtor's DID")
     .requiredOption('--reference <ref>', 'your file or invoice reference')
     .requiredOption('--amount <euros>', 'the amount owed, e.g. 1250.00')
@@ -40,7 +39,6 @@ function recordCommands(debt: Command, runtime: Runtime): void {
           amountCents: parseEuroCents(opts.amount, '--amount'),
           origin: opts.origin,
           since: opts.since,
-          salt: randomBytes(32).toString('hex'),
         };
         if (debt_.amountCents <= 0) {
           throw new UsageError('--amount: a debt must be more than €0.00');
@@ -52,7 +50,7 @@ function recordCommands(debt: Command, runtime: Runtime): void {
             'RecordDebt',
             [],
             (r: { debtId: string; creditor: string }) => `recorded debt ${r.debtId} of ${r.creditor}: ${euros(debt_.amountCents)} (private to ${r.creditor})`,
-            { transient: { debt: JSON.stringify(debt_) }, endorsingOrganizations: debtWriteEndorsers(ctx.connection().mspId) },
+            { transient: { debt: JSON.stringify(debt_) }, endorsingOrganizations: ownCollectionEndorsers(ctx.connection().mspId) },
           ),
         );
       }),
@@ -88,7 +86,7 @@ function recordCommands(debt: Command, runtime: Runtime): void {
           await withContract(ctx, 'debt', (c) =>
             submitAndReport(ctx, c, fn, [], (r: { debtId: string; status: string }) => `debt ${r.debtId}: ${r.status}`, {
               transient: { current },
-              endorsingOrganizations: debtWriteEndorsers(ctx.connection().mspId),
+              endorsingOrganizations: ownCollectionEndorsers(ctx.connection().mspId),
             }),
           );
         }),

@@ -1,14 +1,16 @@
-import { debtWriteEndorsers } from './endorsers';
+import { ownCollectionEndorsers, planEndorsers } from './endorsers';
 
-describe('endorsers of a transaction that writes a debt collection', () => {
-  it("names the caller's own org first and one other channel org, so OutOf(2, …) can be met", () => {
-    expect(debtWriteEndorsers('AgenciesMSP')).toEqual(['AgenciesMSP', 'CityMSP']);
-    expect(debtWriteEndorsers('UtilitiesMSP')).toEqual(['UtilitiesMSP', 'CityMSP']);
-    expect(debtWriteEndorsers('CityMSP')).toEqual(['CityMSP', 'AgenciesMSP']);
+describe('endorsers of debt transactions with private data', () => {
+  it('sends a write of one creditor collection to that creditor only', () => {
+    expect(ownCollectionEndorsers('AgenciesMSP')).toEqual(['AgenciesMSP']);
   });
 
-  it('prefers an org whose collection the transaction writes anyway, and ignores orgs not on the channel', () => {
-    expect(debtWriteEndorsers('CityMSP', ['HarbourMSP', 'UtilitiesMSP', 'AgenciesMSP'])).toEqual(['CityMSP', 'UtilitiesMSP']);
-    expect(debtWriteEndorsers('CityMSP', ['CityMSP'])).toEqual(['CityMSP', 'AgenciesMSP']);
+  it('sends a plan to the counsellor and every creditor, once each', () => {
+    expect(planEndorsers('CityMSP', ['AgenciesMSP', 'UtilitiesMSP'])).toEqual(['CityMSP', 'AgenciesMSP', 'UtilitiesMSP']);
+    expect(planEndorsers('CityMSP', ['CityMSP', 'AgenciesMSP'])).toEqual(['CityMSP', 'AgenciesMSP']);
+  });
+
+  it('adds a second org when the counsellor is the only creditor (the chaincode-wide policy needs two)', () => {
+    expect(planEndorsers('CityMSP', ['CityMSP'])).toEqual(['CityMSP', 'AgenciesMSP']);
   });
 });

@@ -1,0 +1,129 @@
+/**
+ * A peer's or orderer's block files, read from disk as an outsider with a copy of them would
+ * read them. Each file is a run of blocks in Fabric's block storage format
+ * (common/ledger/blkstorage/block_serialization.go): the block's length as a varint, then the
+ * header (number as a varint; data hash and previous hash as length-prefixed bytes), the
+ * envelopes (a count, then each length-prefixed) and the metadata entries (a count, then each
+ * length-prefixed). Envelopes and metadata are decoded with Fabric's own protobuf definitions
+ * (@hyperledger/fabric-protos).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { common, msp, peer } from '@hyperledger/fabric-protos';
+
+/** One endorser transaction of a block, as the block holds it. */
+export interface BlockTransaction {
+  readonly blockNumber: number;
+  readonly txId: string;
+  /** The invoked function, e.g. `debt:RecordDebt` (first chaincode argument). */
+  readonly fn: string;
+  /** The MSP IDs of the endorsing peers, in the order the envelope lists them. */
+  readonly endorsers: string[];
+  /** The validation code the committing peer recorded (`peer.TxValidationCode`, 0 = VALID). */
+  readonly validationCode: number;
+  /** The transaction's envelope as the block holds it. */
+  readonly envelope: Buffer;
+}
+
+/** The block files of a ledger folder (`…/chains/<channel>`), in order. */
+export function blockFilesOf(chainDir: string): string[] {
+  return readdirSync(chainDir)
+    .filter((f) => f.startsWith('blockfile_'))
+    .sort()
+    .map((f) => path.join(chainDir, f));
+}
+
+/** Read a protobuf varint at `offset`; returns the value and the offset after it. */
+function varint(bytes: Buffer, offset: number): { value: number; next: number } {
+  let value = 0;
+  let shift = 0;
+  let at = offset;
+  for (;;) {
+    const byte = bytes[at] ?? 0;
+    value += (byte & 0x7f) * 2 ** shift;
+    at += 1;
+    if ((byte & 0x80) === 0) {
+      return { value, next: at };
+    }
+    shift += 7;
+  }
+}
+
+/** The raw bytes of each block in one block file (a block still being written at the end is left out). */
+export function rawBlocks(file: string): Buffer[] {
+  const bytes = readFileSync(file);
+  const blocks: Buffer[] = [];
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { value, next } = varint(bytes, offset);
+    if (value === 0 || next + value > bytes.length) {
+      break;
+    }
+    blocks.push(bytes.subarray(next, next + value));
+    offset = next + value;
+  }
+  return blocks;
+}
+
+/** A block in block storage format, as the `common.Block` it stores. */
+export function decodeStoredBlock(raw: Buffer): common.Block {
+  let at = 0;
+  const next = (): number => {
+    const v = varint(raw, at);
+    at = v.next;
+    return v.value;
+  };
+  const bytes = (): Uint8Array => {
+    const length = next();
+    at += length;
+    return raw.subarray(at - length, at);
+  };
+  const header = new common.BlockHeader();
+  header.setNumber(next());
+  header.setDataHash(bytes());
+  header.setPreviousHash(bytes());
+  const data = new common.BlockData();
+  data.setDataList(Array.from({ length: next() }, bytes));
+  const metadata = new common.BlockMetadata();
+  metadata.setMetadataList(Array.from({ length: next() }, bytes));
+  const block = new common.Block();
+  block.setHeader(header);
+  block.setData(data);
+  block.setMetadata(metadata);
+  return block;
+}
+
+/** The endorser transactions of a block. */
+export function transactionsOf(raw: Buffer): BlockTransaction[] {
+  const block = decodeStoredBlock(raw);
+  const blockNumber = block.getHeader()?.getNumber() ?? -1;
+  const filter = block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array();
+  return block
+    .getData()!
+    .getDataList_asU8()
+    .flatMap((envelopeBytes, index) => {
+      const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelopeBytes).getPayload_asU8());
+      const channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()!.getChannelHeader_asU8());
+      if (channelHeader.getType() !== common.HeaderType.ENDORSER_TRANSACTION) {
+        return [];
+      }
+      const action = peer.ChaincodeActionPayload.deserializeBinary(
+        peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()[0]!.getPayload_asU8(),
+      );
+      const proposal = peer.ChaincodeProposalPayload.deserializeBinary(action.getChaincodeProposalPayload_asU8());
+      const args = peer.ChaincodeInvocationSpec.deserializeBinary(proposal.getInput_asU8()).getChaincodeSpec()?.getInput()?.getArgsList_asU8() ?? [];
+      return [
+        {
+          blockNumber,
+          txId: channelHeader.getTxId(),
+          fn: Buffer.from(args[0] ?? new Uint8Array()).toString('utf8'),
+          endorsers: action
+            .getAction()!
+            .getEndorsementsList()
+            .map((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid()),
+          validationCode: filter[index] ?? -1,
+          envelope: Buffer.from(envelopeBytes),
+        },
+      ];
+    });
+}
