@@ -4,6 +4,7 @@ import type { MspId } from '../shared/access';
 import { ChaincodeError } from '../shared/errors';
 import { emitEvent, readExisting, writeRecord } from '../shared/state';
 import { txTimestamp } from '../shared/tx-time';
+import { keyAttribute } from '../shared/validation';
 import {
   PLAN_OBJECT_TYPE,
   SHARE_OBJECT_TYPE,
@@ -40,8 +41,8 @@ const proposalSchema = z
   })
   .strict();
 
-const shareKey = (ctx: Context, planId: string): string => ctx.stub.createCompositeKey(SHARE_OBJECT_TYPE, [planId]);
-const planKey = (ctx: Context, planId: string): string => ctx.stub.createCompositeKey(PLAN_OBJECT_TYPE, [planId]);
+const shareKey = (ctx: Context, planId: string): string => ctx.stub.createCompositeKey(SHARE_OBJECT_TYPE, [keyAttribute(planId, 'planId')]);
+const planKey = (ctx: Context, planId: string): string => ctx.stub.createCompositeKey(PLAN_OBJECT_TYPE, [keyAttribute(planId, 'planId')]);
 
 async function verifiedOpenDebts(ctx: Context, records: readonly DebtRecord[], subject: string): Promise<Map<MspId, number>> {
   const owed = new Map<MspId, number>();

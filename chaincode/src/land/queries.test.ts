@@ -3,6 +3,8 @@ import { accept, approve, land, offer, parcelRequest, registrar, setup } from '.
 import { fakeIterator } from '../test-support/fake-iterator';
 import { refused } from '../test-support/refusal';
 import type { OwnerPage, Provenance } from './queries';
+import { collect } from '../shared/iterators';
+import { parcelKey } from './parcels';
 
 const point = { type: 'Point', coordinates: [4.9, 52.37] };
 
@@ -49,7 +51,7 @@ describe('land queries', () => {
 });
 
 /**
- * What a real peer does and the ledger fake does not: history comes newest first, and a page
+ * What a real peer does: history comes newest first (as the fake now returns it), and a page
  * without results comes with no metadata (and so no bookmark) at all.
  */
 describe("land queries on a peer's answers", () => {
@@ -58,22 +60,14 @@ describe("land queries on a peer's answers", () => {
     const o = await offer(ledger, alice, bob);
     await accept(ledger, bob, o.offerId);
     await approve(ledger, o.offerId);
-    const history = JSON.parse(
-      await ledger.tx(registrar, async (ctx) => {
-        const stub = ctx.stub;
-        const commitOrder = stub.getHistoryForKey.bind(stub);
-        const newestFirst = async (key: string): Promise<unknown> => {
-          const it = await commitOrder(key);
-          const drained: unknown[] = [];
-          for (let r = await it.next(); !r.done; r = await it.next()) {
-            drained.push(r.value);
-          }
-          return fakeIterator(drained.reverse());
-        };
-        stub.getHistoryForKey = newestFirst as unknown as typeof stub.getHistoryForKey;
-        return land.GetParcelHistory(ctx, 'AM-K-1234');
-      }),
-    ) as Provenance;
+    const { raw, history } = await ledger.tx(registrar, async (ctx) => {
+      // core/ledger/kvledger/history/query_executer.go: the history database is read newest first.
+      const raw = (await collect(await ctx.stub.getHistoryForKey(parcelKey(ctx, 'AM-K-1234')))).map(
+        (m) => (JSON.parse(Buffer.from(m.value).toString('utf8')) as { version: number }).version,
+      );
+      return { raw, history: JSON.parse(await land.GetParcelHistory(ctx, 'AM-K-1234')) as Provenance };
+    });
+    expect(raw).toEqual([2, 1]);
     expect(history.versions.map((v) => [v.parcel.version, v.parcel.owners.map((x) => x.did)])).toEqual([
       [1, [alice.did]],
       [2, [bob.did]],

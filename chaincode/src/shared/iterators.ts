@@ -19,7 +19,7 @@ export function unwrapIterator<T>(result: ShimIterator<T> | { iterator: ShimIter
 
 /**
  * Drain a fabric-shim iterator into an array (in the order the peer returns it,
- * which is key order for range queries and commit order for history), closing it.
+ * which is key byte order for range queries and newest first for history), closing it.
  *
  * @param iterator - the iterator from `getStateBy…` or `getHistoryForKey`
  * @param limit - stop after this many results

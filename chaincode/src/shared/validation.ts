@@ -38,3 +38,21 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, name: s
   }
   return result.data;
 }
+
+/**
+ * Check a caller-supplied value that becomes an attribute of a composite key. fabric-shim's
+ * `createCompositeKey` throws a bare `Error` for an empty attribute, and accepts U+0000 (the
+ * attribute delimiter, so `['a\u0000b']` and `['a', 'b']` give the same key) and U+10FFFF (the
+ * end of a partial-key range); all three are refused here as an argument error.
+ *
+ * @param value - the value from a transaction argument
+ * @param name - the argument's name, used in the error message
+ * @returns the value
+ * @throws ChaincodeError `INVALID_ARGUMENT` naming the argument
+ */
+export function keyAttribute(value: string, name: string): string {
+  if (typeof value !== 'string' || value === '' || value.includes('\u0000') || value.includes('\u{10ffff}')) {
+    throw new ChaincodeError('INVALID_ARGUMENT', `${name}: must be a non-empty string without U+0000 or U+10FFFF`);
+  }
+  return value;
+}

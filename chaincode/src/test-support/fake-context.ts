@@ -1,6 +1,19 @@
 import type { Context } from 'fabric-contract-api';
 import { fakeIterator } from './fake-iterator';
-import { FakePrivateData, type FakeCollection } from './fake-private-data';
+import { ClientIdentity, type ChaincodeStub } from 'fabric-shim';
+import { ROLE_ATTRIBUTE } from '../shared/access';
+import { enrolmentCertificate } from './fake-certificate';
+import {
+  FakePrivateData,
+  SimulationGuard,
+  byteCompare,
+  shimStub,
+  heightString,
+  peerError,
+  type FakeCollection,
+  type FakeHeight,
+  type HashedRead,
+} from './fake-private-data';
 
 /**
  * A hand-written typed fake of the parts of the Fabric transaction context the
@@ -13,17 +26,20 @@ import { FakePrivateData, type FakeCollection } from './fake-private-data';
 export class FakeLedger {
   readonly state = new Map<string, Buffer>();
   readonly events: { name: string; payload: unknown }[] = [];
-  /** Every committed write per key, oldest first (what the peer's history database keeps). */
+  /** Every committed write per key, oldest first (what the peer's history database keeps; queries return it newest first). */
   readonly history = new Map<string, { txId: string; seconds: number; value: Buffer | null }[]>();
   /** Private data collections (none unless given). */
   readonly privateData: FakePrivateData;
+  /** The peer's `ledger.state.totalQueryLimit`: results per range query (core.yaml default 100,000). */
+  readonly totalQueryLimit: number;
   #txCounter = 0;
-  /** The version of each key: the sequence number of its last committed write (absent: 0). */
-  readonly #versions = new Map<string, number>();
-  #writeSeq = 0;
+  /** The version of each key: the height of its last committed write (absent: never written, or deleted). */
+  readonly #versions = new Map<string, FakeHeight>();
+  #blockNum = 0;
 
-  constructor(collections: Readonly<Record<string, FakeCollection>> = {}) {
+  constructor(collections: Readonly<Record<string, FakeCollection>> = {}, options: FakeLedgerOptions = {}) {
     this.privateData = new FakePrivateData(collections);
+    this.totalQueryLimit = options.totalQueryLimit ?? 100_000;
   }
 
   /**
@@ -40,46 +56,53 @@ export class FakeLedger {
     if ('error' in endorsed) {
       throw endorsed.error;
     }
-    this.#commit(endorsed);
+    this.#blockNum += 1;
+    this.#commit(endorsed, { blockNum: this.#blockNum, txNum: 0 });
     return endorsed.result;
   }
 
   /**
    * Endorse several transactions against the same committed state, as peers do for the
-   * proposals of one block, then validate and commit them in order with Fabric's MVCC rules:
-   * a transaction is invalid (`MVCC_READ_CONFLICT`) when a key it read was written by an
-   * earlier valid transaction of the block, or (`PHANTOM_READ_CONFLICT`) when a range it
-   * read has changed. Private data reads are not versioned here.
+   * proposals of one block, then validate and commit them in order with Fabric's MVCC rules
+   * (core/ledger/kvledger/txmgmt/validation/validator.go `validateTx`): a transaction is invalid
+   * (`MVCC_READ_CONFLICT`) when a key it read, public or private (the hashed read set of
+   * `getPrivateData` / `getPrivateDataHash`), was written since it read it, by an earlier valid
+   * transaction of the block; or (`PHANTOM_READ_CONFLICT`) when a range it read has changed.
    *
    * @param proposals - the transactions, in the order the orderer puts them in the block
    * @returns one outcome per proposal: `VALID` with the result, the conflict, or the endorsement error
    */
   async block<T>(proposals: readonly FakeProposal<T>[]): Promise<BlockOutcome<T>[]> {
     const endorsed = await Promise.all(proposals.map((p) => this.#endorse(p.identity, p.body, p.seconds ?? 1_790_000_000, p.options ?? {})));
-    return endorsed.map((e): BlockOutcome<T> => {
+    this.#blockNum += 1;
+    return endorsed.map((e, txNum): BlockOutcome<T> => {
       if ('error' in e) {
         return { status: 'ENDORSEMENT_FAILURE', error: e.error };
       }
-      if ([...e.reads].some(([key, version]) => this.#version(key) !== version)) {
+      if ([...e.reads].some(([key, version]) => !sameHeight(this.#versions.get(key), version))) {
         return { status: 'MVCC_READ_CONFLICT', txId: e.txId };
       }
-      if (e.ranges.some((r) => JSON.stringify(this.#rangeVersions(r.prefix)) !== JSON.stringify(r.seen))) {
+      if (e.ranges.some((r) => JSON.stringify(this.#rangeRead(r.start, r.end, r.limit)) !== JSON.stringify(r.seen))) {
         return { status: 'PHANTOM_READ_CONFLICT', txId: e.txId };
       }
-      this.#commit(e);
+      if (e.privateReads.some((r) => !sameHeight(this.privateData.version(r.collection, r.key), r.version))) {
+        return { status: 'MVCC_READ_CONFLICT', txId: e.txId };
+      }
+      this.#commit(e, { blockNum: this.#blockNum, txNum });
       return { status: 'VALID', txId: e.txId, result: e.result };
     });
   }
 
-  #version(key: string): number {
-    return this.#versions.get(key) ?? 0;
-  }
-
-  #rangeVersions(prefix: string): [string, number][] {
+  /**
+   * The keys in [start, end) in LevelDB (byte) order with their versions, at most `limit` of them
+   * (the peer stops a query silently at its total query limit).
+   */
+  #rangeRead(start: string, end: string, limit: number): [string, string][] {
     return [...this.state.keys()]
-      .filter((k) => k.startsWith(prefix))
-      .sort()
-      .map((k) => [k, this.#version(k)]);
+      .filter((k) => byteCompare(k, start) >= 0 && (end === '' || byteCompare(k, end) < 0))
+      .sort(byteCompare)
+      .slice(0, limit)
+      .map((k) => [k, heightString(this.#versions.get(k))]);
   }
 
   async #endorse<T>(
@@ -90,89 +113,129 @@ export class FakeLedger {
   ): Promise<Endorsed<T> | { error: unknown }> {
     this.#txCounter += 1;
     const writes = new Map<string, Buffer | null>();
-    const reads = new Map<string, number>();
-    const ranges: { prefix: string; seen: [string, number][] }[] = [];
+    const reads = new Map<string, FakeHeight | undefined>();
+    const ranges: RangeRead[] = [];
     let event: { name: string; payload: unknown } | undefined;
     const txId = `tx${String(this.#txCounter).padStart(4, '0')}`;
-    const privateData = this.privateData.forTransaction(identity.mspId, options.peerMspId ?? identity.mspId);
+    const guard = new SimulationGuard(txId);
+    const privateData = this.privateData.forTransaction(identity.mspId, options.peerMspId ?? identity.mspId, txId, guard);
     const transient = new Map(Object.entries(options.transient ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8')]));
-    const rangeOf = (type: string, attrs: string[]): string[] => {
-      const prefix = `\u0000${[type, ...attrs].join('\u0000')}\u0000`;
-      const seen = this.#rangeVersions(prefix);
-      ranges.push({ prefix, seen });
+    const kv = (key: string): { key: string; value: Buffer } => ({ key, value: this.state.get(key) ?? Buffer.alloc(0) });
+    // A range read as the peer records it for phantom-read validation (rwsetutil RangeQueryInfo).
+    const scan = (start: string, end: string, limit = this.totalQueryLimit): string[] => {
+      const seen = this.#rangeRead(start, end, limit);
+      ranges.push({ start, end, limit, seen });
       return seen.map(([k]) => k);
+    };
+    const compositeRange = (type: string, attrs: string[]): [string, string] => {
+      const partial = shimStub.createCompositeKey(type, attrs);
+      return [partial, `${partial}${MAX_UNICODE_RUNE_VALUE}`];
     };
     const stub = {
       ...privateData.stub,
       getTransient: () => transient,
       getMspID: () => options.peerMspId ?? identity.mspId,
       getState: (key: string): Promise<Uint8Array> => {
-        reads.set(key, this.#version(key));
+        reads.set(key, this.#versions.get(key));
         return Promise.resolve(this.state.get(key) ?? Buffer.alloc(0));
       },
-      deleteState: (key: string): Promise<void> => {
+      deleteState: async (key: string): Promise<void> => {
+        await Promise.resolve();
+        guard.beforeWrite('DEL_STATE');
         writes.set(key, null);
-        return Promise.resolve();
       },
-      putState: (key: string, value: Uint8Array): Promise<void> => {
+      putState: async (key: string, value: Uint8Array): Promise<void> => {
+        await Promise.resolve();
+        guard.beforeWrite('PUT_STATE');
         writes.set(key, Buffer.from(value));
-        return Promise.resolve();
       },
-      createCompositeKey: (type: string, attrs: string[]): string => `\u0000${[type, ...attrs].join('\u0000')}\u0000`,
+      // fabric-shim's own composite key code (lib/stub.js), so that its validation is the shim's.
+      createCompositeKey: (type: string, attrs: string[]): string => shimStub.createCompositeKey(type, attrs),
+      splitCompositeKey: (key: string) => shimStub.splitCompositeKey(key),
       getTxTimestamp: () => ({ seconds: { toString: () => String(seconds) }, nanos: 0 }),
       getTxID: () => txId,
       getChannelID: () => 'civic',
-      splitCompositeKey: (key: string) => {
-        const [objectType = '', ...attributes] = key.split('\u0000').slice(1, -1);
-        return { objectType, attributes };
+      // fabric-shim lib/stub.js getStateByRange: an empty start key becomes 0x01, so that a simple
+      // key range never includes composite keys (which start with 0x00); such keys are refused.
+      getStateByRange: (startKey: string, endKey: string) => {
+        for (const k of [startKey, endKey]) {
+          if (k.startsWith(COMPOSITEKEY_NS)) {
+            return Promise.reject(new Error(`first character of the key [${k}] contains a null character which is not allowed`));
+          }
+        }
+        return Promise.resolve(fakeIterator(scan(startKey === '' ? EMPTY_KEY_SUBSTITUTE : startKey, endKey).map(kv)));
       },
       getStateByPartialCompositeKeyWithPagination: (type: string, attrs: string[], pageSize: number, bookmark = '') => {
-        const keys = rangeOf(type, attrs).filter((k) => k >= bookmark);
-        const page = keys.slice(0, pageSize);
-        const results = page.map((key) => ({ namespace: 'civic', key, value: this.state.get(key) ?? Buffer.alloc(0) }));
+        const [start, end] = compositeRange(type, attrs);
+        try {
+          guard.beforePaginatedQuery('GET_STATE_BY_RANGE');
+        } catch (error) {
+          return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+        }
+        // core/chaincode/handler.go calculateTotalReturnLimit: the page size, capped at totalQueryLimit.
+        const limit = Math.min(pageSize > 0 ? pageSize : this.totalQueryLimit, this.totalQueryLimit);
+        const keys = this.#rangeRead(bookmark === '' ? start : bookmark, end, limit + 1).map(([k]) => k);
+        const page = keys.slice(0, limit);
         // As on a peer: a page without results comes with no metadata at all.
-        const metadata = page.length === 0 ? undefined : { fetchedRecordsCount: page.length, bookmark: keys[pageSize] ?? '' };
-        return Promise.resolve({ iterator: fakeIterator(results), metadata });
+        const metadata = page.length === 0 ? undefined : { fetchedRecordsCount: page.length, bookmark: keys[limit] ?? '' };
+        return Promise.resolve({ iterator: fakeIterator(page.map(kv)), metadata });
       },
-      getStateByPartialCompositeKey: (type: string, attrs: string[]) =>
-        Promise.resolve(fakeIterator(rangeOf(type, attrs).map((key) => ({ namespace: 'civic', key, value: this.state.get(key) ?? Buffer.alloc(0) })))),
+      // fabric-shim builds the partial key synchronously, so a bad attribute throws, not rejects.
+      getStateByPartialCompositeKey: (type: string, attrs: string[]) => Promise.resolve(fakeIterator(scan(...compositeRange(type, attrs)).map(kv))),
+      // core/ledger/kvledger/txmgmt/statedb/stateleveldb/stateleveldb.go: no rich queries on LevelDB.
+      getQueryResult: () => Promise.reject(peerError('GET_QUERY_RESULT', txId, 'ExecuteQuery not supported for leveldb')),
+      getQueryResultWithPagination: () => Promise.reject(peerError('GET_QUERY_RESULT', txId, 'ExecuteQueryWithMetadata not supported for leveldb')),
+      // core/ledger/kvledger/history/query_executer.go: the history database is read newest first.
       getHistoryForKey: (key: string) =>
         Promise.resolve(
           fakeIterator(
-            (this.history.get(key) ?? []).map((h) => ({
-              txId: h.txId,
-              isDelete: h.value === null,
-              value: h.value ?? Buffer.alloc(0),
-              timestamp: { seconds: { toString: () => String(h.seconds) }, nanos: 0 },
-            })),
+            [...(this.history.get(key) ?? [])]
+              .reverse()
+              .slice(0, this.totalQueryLimit)
+              .map((h) => ({
+                txId: h.txId,
+                isDelete: h.value === null,
+                value: h.value ?? Buffer.alloc(0),
+                timestamp: { seconds: h.seconds, nanos: 0 },
+              })),
           ),
         ),
+      // fabric-shim lib/stub.js setEvent: one event per transaction, the last one set.
       setEvent: (name: string, payload: Uint8Array): void => {
+        if (typeof name !== 'string' || name === '') {
+          throw new Error('Event name must be a non-empty string');
+        }
         event = { name, payload: JSON.parse(Buffer.from(payload).toString('utf8')) as unknown };
       },
     };
-    const clientIdentity = {
-      getMSPID: () => identity.mspId,
-      getID: () => `x509::/OU=client/CN=${identity.name ?? identity.role ?? 'user'}::/CN=ca.${identity.mspId.toLowerCase()}`,
-      getAttributeValue: (name: string): string | null => (name === 'civic.role' ? (identity.role ?? null) : null),
-    };
+    const certificate = enrolmentCertificate(
+      identity.mspId,
+      identity.name ?? identity.role ?? 'user',
+      identity.role === undefined ? {} : { [ROLE_ATTRIBUTE]: identity.role },
+    );
+    // fabric-shim's ClientIdentity, reading the creator's certificate as the contract API does.
+    const clientIdentity = new ClientIdentity({
+      getChannelID: () => 'civic',
+      getTxID: () => txId,
+      getCreator: () => ({ mspid: identity.mspId, idBytes: Buffer.from(certificate, 'utf8') }),
+    } as unknown as ChaincodeStub);
     try {
       const result = await body({ stub, clientIdentity } as unknown as Context);
-      return { result, txId, seconds, reads, ranges, writes, event, commitPrivate: privateData.commit };
+      return { result, txId, seconds, reads, ranges, writes, event, commitPrivate: privateData.commit, privateReads: privateData.reads };
     } catch (error) {
       return { error };
     }
   }
 
-  #commit(e: Endorsed<unknown>): void {
-    e.commitPrivate();
+  #commit(e: Endorsed<unknown>, height: FakeHeight): void {
+    e.commitPrivate(height);
     for (const [key, value] of e.writes) {
-      this.#writeSeq += 1;
-      this.#versions.set(key, this.#writeSeq);
       this.history.set(key, [...(this.history.get(key) ?? []), { txId: e.txId, seconds: e.seconds, value }]);
       if (value === null) {
+        this.#versions.delete(key);
         this.state.delete(key);
       } else {
+        this.#versions.set(key, height);
         this.state.set(key, value);
       }
     }
@@ -188,6 +251,26 @@ export class FakeLedger {
     );
     return new Map([...[...this.state].map(([k, v]): [string, string] => [k, v.toString('utf8')]), ...privateEntries]);
   }
+}
+
+/** Options of the whole fake ledger, as the peer's configuration. */
+export interface FakeLedgerOptions {
+  /** core.yaml `ledger.state.totalQueryLimit` (default 100,000). */
+  readonly totalQueryLimit?: number;
+}
+
+const sameHeight = (a: FakeHeight | undefined, b: FakeHeight | undefined): boolean => heightString(a) === heightString(b);
+
+/** fabric-shim lib/stub.js constants. */
+const COMPOSITEKEY_NS = '\u0000';
+const EMPTY_KEY_SUBSTITUTE = '\u0001';
+const MAX_UNICODE_RUNE_VALUE = '\u{10ffff}';
+
+interface RangeRead {
+  readonly start: string;
+  readonly end: string;
+  readonly limit: number;
+  readonly seen: [string, string][];
 }
 
 /** Per-transaction options of the fake: transient data and the executing peer's org. */
@@ -222,9 +305,10 @@ interface Endorsed<T> {
   readonly result: T;
   readonly txId: string;
   readonly seconds: number;
-  readonly reads: ReadonlyMap<string, number>;
-  readonly ranges: readonly { prefix: string; seen: [string, number][] }[];
+  readonly reads: ReadonlyMap<string, FakeHeight | undefined>;
+  readonly ranges: readonly RangeRead[];
+  readonly privateReads: readonly HashedRead[];
   readonly writes: ReadonlyMap<string, Buffer | null>;
   readonly event: { name: string; payload: unknown } | undefined;
-  readonly commitPrivate: () => void;
+  readonly commitPrivate: (height: FakeHeight) => void;
 }
