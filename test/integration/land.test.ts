@@ -567,6 +567,82 @@ describe('disputes and mortgages hold a parcel', () => {
     },
     10 * MINUTES,
   );
+
+  it(
+    "sells a mortgaged parcel with the lender's consent, the mortgage and a utility's easement staying on it; a withdrawn offer cannot be accepted",
+    async () => {
+      const [seller, buyer] = await citizens([`encumbered-seller`, `encumbered-buyer`]);
+      if (seller === undefined || buyer === undefined) {
+        throw new Error('no citizens');
+      }
+      const id = parcelId('ENCUMBERED');
+      register(id, [[seller, '1']]);
+      const consentFile = path.join(dir, `${id}.consent.json`);
+      json([
+        '--org',
+        'city',
+        '--user',
+        'clerk',
+        'land',
+        'consent-mortgage',
+        '--key',
+        seller.file,
+        '--parcel',
+        id,
+        '--lender',
+        'agencies',
+        '--out',
+        consentFile,
+      ]);
+      const mortgageId =
+        json<Receipt<Parcel>>([
+          '--org',
+          'agencies',
+          '--user',
+          'lender',
+          'land',
+          'mortgage',
+          '--parcel',
+          id,
+          '--description',
+          `loan ${RUN}`,
+          '--consent',
+          consentFile,
+        ]).result.encumbrances[0]?.id ?? '';
+      const easement = json<Receipt<Parcel>>([
+        '--org',
+        'utilities',
+        '--user',
+        'engineer',
+        'land',
+        'easement',
+        '--parcel',
+        id,
+        '--description',
+        `water main ${RUN}`,
+      ]).result;
+      expect(easement.encumbrances.map((e) => [e.kind, e.holder])).toEqual([
+        ['mortgage', 'AgenciesMSP'],
+        ['easement', 'UtilitiesMSP'],
+      ]);
+
+      const withdrawn = offer('city', seller, id, buyer);
+      json(['--org', 'city', '--user', 'clerk', 'land', 'withdraw', '--key', seller.file, '--parcel', id, '--offer', withdrawn.offerId]);
+      expectRefused(run(acceptArgs('agencies', buyer, id, withdrawn.offerId)), /withdrawn/);
+
+      const sale = offer('city', seller, id, buyer);
+      accept('agencies', buyer, id, sale.offerId);
+      json(['--org', 'agencies', '--user', 'lender', 'land', 'consent-transfer', '--parcel', id, '--offer', sale.offerId, '--encumbrance', mortgageId]);
+      approve(id, sale.offerId);
+      const title = await parcelEverywhere(id, 4);
+      expect(title.owners).toEqual([{ did: buyer.did, share: WHOLE }]);
+      expect(title.encumbrances.map((e) => [e.kind, e.holder])).toEqual([
+        ['mortgage', 'AgenciesMSP'],
+        ['easement', 'UtilitiesMSP'],
+      ]);
+    },
+    10 * MINUTES,
+  );
 });
 
 describe('subdivision', () => {
