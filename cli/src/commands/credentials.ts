@@ -25,13 +25,13 @@ function readText(file: string, what: string): string {
   }
 }
 
-function output(ctx: CommandContext, text: string, out: string | undefined, what: string): void {
+function output(ctx: CommandContext, text: string, out: string | undefined, what: string, extra: Record<string, unknown> = {}): void {
   if (out === undefined) {
-    ctx.printer.result({ [what]: text }, () => text);
+    ctx.printer.result({ [what]: text, ...extra }, () => text);
     return;
   }
   writeFileSync(out, `${text}\n`, { mode: 0o600 });
-  ctx.printer.result({ file: out }, () => `${what} written to ${out}`);
+  ctx.printer.result({ file: out, ...extra }, () => `${what} written to ${out}`);
 }
 
 /** `identity issue | present | verify | set-status`: verifiable credentials, held off-chain. */
@@ -77,7 +77,8 @@ export function addCredentialCommands(identity: Command, runtime: Runtime): void
             expiresAt: now + days * 86_400,
           });
           ctx.printer.info(`revocation index ${statusIndex} (keep it with the issuance record)`);
-          output(ctx, credential, opts.out, 'credential');
+          // Under --json the info line is silent, so the index is in the result too.
+          output(ctx, credential, opts.out, 'credential', { statusIndex });
         },
       ),
     );

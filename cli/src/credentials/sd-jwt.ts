@@ -1,6 +1,6 @@
-import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
 import { SDJwtInstance } from '@sd-jwt/core';
-import { digest, generateSalt } from '@sd-jwt/crypto-nodejs';
+import { digest } from '@sd-jwt/crypto-nodejs';
 import type { SdJwtPayload } from '@sd-jwt/core';
 import type { PublicKeyJwk } from '@civic-ledger/chaincode/dist/identity/client';
 import type { CitizenKeyFile } from '../citizen/key-file';
@@ -30,6 +30,15 @@ export interface CredentialStatusEntry {
   statusListCredential: string;
 }
 
+/**
+ * A disclosure salt of `bytes` random bytes, base64url. The library asks for 16 and its own
+ * generator returns 16 hex characters (64 bits); RFC 9901 asks for at least 128 bits, so that an
+ * undisclosed low-entropy claim (a birth date) cannot be recovered from its digest.
+ */
+function salt(bytes: number): string {
+  return randomBytes(Math.max(bytes, 16)).toString('base64url');
+}
+
 function ed25519Signer(key: CitizenKeyFile): (data: string) => string {
   const privateKey = createPrivateKey({ key: key.privateKeyJwk, format: 'jwk' });
   return (data) => sign(null, Buffer.from(data), privateKey).toString('base64url');
@@ -57,7 +66,7 @@ export function civicSdJwt(keys: { issuer?: CitizenKeyFile; holder?: CitizenKeyF
   return new SDJwtInstance<CredentialPayload>({
     hasher: digest,
     hashAlg: 'sha-256',
-    saltGenerator: generateSalt,
+    saltGenerator: salt,
     signAlg: SIGN_ALG,
     kbSignAlg: SIGN_ALG,
     ...(keys.issuer === undefined ? {} : { signer: ed25519Signer(keys.issuer) }),

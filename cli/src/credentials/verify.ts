@@ -48,24 +48,29 @@ const issuerJwtSchema = z.object({
   iss: z.string(),
   sub: z.string(),
   vct: z.string(),
+  nbf: z.number().optional(),
   exp: z.number(),
   cnf: z.object({ jwk: publicKeyJwkSchema }),
   credentialStatus: z
     .object({ type: z.literal('BitstringStatusListEntry'), statusPurpose: z.literal('revocation'), statusListIndex: z.string().regex(/^\d+$/) })
     .loose(),
 });
+type IssuerJwt = z.infer<typeof issuerJwtSchema>;
 
 /**
- * Library errors (RFC 9901 checks) by what they mean. The issuer signature is checked
- * before the library runs, so a signature failure inside it is the key-binding JWT's.
+ * Library errors (RFC 9901 checks) by what they mean, each with the reason told in words (the
+ * library's own text goes into the detail that `--verbose` shows). The issuer signature is
+ * checked before the library runs, so a signature failure inside it is the key-binding JWT's.
  */
-const LIBRARY_FAILURES: readonly (readonly [RegExp, RejectionReason])[] = [
-  [/Invalid Nonce/, 'WRONG_CHALLENGE'],
-  [/sd_hash/, 'BAD_DISCLOSURE'],
-  [/is expired/, 'EXPIRED'],
-  [/not yet valid/, 'NOT_YET_VALID'],
-  [/Key Binding|Invalid JWT Signature/, 'HOLDER_MISMATCH'],
+const LIBRARY_FAILURES: readonly (readonly [RegExp, RejectionReason, (header: IssuerJwt) => string])[] = [
+  [/Invalid Nonce/, 'WRONG_CHALLENGE', () => 'the presentation was signed for another challenge: its nonce is not the one given'],
+  [/sd_hash/, 'BAD_DISCLOSURE', () => 'the disclosures are not the ones the holder signed (changed after the key-binding signature)'],
+  [/is expired/, 'EXPIRED', (h) => `the credential expired at ${isoSeconds(h.exp)}`],
+  [/not yet valid/, 'NOT_YET_VALID', (h) => `the credential is not valid before ${h.nbf === undefined ? 'its start date' : isoSeconds(h.nbf)}`],
+  [/Key Binding|Invalid JWT Signature/, 'HOLDER_MISMATCH', (h) => `the key-binding signature is not by the key the credential binds to ${h.sub}`],
 ];
+
+const isoSeconds = (seconds: number): string => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 
 function reject(reason: RejectionReason, message: string, detail?: string): never {
   throw new CredentialRejected(reason, message, detail);
@@ -91,6 +96,7 @@ async function trustedIssuerKey(ledger: LedgerReader, iss: string, type: string)
 
 async function checkSignatures(
   presentation: string,
+  credential: IssuerJwt,
   issuerKey: z.infer<typeof publicKeyJwkSchema>,
   challenge: Challenge,
   now: number,
@@ -111,13 +117,13 @@ async function checkSignatures(
       throw e;
     }
     const message = (e as Error).message;
-    const reason = LIBRARY_FAILURES.find(([pattern]) => pattern.test(message))?.[1] ?? 'MALFORMED';
-    return reject(reason, message);
+    const failure = LIBRARY_FAILURES.find(([pattern]) => pattern.test(message));
+    return failure === undefined ? reject('MALFORMED', message) : reject(failure[1], failure[2](credential), message);
   }
 }
 
 /** The credential is bound to the holder DID's current key, and is neither revoked nor suspended. */
-async function checkHolderAndStatus(ledger: LedgerReader, header: z.infer<typeof issuerJwtSchema>, issuerName: string): Promise<void> {
+async function checkHolderAndStatus(ledger: LedgerReader, header: IssuerJwt, issuerName: string): Promise<void> {
   const holderKey = (await ledger.resolveDid(header.sub)).didDocument.verificationMethod[0]?.publicKeyJwk;
   if (holderKey?.x !== header.cnf.jwk.x) {
     reject('HOLDER_MISMATCH', `the credential is bound to a key that is not the current key of ${header.sub}`);
@@ -153,14 +159,14 @@ export async function verifyPresentation(
   now: number,
   maxAgeSeconds = 300,
 ): Promise<VerifiedPresentation> {
-  let header: z.infer<typeof issuerJwtSchema>;
+  let header: IssuerJwt;
   try {
     header = issuerJwtSchema.parse(Jwt.decodeJWT(presentation.split('~')[0] ?? '').payload);
   } catch (e) {
     return reject('MALFORMED', 'not a civic SD-JWT credential presentation', (e as Error).message);
   }
   const issuer = await trustedIssuerKey(ledger, header.iss, header.vct);
-  const { payload, kb } = await checkSignatures(presentation, issuer.key, challenge, now);
+  const { payload, kb } = await checkSignatures(presentation, header, issuer.key, challenge, now);
   if (kb.aud !== challenge.audience) {
     reject('WRONG_CHALLENGE', `the presentation was made for ${kb.aud}, not ${challenge.audience}`);
   }
