@@ -11,7 +11,8 @@
  *     payment lowers only that creditor's share;
  *  5. the raw bytes of every block on every peer and orderer hold no amount, reference or
  *     description of the debts, and the subject's DID only in identity transactions;
- *  6. purging a debt removes its private data: neither the creditor nor the counsellor finds it.
+ *  6. purging a debt removes its private data: neither the creditor nor the counsellor finds it;
+ *     settling one keeps it, with nothing outstanding.
  * Every run uses a fresh citizen and references with a random suffix.
  */
 import { randomBytes } from 'node:crypto';
@@ -304,7 +305,7 @@ describe('debt-sharing on the live network', () => {
     }
   });
 
-  it('purges a debt: its private data is gone for the creditor and for the counsellor', () => {
+  it('purges a debt: its private data is gone for the creditor and for the counsellor; a settled one stays, with nothing outstanding', () => {
     const [record] = as<DebtRecord[]>('agencies', 'creditor', ['debt', 'list', '--subject', carol]);
     const purged = as<Receipt<{ debtId: string; status: string }>>('agencies', 'creditor', [
       'debt',
@@ -316,10 +317,13 @@ describe('debt-sharing on the live network', () => {
     ]);
     expect(purged.result).toEqual({ debtId: record?.debtId, status: 'purged' });
     expect(as<DebtRecord[]>('agencies', 'creditor', ['debt', 'list', '--subject', carol])).toEqual([]);
+    // Settling keeps the record, with nothing outstanding.
+    const [energy] = as<DebtRecord[]>('utilities', 'creditor', ['debt', 'list', '--subject', carol]);
+    as('utilities', 'creditor', ['debt', 'settle', '--subject', carol, '--debt', energy?.debtId ?? '']);
     const answers = as<CreditorAnswer[]>('city', 'debt-counsellor', ['debt', 'overview', '--consent', file('consent.json')]);
-    expect(answers.map((a) => [a.creditor, a.records?.map((r) => r.creditorReference)])).toEqual([
+    expect(answers.map((a) => [a.creditor, a.records?.map((r) => [r.creditorReference, r.status, r.outstandingCents])])).toEqual([
       [TAX.msp, []],
-      [ENERGY.msp, [ENERGY.reference]],
+      [ENERGY.msp, [[ENERGY.reference, 'settled', 0]]],
     ]);
   });
 });
