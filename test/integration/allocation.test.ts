@@ -1,12 +1,15 @@
 /**
  * Fair allocation on the live network (three orgs, the civic chaincode), driven through the built
- * `civic` CLI for every step an allocation officer or auditor takes (open, close, results,
- * verify, export):
+ * `civic` CLI for every step an allocation officer or auditor takes (open, close, no-show, results,
+ * explain, verify, export):
  * - a round of 500 applicants (each a registered DID signing their own application) for 100
  *   sites runs end to end, and its result keeps the mechanism's promises;
  * - `civic allocation verify` agrees through another org's gateway;
  * - changing any application on an exported copy makes `verify --data` fail, naming the difference;
  * - a revealed seed that does not match the commitment is refused at close and changes nothing;
+ * - an application withdrawn before the draw takes no part in it; a winner's release and the
+ *   officer's no-shows move each site to the first applicant waiting who listed it, and `verify`
+ *   replays them; a withdrawal after the draw and a release of a site not held are refused;
  * - the draw for 10,000 applications fits in one close transaction within Fabric's default limits.
  * Citizens' keys are made in-process and their registrations and applications are submitted
  * concurrently through the three orgs' gateways (test/integration/allocation-support.ts): the
@@ -17,9 +20,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DrawSummary, RoundRecord } from '@civic-ledger/chaincode/dist/allocation/client';
+import type { DrawSummary, RoundRecord, SiteChange } from '@civic-ledger/chaincode/dist/allocation/client';
 import type { RoundAuditData } from '../../cli/src/allocation/audit';
+import { saveCitizenKey } from '../../cli/src/citizen/key-file';
 import { CHANNEL } from '../../cli/src/gateway/connect';
+import { evaluate } from '../../cli/src/gateway/transactions';
 import { civic, civicJson, type CivicRun } from '../support/civic-cli';
 import { liveNetworkEnv, settledHeights } from '../support/test-network';
 import { applyAll, openFrontDesks, preferencesOf, registerAndApply, registerCitizens, siteList, type FrontDesks } from './allocation-support';
@@ -393,6 +398,228 @@ describe('closing with a seed that does not match the commitment', () => {
     expect(closed.result.assigned).toBeLessThanOrEqual(5);
     expect(results(roundId).result?.order).toHaveLength(6);
   }, 300_000);
+});
+
+/** An applicant of a round made here: their DID and the key file the CLI signs with. */
+interface Applicant {
+  readonly did: string;
+  readonly keyFile: string;
+  readonly prefer: readonly string[];
+}
+
+/**
+ * Wait until each org's peer has the round in a state `ready` accepts: the CLI returns once its
+ * own gateway peer has committed a transaction, and another org's peer may be a block behind.
+ */
+async function untilEveryPeerHas(roundId: string, what: string, ready: (round: RoundRecord, inputs: { applicant: string }[]) => boolean): Promise<void> {
+  for (let org = 0; org < 3; org += 1) {
+    const contract = desks.at(org).contract('allocation');
+    for (let attempt = 1; ; attempt += 1) {
+      const round = JSON.parse(await evaluate(contract, 'GetRound', [roundId])) as RoundRecord;
+      const inputs = JSON.parse(await evaluate(contract, 'GetDrawInputs', [roundId])) as { applicant: string }[];
+      if (ready(round, inputs)) {
+        break;
+      }
+      if (attempt >= 120) {
+        throw new Error(`the peer of org ${String(org)} still does not have ${what} in round ${roundId}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+/**
+ * Register a citizen for each preference list, write each one's key file (as `civic identity keygen`
+ * does) for the CLI to sign with, and submit their signed applications to the round.
+ */
+async function applyWithKeyFiles(roundId: string, prefer: readonly (readonly string[])[]): Promise<Applicant[]> {
+  const { citizens } = await registerCitizens(desks, prefer.length, prefer.length);
+  const applicants = await Promise.all(
+    citizens.map(async (key, i): Promise<Applicant> => {
+      const keyFile = path.join(work, `${roundId}-${String(i)}.key.json`);
+      await saveCitizenKey(keyFile, key, env.CIVIC_KEY_PASSPHRASE);
+      return { did: key.did, keyFile, prefer: prefer[i] as readonly string[] };
+    }),
+  );
+  await applyAll(desks, roundId, citizens, (i) => [...(applicants[i] as Applicant).prefer], prefer.length);
+  await untilEveryPeerHas(roundId, 'every application', (_, inputs) => inputs.length === prefer.length);
+  return applicants;
+}
+
+/** The applicant with this DID. */
+function applicantIn(applicants: readonly Applicant[], did: string | null | undefined): Applicant {
+  const found = applicants.find((a) => a.did === did);
+  if (found === undefined) {
+    throw new Error(`${String(did)} is not one of the applicants`);
+  }
+  return found;
+}
+
+/** `civic allocation explain` as an org's auditor, parsed. */
+const explained = (roundId: string, did: string, org: string): Record<string, unknown> =>
+  civicJson<Record<string, unknown>>(['--org', org, '--user', 'auditor', 'allocation', 'explain', roundId, did], env);
+
+describe('changes to a round through the CLI: a withdrawal before the draw, a release and no-shows after it', () => {
+  const roundId = `changes-${RUN}`;
+  const [c1, c2, c3] = ['C1', 'C2', 'C3'] as const;
+  // Six citizens: the first lists every site and withdraws before the draw; two want only C1, two
+  // only C2 and one only C3, so whatever the seeded order one of each pair waits, and the two
+  // waiting applicants want different sites.
+  const prefer = [[c3, c1, c2], [c1], [c1], [c2], [c2], [c3]];
+
+  /** Open the round, apply, withdraw the first applicant through the CLI, close; returns the applicants and the drawn round. */
+  async function drawAfterAWithdrawal(): Promise<{ applicants: Applicant[]; draw: RoundRecord }> {
+    const seedFile = openRound(roundId, siteList(3, 'C', ['market']));
+    const applicants = await applyWithKeyFiles(roundId, prefer);
+    const withdrawer = applicants[0] as Applicant;
+    const withdrawn = civicJson<{ result: { applicant: string; roundId: string; status: string; preferences: string[] }; transactionId: string }>(
+      ['--org', 'utilities', '--user', 'clerk', 'allocation', 'withdraw', '--key', withdrawer.keyFile, '--round', roundId],
+      env,
+    );
+    expect(withdrawn.result).toMatchObject({ applicant: withdrawer.did, roundId, status: 'withdrawn', preferences: prefer[0] });
+    expect(withdrawn.transactionId).toMatch(/^[0-9a-f]{64}$/);
+    await untilEveryPeerHas(roundId, 'the withdrawal', (_, inputs) => inputs.length === prefer.length - 1);
+    // A second withdrawal is refused and writes nothing.
+    expectRefused(
+      civic(['--org', 'city', '--user', 'clerk', 'allocation', 'withdraw', '--key', withdrawer.keyFile, '--round', roundId], env),
+      new RegExp(`^error: FAILED_PRECONDITION: the application of ${withdrawer.did} to round ${roundId} is already withdrawn \\(`),
+    );
+
+    // The draw runs on the five applications still active.
+    const closed = civicJson<{ result: DrawSummary }>([...OFFICER, 'allocation', 'close', '--round', roundId, '--seed-file', seedFile], env);
+    expect(closed.result).toMatchObject({ roundId, status: 'drawn', applications: 5, assigned: 3, waiting: 2 });
+    await untilEveryPeerHas(roundId, 'the draw', (round) => round.status === 'drawn');
+    return { applicants, draw: results(roundId, 'agencies') };
+  }
+
+  it('withdraw takes an application out of the draw, release and no-show move the waiting list up to the first applicant who listed the site, and verify replays them through another org', async () => {
+    const { applicants, draw } = await drawAfterAWithdrawal();
+    const applicant = (did: string | null | undefined): Applicant => applicantIn(applicants, did);
+    const [withdrawer, ...drawn] = applicants as [Applicant, ...Applicant[]];
+    const c3Holder = applicants[5] as Applicant;
+    const result = draw.result as NonNullable<RoundRecord['result']>;
+    expect(new Set(result.order.map((p) => p.applicant))).toEqual(new Set(drawn.map((a) => a.did)));
+    expect(result.order.map((p) => p.applicant)).not.toContain(withdrawer.did);
+    expectFairResult(draw, new Map(drawn.map((a) => [a.did, a.prefer])));
+    // Of each pair the one drawn first holds the site; the other waits, in draw order.
+    const firstWanting = (site: string): string | undefined =>
+      result.order.find((p) => applicant(p.applicant).prefer.length === 1 && applicant(p.applicant).prefer[0] === site)?.applicant;
+    expect(result.assignments).toEqual({ [c1]: firstWanting(c1), [c2]: firstWanting(c2), [c3]: c3Holder.did });
+    expect(result.waitingList).toEqual(result.order.filter((p) => p.site === null).map((p) => p.applicant));
+    expect(result.changes).toEqual([]);
+    // The withdrawn application took no part: `explain` through another org finds none.
+    expectRefused(
+      civic(['--org', 'utilities', '--user', 'auditor', 'allocation', 'explain', roundId, withdrawer.did], env),
+      new RegExp(`^error: ${withdrawer.did} did not apply to round ${roundId}$`),
+    );
+    // After the draw a withdrawal is refused with its reason.
+    const [firstWaiting, secondWaiting] = result.waitingList.map(applicant) as [Applicant, Applicant];
+    expectRefused(
+      civic(['--org', 'agencies', '--user', 'clerk', 'allocation', 'withdraw', '--key', firstWaiting.keyFile, '--round', roundId], env),
+      new RegExp(`FAILED_PRECONDITION: round ${roundId} has been drawn; release the site instead`),
+    );
+
+    // A winner gives back the site the second waiting applicant wants: the first waiting applicant
+    // did not list it and is passed over; the second gets it.
+    const released = secondWaiting.prefer[0] as string;
+    const releaser = applicant(result.assignments[released]);
+    expect(firstWaiting.prefer).not.toContain(released);
+    const release = civicJson<{ result: SiteChange; transactionId: string }>(
+      ['--org', 'agencies', '--user', 'clerk', 'allocation', 'release', '--key', releaser.keyFile, '--round', roundId, '--site', released],
+      env,
+    );
+    const releaseChange = { site: released, released: releaser.did, promoted: secondWaiting.did, txId: release.transactionId, reason: 'withdrawn' };
+    expect(release.result).toEqual({ roundId, ...releaseChange });
+    await untilEveryPeerHas(roundId, 'the release', (round) => round.result?.changes.length === 1);
+    const afterRelease = results(roundId, 'utilities');
+    expect(afterRelease.result?.assignments).toEqual({ ...result.assignments, [released]: secondWaiting.did });
+    expect(afterRelease.result?.waitingList).toEqual([firstWaiting.did]);
+    expect(afterRelease.result?.order).toEqual(
+      result.order.map((p) => (p.applicant === releaser.did ? { ...p, site: null } : p.applicant === secondWaiting.did ? { ...p, site: released } : p)),
+    );
+    // `explain` through another org: the draw as it was, and the change since.
+    expect(explained(roundId, releaser.did, 'city')).toMatchObject({ applicant: releaser.did, site: released, laterChanges: [releaseChange] });
+    expect(explained(roundId, secondWaiting.did, 'agencies')).toMatchObject({
+      applicant: secondWaiting.did,
+      site: null,
+      preferences: [
+        { site: released, outcome: `already taken by the applicant at position ${String(result.order.find((p) => p.site === released)?.position)}` },
+      ],
+      laterChanges: [releaseChange],
+    });
+
+    // Refusals, each with its reason, changing nothing: releasing a site one no longer holds,
+    // releasing another's site, a no-show naming someone who does not hold the site, and a
+    // no-show recorded by a front-desk clerk.
+    const held = firstWaiting.prefer[0] as string;
+    const holder = applicant(result.assignments[held]);
+    for (const [args, reason] of [
+      [
+        ['--org', 'city', '--user', 'clerk', 'allocation', 'release', '--key', releaser.keyFile, '--round', roundId, '--site', released],
+        `FAILED_PRECONDITION: site ${released} of round ${roundId} is not held by ${releaser.did}`,
+      ],
+      [
+        ['--org', 'utilities', '--user', 'clerk', 'allocation', 'release', '--key', firstWaiting.keyFile, '--round', roundId, '--site', held],
+        `FAILED_PRECONDITION: site ${held} of round ${roundId} is not held by ${firstWaiting.did}`,
+      ],
+      [
+        [...OFFICER, 'allocation', 'no-show', '--round', roundId, '--site', held, '--holder', releaser.did],
+        `FAILED_PRECONDITION: site ${held} of round ${roundId} is not held by ${releaser.did}`,
+      ],
+      [
+        ['--org', 'city', '--user', 'clerk', 'allocation', 'no-show', '--round', roundId, '--site', held, '--holder', holder.did],
+        'FORBIDDEN: allocation:MarkNoShow requires role allocation-officer; caller from CityMSP has role clerk',
+      ],
+    ] as const) {
+      expectRefused(civic(args, env), new RegExp(`^error: ${reason} \\(`));
+    }
+    expect(results(roundId, 'utilities')).toEqual(afterRelease);
+
+    // The officer records that the holder of the first waiting applicant's site did not show: it goes to them.
+    const noShow = civicJson<{ result: SiteChange; transactionId: string }>(
+      [...OFFICER, 'allocation', 'no-show', '--round', roundId, '--site', held, '--holder', holder.did],
+      env,
+    );
+    const noShowChange = { site: held, released: holder.did, promoted: firstWaiting.did, txId: noShow.transactionId, reason: 'no-show' };
+    expect(noShow.result).toEqual({ roundId, ...noShowChange });
+    // And that the holder of C3 did not show: nobody waiting listed it, so it stays free.
+    const unclaimed = civic([...OFFICER, 'allocation', 'no-show', '--round', roundId, '--site', c3, '--holder', c3Holder.did], env);
+    expect({ code: unclaimed.code, stderr: unclaimed.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(unclaimed.stdout).toMatch(new RegExp(`^site ${c3}: nobody waiting wanted it\\n  tx [0-9a-f]{64} in block \\d+\\n$`));
+    const unclaimedChange = { site: c3, released: c3Holder.did, promoted: null, txId: /tx ([0-9a-f]{64})/.exec(unclaimed.stdout)?.[1], reason: 'no-show' };
+    await untilEveryPeerHas(roundId, 'both no-shows', (round) => round.result?.changes.length === 3);
+
+    const final = results(roundId, 'agencies');
+    expect(final.result?.assignments).toEqual({ [released]: secondWaiting.did, [held]: firstWaiting.did });
+    expect(final.result?.waitingList).toEqual([]);
+    expect(final.result?.changes).toEqual([releaseChange, noShowChange, unclaimedChange]);
+    expect(final.result?.order.filter((p) => p.site !== null).map((p) => [p.applicant, p.site])).toEqual(
+      result.order
+        .filter((p) => p.applicant === firstWaiting.did || p.applicant === secondWaiting.did)
+        .map((p) => [p.applicant, p.applicant === firstWaiting.did ? held : released]),
+    );
+    expect(results(roundId, 'utilities')).toEqual(final);
+    expect(explained(roundId, c3Holder.did, 'utilities')).toMatchObject({ site: c3, laterChanges: [unclaimedChange] });
+
+    // The audit recomputes the draw and replays the release and both no-shows, through the other orgs.
+    for (const org of ['utilities', 'agencies']) {
+      expect(civicJson<VerifyReport>(['--org', org, '--user', 'auditor', 'allocation', 'verify', roundId], env)).toEqual({
+        roundId,
+        agrees: true,
+        applications: 5,
+        applicationsChecked: true,
+        changesReplayed: 3,
+        differences: [],
+      });
+    }
+    const human = civic(['--org', 'agencies', '--user', 'auditor', 'allocation', 'verify', roundId], env);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(
+      new RegExp(
+        `^round ${roundId} verifies: .* draw of 5 applications recomputed here, with 3 later change\\(s\\) replayed, is exactly what the ledger holds`,
+      ),
+    );
+  }, 600_000);
 });
 
 /** Size in bytes of the block that holds a transaction (from the peer's qscc, through the City's gateway). */

@@ -101,6 +101,22 @@ describe('allocation rounds', () => {
     expect((await refused(ledger, () => applyFor(ledger, late, ['F2']))).message).toBe('FAILED_PRECONDITION: round fair-2026-w48 is closed');
   });
 
+  it('withdraws an application once: a second withdrawal is refused and changes nothing', async () => {
+    const { ledger, people } = await openWithApplicants(1);
+    const person = people[0] as CitizenKey;
+    const withdraw = (): Promise<string> =>
+      ledger.tx(desk, (ctx) =>
+        allocation.WithdrawApplication(ctx, JSON.stringify(signAction(person, 'allocation:WithdrawApplication', { roundId: round.roundId }))),
+      );
+    expect(JSON.parse(await withdraw())).toMatchObject({ status: 'withdrawn' });
+    const [state, events] = [new Map(ledger.state), ledger.events.length];
+    expect((await refused(ledger, withdraw)).message).toBe(
+      `FAILED_PRECONDITION: the application of ${person.did} to round ${round.roundId} is already withdrawn`,
+    );
+    expect(new Map(ledger.state)).toEqual(state);
+    expect(ledger.events).toHaveLength(events);
+  });
+
   it('lets only allocation officers of the City open and close rounds', async () => {
     const ledger = new FakeLedger();
     expect(

@@ -110,6 +110,9 @@ export async function withdrawApplication(ctx: Context, request: string): Promis
     applicationSchema,
     `application of ${payload.did} to round ${roundId}`,
   );
+  if (application.status === 'withdrawn') {
+    throw new ChaincodeError('FAILED_PRECONDITION', `the application of ${payload.did} to round ${roundId} is already withdrawn`);
+  }
   const withdrawn: ApplicationRecord = { ...application, status: 'withdrawn' };
   await writeRecord(ctx, applicationKey(ctx, roundId, payload.did), withdrawn);
   emitEvent(ctx, 'allocation.Withdrawn', { roundId });
