@@ -762,3 +762,108 @@ describe("a citizen's signature is used once", () => {
     10 * MINUTES,
   );
 });
+
+describe('a deactivated DID', () => {
+  it(
+    'resolves as deactivated through the other orgs, and its key signs nothing more: no presentation, no proposal, no rotation, no second deactivation',
+    async () => {
+      // Dora, and a key she makes later for the same DID (never registered as a DID of its own).
+      Object.assign(people, await citizens(['dora', 'dora-2'], ['dora']));
+      const [dora, doraNext, youth] = [who('dora'), who('dora-2'), who('youth')];
+      /** What the CLI adds to a chaincode refusal: the endorsing org, and the transaction id of a submission. */
+      const submitSuffix = ' \\(endorser [A-Za-z]+MSP, tx [0-9a-f]{64}\\)$';
+      const before = await resolveThrough('utilities', dora.did);
+      expect(before.didDocumentMetadata).toMatchObject({ deactivated: false, sequence: 0 });
+      // While her DID is active, a credential bound to her key verifies.
+      const credential = issue(youth, dora, { age_over_18: 'true' }, 'dora-age');
+      const c = challenge();
+      const presentation = present(dora, credential.file, ['age_over_18'], c, 'dora-age');
+      expect(verified(presentation, c)).toMatchObject({ holder: dora.did, claims: { age_over_18: true } });
+
+      // Dora deactivates her DID at the Agencies desk, signing with her key.
+      const deactivated = json<{ transactionId: string; did: string; resolution: DidResolutionResult }>([
+        '--org',
+        'agencies',
+        '--user',
+        'clerk',
+        'identity',
+        'deactivate',
+        '--key',
+        dora.file,
+      ]);
+      expect(deactivated.did).toBe(dora.did);
+      expect(deactivated.resolution).toEqual({
+        didDocument: { ...before.didDocument, verificationMethod: [], authentication: [], assertionMethod: [] },
+        didDocumentMetadata: {
+          created: before.didDocumentMetadata.created,
+          updated: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+          deactivated: true,
+          versionId: deactivated.transactionId,
+          sequence: 1,
+        },
+      });
+      // The City and Utilities resolve it deactivated: the same document, with no key left.
+      for (const org of ['city', 'utilities'] as const) {
+        let doc = await resolveThrough(org, dora.did);
+        for (let attempt = 1; !doc.didDocumentMetadata.deactivated && attempt < 20; attempt += 1) {
+          await sleep(500);
+          doc = await resolveThrough(org, dora.did);
+        }
+        expect(doc).toEqual(deactivated.resolution);
+      }
+
+      // Her key no longer speaks for the DID: the presentation made before is refused, and so is a fresh one.
+      const notCurrent = new RegExp(`^error: HOLDER_MISMATCH: the holder's DID ${escapeRe(dora.did)} is deactivated; it holds no key any more$`);
+      expectRefused(verify(presentation, c), notCurrent);
+      const fresh = challenge();
+      expectRefused(verify(present(dora, credential.file, ['age_over_18'], fresh, 'dora-after'), fresh, 'city'), notCurrent);
+
+      // A citizen-signed action in another contract: a petition proposal signed with her key, at the Utilities desk.
+      const isDeactivated = new RegExp(`^error: FAILED_PRECONDITION: DID ${escapeRe(dora.did)} is deactivated${submitSuffix}`);
+      const text = file('dora-proposal.txt');
+      writeFileSync(text, `A skate park in Centrum (${RUN}).\n`);
+      expectRefused(
+        run([
+          '--org',
+          'utilities',
+          '--user',
+          'clerk',
+          'petition',
+          'propose',
+          '--id',
+          `skate-park-${RUN.toLowerCase()}`,
+          '--title',
+          'A skate park',
+          '--text-file',
+          text,
+          '--threshold',
+          '10',
+          '--closes',
+          new Date(Date.now() + 7 * 86_400_000).toISOString(),
+          '--credential-type',
+          AGE,
+          '--require',
+          'age_over_18=true',
+          '--key',
+          dora.file,
+        ]),
+        isDeactivated,
+      );
+      expectRefused(
+        run(['--org', 'utilities', '--user', 'auditor', 'petition', 'proposal', `skate-park-${RUN.toLowerCase()}`]),
+        new RegExp(`^error: NOT_FOUND: proposal skate-park-${RUN.toLowerCase()} does not exist \\(endorser [A-Za-z]+MSP\\)$`),
+      );
+      // Nor can she give the DID a new key, deactivate it a second time, or register it afresh.
+      expectRefused(run(['--org', 'city', '--user', 'clerk', 'identity', 'rotate', '--key', dora.file, '--new-key', doraNext.file]), isDeactivated);
+      expectRefused(run(['--org', 'city', '--user', 'clerk', 'identity', 'deactivate', '--key', dora.file]), isDeactivated);
+      expectRefused(
+        run(['--org', 'utilities', '--user', 'clerk', 'identity', 'register', '--key', dora.file]),
+        new RegExp(`^error: ALREADY_EXISTS: DID ${escapeRe(dora.did)} is already registered${submitSuffix}`),
+      );
+      // The ledger holds the one deactivation only.
+      expect(await resolveThrough('agencies', dora.did)).toEqual(deactivated.resolution);
+      expect(await resolveThrough('utilities', dora.did)).toEqual(deactivated.resolution);
+    },
+    10 * MINUTES,
+  );
+});

@@ -13,7 +13,7 @@
  * through the CLI's own modules (test/integration/petition-support.ts), because one process per
  * step would cost seconds per citizen.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +23,7 @@ import {
   tokenMessage,
   type IssuanceRecord,
   type PetitionRecord,
+  type ProposalRecord,
   type SignatureRecord,
 } from '@civic-ledger/chaincode/dist/petition/client';
 import { loadCitizenKey, type CitizenKeyFile } from '../../cli/src/citizen/key-file';
@@ -45,6 +46,7 @@ import {
   type SignOutcome,
   type Signing,
   type TokenDesk,
+  untilEveryPeerKnows,
 } from './petition-support';
 
 const PASSPHRASE = 'petition integration passphrase';
@@ -542,4 +544,211 @@ describe('refusals, each with its own reason, leaving the ledger as it was', () 
       expect(audit.tokens).toHaveLength(signedCount);
     }
   }, 60_000);
+});
+
+describe("citizens' proposals, decided by the City", () => {
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      setTimeout(resolve, ms);
+    });
+  const escapeRe = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  /** What the CLI adds to a chaincode refusal: the endorsing org, and the transaction id of a submission. */
+  const submitSuffix = ' \\(endorser [A-Za-z]+MSP, tx [0-9a-f]{64}\\)$';
+  const querySuffix = ' \\(endorser [A-Za-z]+MSP\\)$';
+  /** A proposal read through `org`'s front desk, once that org's peer has the City's decision. */
+  const decidedThrough = async (org: string, id: string): Promise<ProposalRecord> => {
+    for (let attempt = 1; ; attempt += 1) {
+      const p = civicJson<ProposalRecord>(['--org', org, '--user', 'clerk', 'petition', 'proposal', id], env);
+      if (p.status !== 'proposed' || attempt >= 20) {
+        return p;
+      }
+      await sleep(500);
+    }
+  };
+
+  it('a citizen proposes two petitions at front desks; the City rejects one with a reason and accepts the other, and other orgs show both decisions', async () => {
+    const dana = citizenWithCli('dana', 'utilities');
+    await untilEveryPeerKnows(desks, dana.did);
+    const closes = isoSeconds(Date.now() + 14 * 86_400_000);
+    const PARKING = `proposal-parking-${RUN}`;
+    const BENCHES = `proposal-benches-${RUN}`;
+    const textFile = (id: string): string => path.join(work, `${id}.proposal.txt`);
+
+    // Dana signs each proposal with her own key; a clerk at a front desk submits it.
+    const propose = (id: string, org: string, text: string): ProposalRecord => {
+      const proposed = civicJson<{ result: ProposalRecord; transactionId: string }>(
+        [
+          '--org',
+          org,
+          '--user',
+          'clerk',
+          'petition',
+          'propose',
+          '--id',
+          id,
+          '--title',
+          `Dana's proposal ${id}`,
+          '--text-file',
+          file(`${id}.proposal.txt`, text),
+          '--threshold',
+          '25',
+          '--closes',
+          closes,
+          '--credential-type',
+          RESIDENCY,
+          '--require',
+          'resident_of=Civitas',
+          'age_over_16=true',
+          '--key',
+          dana.file,
+        ],
+        env,
+      );
+      expect(proposed.result).toEqual({
+        proposalId: id,
+        kind: 'petition',
+        title: `Dana's proposal ${id}`,
+        textHash: createHash('sha256').update(text, 'utf8').digest('hex'),
+        options: ['Yes', 'No'],
+        eligibility: { credentialType: RESIDENCY, claims: ELIGIBLE },
+        threshold: 25,
+        closes,
+        proposer: dana.did,
+        status: 'proposed',
+        submitted: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as unknown,
+        txId: proposed.transactionId,
+        decision: null,
+      });
+      return proposed.result;
+    };
+    const parking = propose(PARKING, 'agencies', `Free parking on the Marktplein on Saturdays (${RUN}).\n`);
+    const benches = propose(BENCHES, 'city', `Benches every 200 metres along the river walk (${RUN}).\n`);
+
+    // The City rejects the parking proposal, with the reason Dana will read.
+    const reason = `Parking on the Marktplein is set by the mobility plan, not by petition (${RUN})`;
+    const rejected = civicJson<{ result: ProposalRecord }>(
+      ['--org', 'city', '--user', 'clerk', 'petition', 'reject-proposal', PARKING, '--reason', reason],
+      env,
+    );
+    expect(rejected.result).toEqual({
+      ...parking,
+      status: 'rejected',
+      decision: { by: 'CityMSP/clerk', at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown, petitionId: null, reason },
+    });
+    const decidedAt = (rejected.result.decision as NonNullable<ProposalRecord['decision']>).at;
+    // Dana asks at the Utilities desk: the decision and its reason, as the clerk sees them and as printed.
+    expect(await decidedThrough('utilities', PARKING)).toEqual(rejected.result);
+    const shown = civic(['--org', 'utilities', '--user', 'clerk', 'petition', 'proposal', PARKING], env);
+    expect({ code: shown.code, stderr: shown.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(shown.stdout.trim()).toBe(
+      `proposal ${PARKING} (petition): Dana's proposal ${PARKING}\n  by ${dana.did}, ${parking.submitted}\n  rejected by CityMSP/clerk at ${decidedAt}: ${reason}`,
+    );
+
+    // The City accepts the benches proposal: a petition with the same text and kind, linked to it.
+    const petitionId = `benches-${RUN}`;
+    const created = civicJson<{ result: PetitionRecord }>(
+      [
+        '--org',
+        'city',
+        '--user',
+        'admin',
+        'petition',
+        'create',
+        '--id',
+        petitionId,
+        '--title',
+        `Benches along the river walk (${RUN})`,
+        '--text-file',
+        textFile(BENCHES),
+        '--threshold',
+        '25',
+        '--closes',
+        closes,
+        '--credential-type',
+        RESIDENCY,
+        '--require',
+        'resident_of=Civitas',
+        'age_over_16=true',
+        '--proposal',
+        BENCHES,
+        '--key-out',
+        path.join(work, `${petitionId}.token-key.json`),
+      ],
+      env,
+    );
+    expect(created.result).toMatchObject({
+      petitionId,
+      proposalId: BENCHES,
+      kind: 'petition',
+      textHash: benches.textHash,
+      options: ['Yes', 'No'],
+      eligibility: { credentialType: RESIDENCY, claims: ELIGIBLE },
+      threshold: 25,
+      closes: new Date(closes).toISOString(),
+      status: 'open',
+      createdBy: 'CityMSP/admin',
+      final: null,
+    });
+    const accepted = await decidedThrough('agencies', BENCHES);
+    expect(accepted).toEqual({ ...benches, status: 'accepted', decision: { by: 'CityMSP/admin', at: created.result.created, petitionId, reason: null } });
+    // The petition exists, read through Utilities, with no signature yet.
+    let show = civic(['--json', '--org', 'utilities', '--user', 'auditor', 'petition', 'show', petitionId], env);
+    for (let attempt = 1; show.code !== 0 && attempt < 20; attempt += 1) {
+      await sleep(500);
+      show = civic(['--json', '--org', 'utilities', '--user', 'auditor', 'petition', 'show', petitionId], env);
+    }
+    expect(show.code).toBe(0);
+    expect((JSON.parse(show.stdout) as { result: unknown }).result).toMatchObject({ ...created.result, live: { total: 0 } });
+
+    // A decision is final, and only the City decides.
+    expectRefused(
+      civic(['--org', 'city', '--user', 'clerk', 'petition', 'reject-proposal', BENCHES, '--reason', 'changed our mind'], env),
+      new RegExp(`^error: FAILED_PRECONDITION: proposal ${BENCHES} was already accepted${submitSuffix}`),
+    );
+    const ownKey = path.join(work, `parking-${RUN}.token-key.json`);
+    expectRefused(
+      civic(
+        [
+          '--org',
+          'city',
+          '--user',
+          'admin',
+          'petition',
+          'create',
+          '--id',
+          `parking-${RUN}`,
+          '--title',
+          `Dana's proposal ${PARKING}`,
+          '--text-file',
+          textFile(PARKING),
+          '--threshold',
+          '25',
+          '--closes',
+          closes,
+          '--credential-type',
+          RESIDENCY,
+          '--require',
+          'resident_of=Civitas',
+          'age_over_16=true',
+          '--proposal',
+          PARKING,
+          '--key-out',
+          ownKey,
+        ],
+        env,
+      ),
+      new RegExp(`^error: FAILED_PRECONDITION: proposal ${PARKING} was already rejected${submitSuffix}`),
+    );
+    expectRefused(
+      civic(['--org', 'agencies', '--user', 'admin', 'petition', 'reject-proposal', BENCHES, '--reason', reason], env),
+      new RegExp(`^error: FORBIDDEN: ${escapeRe('petition:RejectProposal is not open to members of AgenciesMSP (allowed: CityMSP)')}${submitSuffix}`),
+    );
+    // The refusals changed nothing: both decisions stand, and no petition was made from the rejected proposal.
+    expect(civicJson<ProposalRecord>(['--org', 'city', '--user', 'clerk', 'petition', 'proposal', PARKING], env)).toEqual(rejected.result);
+    expect(civicJson<ProposalRecord>(['--org', 'utilities', '--user', 'clerk', 'petition', 'proposal', BENCHES], env)).toEqual(accepted);
+    expectRefused(
+      civic(['--org', 'agencies', '--user', 'auditor', 'petition', 'show', `parking-${RUN}`], env),
+      new RegExp(`^error: NOT_FOUND: petition parking-${RUN} does not exist${querySuffix}`),
+    );
+  }, 300_000);
 });

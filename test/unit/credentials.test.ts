@@ -1,6 +1,6 @@
 import { sign } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { registerPayload } from '@civic-ledger/chaincode/dist/identity/client';
+import { deactivatePayload, registerPayload } from '@civic-ledger/chaincode/dist/identity/client';
 import { IdentityContract } from '../../chaincode/src/identity/identity-contract';
 import { FakeLedger } from '../../chaincode/src/test-support/fake-context';
 import { generateCitizenKey, signWithKey, type CitizenKeyFile } from '../../cli/src/citizen/key-file';
@@ -149,6 +149,16 @@ describe('selective disclosure of a verifiable credential', () => {
     await register(ledger, mallory);
     const stolen = await presentCredential(credential, mallory, ['age_over_18'], challenge, NOW);
     expect((await rejection(verifyPresentation(stolen, reader(ledger), challenge, NOW))).code).toBe('HOLDER_MISMATCH');
+  });
+
+  it('refuses a presentation by a holder whose DID is deactivated, and says so', async () => {
+    const { ledger, alice, credential } = await world();
+    const presentation = await presentCredential(credential, alice, ['age_over_18'], challenge, NOW);
+    const proof = signWithKey(alice, deactivatePayload('civic', alice.did, 0));
+    await ledger.tx(clerk, (ctx) => contract.DeactivateDID(ctx, JSON.stringify({ did: alice.did, sequence: 0, proof })));
+    expect((await rejection(verifyPresentation(presentation, reader(ledger), challenge, NOW))).message).toBe(
+      `HOLDER_MISMATCH: the holder's DID ${alice.did} is deactivated; it holds no key any more`,
+    );
   });
 
   it('refuses an expired credential and a stale presentation', async () => {

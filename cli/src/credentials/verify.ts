@@ -124,7 +124,11 @@ async function checkSignatures(
 
 /** The credential is bound to the holder DID's current key, and is neither revoked nor suspended. */
 async function checkHolderAndStatus(ledger: LedgerReader, header: IssuerJwt, issuerName: string): Promise<void> {
-  const holderKey = (await ledger.resolveDid(header.sub)).didDocument.verificationMethod[0]?.publicKeyJwk;
+  const holder = await ledger.resolveDid(header.sub);
+  if (holder.didDocumentMetadata.deactivated) {
+    reject('HOLDER_MISMATCH', `the holder's DID ${header.sub} is deactivated; it holds no key any more`);
+  }
+  const holderKey = holder.didDocument.verificationMethod[0]?.publicKeyJwk;
   if (holderKey?.x !== header.cnf.jwk.x) {
     reject('HOLDER_MISMATCH', `the credential is bound to a key that is not the current key of ${header.sub}`);
   }
