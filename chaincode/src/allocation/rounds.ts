@@ -50,7 +50,7 @@ export async function openRound(ctx: Context, request: string): Promise<RoundRec
     throw new ChaincodeError('ALREADY_EXISTS', `round ${spec.roundId} already exists`);
   }
   const round: RoundRecord = { ...spec, status: 'open', opened: txTimestamp(ctx), seed: null, result: null };
-  await writeRecord(ctx, roundKey(ctx, spec.roundId), round);
+  await writeRecord(ctx, roundKey(ctx, spec.roundId), roundRecordSchema, round);
   emitEvent(ctx, 'allocation.RoundOpened', { roundId: spec.roundId, sites: spec.sites.length, closes: spec.closes, commitment: spec.commitment });
   return round;
 }
@@ -91,7 +91,7 @@ export async function apply(ctx: Context, request: string): Promise<ApplicationR
     txId: ctx.stub.getTxID(),
     submitted: txTimestamp(ctx),
   };
-  await writeRecord(ctx, applicationKey(ctx, round.roundId, payload.did), application);
+  await writeRecord(ctx, applicationKey(ctx, round.roundId, payload.did), applicationSchema, application);
   emitEvent(ctx, 'allocation.Applied', { roundId: round.roundId, txId: application.txId });
   return application;
 }
@@ -114,7 +114,7 @@ export async function withdrawApplication(ctx: Context, request: string): Promis
     throw new ChaincodeError('FAILED_PRECONDITION', `the application of ${payload.did} to round ${roundId} is already withdrawn`);
   }
   const withdrawn: ApplicationRecord = { ...application, status: 'withdrawn' };
-  await writeRecord(ctx, applicationKey(ctx, roundId, payload.did), withdrawn);
+  await writeRecord(ctx, applicationKey(ctx, roundId, payload.did), applicationSchema, withdrawn);
   emitEvent(ctx, 'allocation.Withdrawn', { roundId });
   return withdrawn;
 }
@@ -132,7 +132,7 @@ export async function attestPriority(ctx: Context, request: string): Promise<z.i
     throw new ChaincodeError('INVALID_ARGUMENT', `request.group: ${req.group} is not a priority group of round ${round.roundId}`);
   }
   const attestation = validate(attestationSchema, { ...req, txId: ctx.stub.getTxID() }, 'request');
-  await writeRecord(ctx, attestationKey(ctx, req.roundId, req.applicant), attestation);
+  await writeRecord(ctx, attestationKey(ctx, req.roundId, req.applicant), attestationSchema, attestation);
   emitEvent(ctx, 'allocation.PriorityAttested', { roundId: req.roundId, group: req.group });
   return attestation;
 }
@@ -193,7 +193,7 @@ export async function closeRound(ctx: Context, request: string): Promise<DrawSum
   }
   const result = runDraw(round, await drawInputs(ctx, round.roundId), req.seed);
   const drawn: RoundRecord = { ...round, status: 'drawn', seed: req.seed, result: { ...result, drawTxId: ctx.stub.getTxID(), changes: [] } };
-  await writeRecord(ctx, roundKey(ctx, round.roundId), drawn);
+  await writeRecord(ctx, roundKey(ctx, round.roundId), roundRecordSchema, drawn);
   const summary: DrawSummary = {
     roundId: round.roundId,
     status: 'drawn',
@@ -231,7 +231,7 @@ export async function releaseSite(ctx: Context, roundId: string, site: string, h
   const next = promoted.assignments[site] ?? null;
   const change = { site, released: holder, promoted: next, txId: ctx.stub.getTxID(), reason };
   const updated: RoundRecord = { ...round, result: { ...promoted, drawTxId: round.result.drawTxId, changes: [...round.result.changes, change] } };
-  await writeRecord(ctx, roundKey(ctx, roundId), updated);
+  await writeRecord(ctx, roundKey(ctx, roundId), roundRecordSchema, updated);
   emitEvent(ctx, 'allocation.SiteReleased', { roundId, site, reason, promoted: next !== null });
   return { roundId, ...change };
 }

@@ -83,7 +83,7 @@ export async function recordConsent(ctx: Context): Promise<ConsentRecord> {
     recorded: now,
     txId: ctx.stub.getTxID(),
   };
-  await writeRecord(ctx, consentKey(ctx, consentId), record);
+  await writeRecord(ctx, consentKey(ctx, consentId), consentRecordSchema, record);
   emitEvent(ctx, 'debt.ConsentRecorded', { consentId, counsellor: record.counsellor, expires: record.expires });
   return record;
 }
@@ -130,7 +130,7 @@ export async function revokeConsent(ctx: Context, consentIdArg: string): Promise
     throw new ChaincodeError('FORBIDDEN', `only the citizen (a signed revocation) or ${consent.counsellor} may revoke consent ${consent.consentId}`);
   }
   const revoked: ConsentRecord = { ...consent, status: 'revoked' };
-  await writeRecord(ctx, consentKey(ctx, consent.consentId), revoked);
+  await writeRecord(ctx, consentKey(ctx, consent.consentId), consentRecordSchema, revoked);
   emitEvent(ctx, 'debt.ConsentRevoked', { consentId: consent.consentId });
   return revoked;
 }

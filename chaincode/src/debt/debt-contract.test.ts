@@ -5,7 +5,10 @@ import { agenciesCreditor, debt, NOW, newLedger, overview, recordConsent, record
 import type { FakeLedger } from '../test-support/fake-context';
 import { registeredCitizen } from '../test-support/identity-fixtures';
 import { refused } from '../test-support/refusal';
-import type { DebtRecord } from './model';
+import { ChaincodeError } from '../shared/errors';
+import { debtRecordSchema, type DebtRecord } from './model';
+import { putPrivate } from './private-data';
+import { recordKey } from './records';
 
 /** Amounts distinctive enough to search for in public state. */
 const TAX = 7_345_191;
@@ -170,5 +173,27 @@ describe('debt records and consent', () => {
     expect(JSON.parse(await ledger.tx(agenciesCreditor, (ctx) => debt.ListDebts(ctx, alice.did)))).toEqual([]);
     expect(ledger.privateData.state.get('debtAgenciesMSP')?.size).toBe(0);
     expect(new Map(ledger.state)).toEqual(publicBefore);
+  });
+
+  it('refuses to store a private record that does not match its model, naming its type and collection but not its subject, and stores nothing', async () => {
+    const { ledger, alice } = await twoCreditors();
+    const [record] = JSON.parse(await ledger.tx(agenciesCreditor, (ctx) => debt.ListDebts(ctx, alice.did))) as DebtRecord[];
+    if (record === undefined) {
+      throw new Error('the fixture records a debt');
+    }
+    const before = ledger.snapshot();
+    // The body catches the refusal and resolves, so the transaction commits whatever putPrivate wrote.
+    const error = await ledger.tx(agenciesCreditor, (ctx) =>
+      putPrivate(ctx, 'debtAgenciesMSP', recordKey(ctx, alice.did, record.debtId), debtRecordSchema, { ...record, outstandingCents: -1 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
+    expect(error).toBeInstanceOf(ChaincodeError);
+    expect((error as ChaincodeError).message).toMatch(
+      /^FAILED_PRECONDITION: private record civic\.debt\.record in debtAgenciesMSP would not match its model \(outstandingCents: .+\); nothing was written$/,
+    );
+    expect((error as ChaincodeError).message).not.toContain(alice.did);
+    expect(ledger.snapshot()).toEqual(before);
   });
 });

@@ -96,7 +96,7 @@ export async function proposePlan(ctx: Context): Promise<{ planId: string; credi
       outstandingCents: claimCents,
       payments: [],
     };
-    await putPrivate(ctx, debtCollection(creditor), shareKey(ctx, planId), share);
+    await putPrivate(ctx, debtCollection(creditor), shareKey(ctx, planId), planShareSchema, share);
   }
   const creditors = shares.map((s) => s.creditorId as MspId);
   const plan: Plan = {
@@ -107,7 +107,7 @@ export async function proposePlan(ctx: Context): Promise<{ planId: string; credi
     proposed: txTimestamp(ctx),
     txId: planId,
   };
-  await writeRecord(ctx, planKey(ctx, planId), plan);
+  await writeRecord(ctx, planKey(ctx, planId), planSchema, plan);
   emitEvent(ctx, 'debt.PlanProposed', { planId, creditors });
   return { planId, creditors };
 }
@@ -138,7 +138,7 @@ export async function decidePlan(ctx: Context, planId: string, creditor: MspId, 
   const creditors = plan.creditors.map((c) => (c.creditor === creditor ? { ...c, decision, txId: ctx.stub.getTxID() } : c));
   const status = decision === 'rejected' ? 'rejected' : creditors.every((c) => c.decision === 'accepted') ? 'active' : 'proposed';
   const updated: Plan = { ...plan, creditors, status };
-  await writeRecord(ctx, planKey(ctx, planId), updated);
+  await writeRecord(ctx, planKey(ctx, planId), planSchema, updated);
   emitEvent(ctx, 'debt.PlanDecided', { planId, creditor, decision, status });
   return updated;
 }
@@ -176,7 +176,7 @@ export async function recordPayment(ctx: Context, creditor: MspId): Promise<{ pl
     outstandingCents: share.outstandingCents - amountCents,
     payments: [...share.payments, { amountCents, txId: ctx.stub.getTxID(), at: txTimestamp(ctx) }],
   };
-  await putPrivate(ctx, debtCollection(creditor), shareKey(ctx, share.planId), updated);
+  await putPrivate(ctx, debtCollection(creditor), shareKey(ctx, share.planId), planShareSchema, updated);
   emitEvent(ctx, 'debt.PaymentRecorded', { planId: share.planId, creditor });
   return { planId: share.planId, creditor };
 }

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { canonicalBytes } from '../shared/canonical-json';
 import { ChaincodeError } from '../shared/errors';
 import { collect, unwrapIterator } from '../shared/iterators';
+import { requireModel } from '../shared/state';
 import { validate } from '../shared/validation';
 
 /**
@@ -54,8 +55,17 @@ export async function requireStored(ctx: Context, collection: string, key: strin
   }
 }
 
-/** Store a private record as canonical JSON. */
-export async function putPrivate(ctx: Context, collection: string, key: string, record: unknown): Promise<void> {
+/**
+ * Validate a private record against its model schema and store it as canonical JSON (the bytes
+ * of `record` itself, so that its hash is that of what the caller holds). The refusal names the
+ * record's object type and collection only: a private key's attributes can be personal data.
+ *
+ * @param schema - the record's model schema: the one it is read back with
+ * @throws ChaincodeError `FAILED_PRECONDITION` when the record does not match its schema (see
+ *   {@link requireModel}); nothing is written
+ */
+export async function putPrivate<S extends z.ZodType>(ctx: Context, collection: string, key: string, schema: S, record: z.input<S>): Promise<void> {
+  requireModel(schema, record, `private record ${ctx.stub.splitCompositeKey(key).objectType} in ${collection}`);
   await ctx.stub.putPrivateData(collection, key, canonicalBytes(record));
 }
 

@@ -28,7 +28,7 @@ export async function recordDebt(ctx: Context, creditor: MspId): Promise<{ debtI
   const now = txTimestamp(ctx);
   const debtId = ctx.stub.getTxID();
   const record: DebtRecord = { ...debt, debtId, creditor, outstandingCents: debt.amountCents, status: 'open', recorded: now, updated: now };
-  await putPrivate(ctx, debtCollection(creditor), recordKey(ctx, debt.subject, debtId), record);
+  await putPrivate(ctx, debtCollection(creditor), recordKey(ctx, debt.subject, debtId), debtRecordSchema, record);
   emitEvent(ctx, 'debt.DebtRecorded', { creditor, debtId });
   return { debtId, creditor };
 }
@@ -56,7 +56,7 @@ export async function settleDebt(ctx: Context, creditor: MspId): Promise<{ debtI
     throw new ChaincodeError('FAILED_PRECONDITION', `debt ${record.debtId} is already settled`);
   }
   const now = txTimestamp(ctx);
-  await putPrivate(ctx, debtCollection(creditor), recordKey(ctx, record.subject, record.debtId), {
+  await putPrivate(ctx, debtCollection(creditor), recordKey(ctx, record.subject, record.debtId), debtRecordSchema, {
     ...record,
     status: 'settled',
     outstandingCents: 0,

@@ -72,6 +72,6 @@ export async function verifyCitizenSignature(ctx: Context, signed: unknown, acti
   if (used !== undefined) {
     throw new ChaincodeError('FAILED_PRECONDITION', `${field} was already used by transaction ${used.txId} for ${used.action} (replayed signature)`);
   }
-  await writeRecord(ctx, nonceKey, { did: s.did, action, txId: ctx.stub.getTxID(), at: txTimestamp(ctx) });
+  await writeRecord(ctx, nonceKey, nonceRecordSchema, { did: s.did, action, txId: ctx.stub.getTxID(), at: txTimestamp(ctx) });
   return s.payload;
 }

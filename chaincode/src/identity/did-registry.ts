@@ -69,7 +69,7 @@ export async function registerDid(ctx: Context, request: string): Promise<string
     updated: now,
     versionTxId: ctx.stub.getTxID(),
   };
-  await writeRecord(ctx, key, record);
+  await writeRecord(ctx, key, didRecordSchema, record);
   emitEvent(ctx, 'identity.DIDRegistered', { did: req.did, keyId: 'key-1', sequence: 0 });
   return canonicalString(toResolutionResult(record));
 }
@@ -101,7 +101,7 @@ export async function rotateKey(ctx: Context, request: string): Promise<string> 
     updated: now,
     versionTxId: ctx.stub.getTxID(),
   };
-  await writeRecord(ctx, didKey(ctx, req.did), updated);
+  await writeRecord(ctx, didKey(ctx, req.did), didRecordSchema, updated);
   emitEvent(ctx, 'identity.KeyRotated', { did: req.did, keyId, sequence: updated.sequence });
   return canonicalString(toResolutionResult(updated));
 }
@@ -120,7 +120,7 @@ export async function deactivateDid(ctx: Context, request: string): Promise<stri
     updated: now,
     versionTxId: ctx.stub.getTxID(),
   };
-  await writeRecord(ctx, didKey(ctx, req.did), updated);
+  await writeRecord(ctx, didKey(ctx, req.did), didRecordSchema, updated);
   emitEvent(ctx, 'identity.DIDDeactivated', { did: req.did, sequence: updated.sequence });
   return canonicalString(toResolutionResult(updated));
 }

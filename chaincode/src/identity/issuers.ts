@@ -71,7 +71,7 @@ export async function registerIssuer(ctx: Context, request: string): Promise<Iss
   }
   const now = txTimestamp(ctx);
   const record: IssuerRecord = { ...req, credentialTypes: [...new Set(req.credentialTypes)].sort(), status: 'active', registered: now, updated: now };
-  await writeRecord(ctx, issuerKey(ctx, req.did), record);
+  await writeRecord(ctx, issuerKey(ctx, req.did), issuerRecordSchema, record);
   emitEvent(ctx, 'identity.IssuerRegistered', { did: record.did, mspId: record.mspId, credentialTypes: record.credentialTypes });
   return record;
 }
@@ -84,7 +84,7 @@ export async function setIssuerStatus(ctx: Context, request: string): Promise<Is
     throw new ChaincodeError('FAILED_PRECONDITION', `issuer ${req.did} is retired`);
   }
   const updated: IssuerRecord = { ...issuer, status: req.status, updated: txTimestamp(ctx) };
-  await writeRecord(ctx, issuerKey(ctx, req.did), updated);
+  await writeRecord(ctx, issuerKey(ctx, req.did), issuerRecordSchema, updated);
   emitEvent(ctx, 'identity.IssuerStatusChanged', { did: req.did, status: req.status });
   return updated;
 }
@@ -105,7 +105,7 @@ export async function registerCredentialSchema(ctx: Context, request: string): P
   if ((await readRecord(ctx, key, credentialSchemaSchema)) !== undefined) {
     throw new ChaincodeError('ALREADY_EXISTS', `credential schema ${schema.type} v${schema.version} is already registered`);
   }
-  await writeRecord(ctx, key, schema);
+  await writeRecord(ctx, key, credentialSchemaSchema, schema);
   emitEvent(ctx, 'identity.CredentialSchemaRegistered', { type: schema.type, version: schema.version });
   return schema;
 }

@@ -58,7 +58,7 @@ export async function setCredentialStatus(ctx: Context, request: string): Promis
   if (purpose === 'revocation' && getBit(bits, index) && !value) {
     throw new ChaincodeError('FAILED_PRECONDITION', `revocation of index ${index} by ${issuer.did} is final`);
   }
-  await writeRecord(ctx, listKey(ctx, issuer.did, purpose), {
+  await writeRecord(ctx, listKey(ctx, issuer.did, purpose), storedListSchema, {
     issuer: issuer.did,
     purpose,
     bits: Buffer.from(withBit(bits, index, value)).toString('base64'),

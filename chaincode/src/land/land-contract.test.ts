@@ -1,8 +1,10 @@
+import { canonicalBytes } from '../shared/canonical-json';
 import { signAction } from '../test-support/citizen-keys';
 import { FakeLedger } from '../test-support/fake-context';
 import { registeredCitizen } from '../test-support/identity-fixtures';
 import { NEW_DEED, accept, approve, desk, land, offer, ownerIndex, parcel, parcelRequest, registrar, setup } from '../test-support/land-fixtures';
 import { refused } from '../test-support/refusal';
+import type { Offer } from './parcel';
 
 describe('land:RegisterParcel', () => {
   it('registers a parcel with exact shares and indexes it by owner', async () => {
@@ -154,5 +156,76 @@ describe('three-party title transfer', () => {
     const signed = signAction(bob, 'land:AcceptOffer', { cadastralId: 'AM-K-1234', offerId: o.offerId });
     await ledger.tx(desk, (ctx) => land.AcceptOffer(ctx, JSON.stringify(signed)));
     expect((await refused(ledger, () => ledger.tx(desk, (ctx) => land.AcceptOffer(ctx, JSON.stringify(signed))))).message).toMatch(/replayed signature/);
+  });
+});
+
+describe('share precision of a transfer', () => {
+  /** alice keeps 999982/999983 of AM-K-1234 and bob holds 1/999983 (parcel version 2). */
+  async function bobHoldsAMillionth(): Promise<Awaited<ReturnType<typeof setup>>> {
+    const parties = await setup();
+    const o = await offer(parties.ledger, parties.alice, parties.bob, { num: 1, den: 999_983 });
+    await accept(parties.ledger, parties.bob, o.offerId);
+    await approve(parties.ledger, o.offerId);
+    return parties;
+  }
+
+  const OWNERS_AT_VERSION_2 = (alice: string, bob: string): Record<string, { num: number; den: number }> => ({
+    [alice]: { num: 999_982, den: 999_983 },
+    [bob]: { num: 1, den: 999_983 },
+  });
+
+  it('refuses at offer time a share that, added to what the buyer holds, is finer than a share may be; the parcel still reads', async () => {
+    const { ledger, alice, bob } = await bobHoldsAMillionth();
+    const e = await refused(ledger, () => offer(ledger, alice, bob, { num: 1, den: 999_979 }, 2));
+    expect(e.code).toBe('FAILED_PRECONDITION');
+    expect(e.message).toContain(`parcel AM-K-1234: ${alice.did} passing 1/999979 to ${bob.did} would leave the `);
+    expect(e.message).toContain(`buyer ${bob.did} with 1999962/999962000357`);
+    expect(e.message).toContain('denominator at most 1000000');
+    const p = await parcel(ledger);
+    expect(p.version).toBe(2);
+    expect(Object.fromEntries(p.owners.map((x) => [x.did, x.share]))).toEqual(OWNERS_AT_VERSION_2(alice.did, bob.did));
+  });
+
+  it("refuses at offer time a sale that would leave the seller's remaining share finer than a share may be", async () => {
+    const { ledger, alice, carol } = await bobHoldsAMillionth();
+    const e = await refused(ledger, () => offer(ledger, alice, carol, { num: 1, den: 999_979 }, 2));
+    expect(e.code).toBe('FAILED_PRECONDITION');
+    expect(e.message).toContain(`seller ${alice.did} with 999960000395/999962000357`);
+    expect(e.message).not.toContain(`buyer ${carol.did}`);
+    expect((await parcel(ledger)).version).toBe(2);
+  });
+
+  it('refuses at approval an accepted offer whose result is out of range (an offer stored before offers were checked)', async () => {
+    const { ledger, alice, bob } = await bobHoldsAMillionth();
+    const stored: Offer = {
+      offerId: 'tx-earlier',
+      cadastralId: 'AM-K-1234',
+      parcelVersion: 2,
+      seller: alice.did,
+      buyer: bob.did,
+      share: { num: 1, den: 999_979 },
+      priceCents: 100,
+      deedHash: NEW_DEED,
+      status: 'accepted',
+      created: '2026-09-21T10:00:00Z',
+      updated: '2026-09-21T10:00:00Z',
+    };
+    ledger.state.set(`\u0000civic.land.offer\u0000AM-K-1234\u0000tx-earlier\u0000`, canonicalBytes(stored));
+    const e = await refused(ledger, () => approve(ledger, 'tx-earlier'));
+    expect(e.code).toBe('FAILED_PRECONDITION');
+    expect(e.message).toContain(`parcel AM-K-1234: ${alice.did} passing 1/999979 to ${bob.did}`);
+    expect(e.message).toContain(`buyer ${bob.did} with 1999962/999962000357`);
+    const p = await parcel(ledger);
+    expect(p.version).toBe(2);
+    expect(Object.fromEntries(p.owners.map((x) => [x.did, x.share]))).toEqual(OWNERS_AT_VERSION_2(alice.did, bob.did));
+  });
+
+  it('still transfers fine shares whose results stay in range', async () => {
+    const { ledger, alice, bob } = await bobHoldsAMillionth();
+    const o = await offer(ledger, alice, bob, { num: 2, den: 999_983 }, 2);
+    await accept(ledger, bob, o.offerId);
+    await approve(ledger, o.offerId);
+    const shares = Object.fromEntries((await parcel(ledger)).owners.map((x) => [x.did, x.share]));
+    expect(shares).toEqual({ [alice.did]: { num: 999_980, den: 999_983 }, [bob.did]: { num: 3, den: 999_983 } });
   });
 });

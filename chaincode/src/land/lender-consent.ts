@@ -57,7 +57,7 @@ export async function consentToTransfer(
     throw new ChaincodeError('FORBIDDEN', `only ${mortgage.holder}, the holder of mortgage ${mortgage.id}, may consent to its transfer`);
   }
   const consent: LenderConsent = { ...req, lender: callerMspId, txId: ctx.stub.getTxID(), at: txTimestamp(ctx) };
-  await writeRecord(ctx, consentKey(ctx, req.cadastralId, req.offerId, req.encumbranceId), consent);
+  await writeRecord(ctx, consentKey(ctx, req.cadastralId, req.offerId, req.encumbranceId), consentRecordSchema, consent);
   emitEvent(ctx, 'land.TransferConsented', { cadastralId: req.cadastralId, offerId: req.offerId, encumbranceId: req.encumbranceId, lender: callerMspId });
   return consent;
 }

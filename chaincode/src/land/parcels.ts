@@ -53,7 +53,7 @@ export async function requireActiveDids(ctx: Context, dids: readonly string[]): 
  * retired parcels leave the index. `previousOwners` are those indexed before.
  */
 export async function saveParcel(ctx: Context, parcel: Parcel, previousOwners: readonly Owner[]): Promise<void> {
-  await writeRecord(ctx, parcelKey(ctx, parcel.cadastralId), parcel);
+  await writeRecord(ctx, parcelKey(ctx, parcel.cadastralId), parcelSchema, parcel);
   const indexed = parcel.status === 'retired' ? [] : parcel.owners;
   const now = new Set(indexed.map((o) => o.did));
   for (const old of previousOwners) {

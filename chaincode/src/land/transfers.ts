@@ -1,7 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import { z } from 'zod';
 import { ChaincodeError } from '../shared/errors';
-import { add, fractionSchema, subtract } from '../shared/fraction';
+import { SHARE_DENOMINATOR_MAX, add, fractionSchema, fractionText, subtract, type Fraction } from '../shared/fraction';
 import { emitEvent, readExisting, writeRecord } from '../shared/state';
 import { txTimestamp } from '../shared/tx-time';
 import { parseJsonArgument, validate } from '../shared/validation';
@@ -49,7 +49,7 @@ function requireTransferable(parcel: Parcel, version: number): void {
 }
 
 async function saveOffer(ctx: Context, offer: Offer, event: string): Promise<Offer> {
-  await writeRecord(ctx, offerKey(ctx, offer.cadastralId, offer.offerId), offer);
+  await writeRecord(ctx, offerKey(ctx, offer.cadastralId, offer.offerId), offerSchema, offer);
   emitEvent(ctx, event, { cadastralId: offer.cadastralId, offerId: offer.offerId, status: offer.status });
   return offer;
 }
@@ -65,6 +65,7 @@ export async function offerTransfer(ctx: Context, request: string): Promise<Offe
     throw new ChaincodeError('INVALID_ARGUMENT', 'request.payload.buyer must differ from the seller');
   }
   await requireActiveDids(ctx, [p.buyer]);
+  ownersAfterSale(parcel, { seller: payload.did, buyer: p.buyer, share: p.share });
   const now = txTimestamp(ctx);
   const offer: Offer = {
     offerId: ctx.stub.getTxID(),
@@ -111,21 +112,52 @@ export async function withdrawOffer(ctx: Context, request: string): Promise<Offe
   return saveOffer(ctx, { ...offer, status: 'withdrawn', updated: txTimestamp(ctx) }, 'land.TransferWithdrawn');
 }
 
-function transferShare(owners: readonly Owner[], offer: Offer): Owner[] {
+/** The owners after `seller` passes `share` to `buyer`; shares reduced, sorted by DID. */
+function transferShare(owners: readonly Owner[], sale: Sale): Owner[] {
   const next: Owner[] = [];
   for (const o of owners) {
-    if (o.did === offer.seller) {
-      const rest = subtract(o.share, offer.share);
+    if (o.did === sale.seller) {
+      const rest = subtract(o.share, sale.share);
       if (rest.num > 0) {
         next.push({ did: o.did, share: rest });
       }
-    } else if (o.did !== offer.buyer) {
+    } else if (o.did !== sale.buyer) {
       next.push(o);
     }
   }
-  const bought = owners.find((o) => o.did === offer.buyer);
-  next.push({ did: offer.buyer, share: bought === undefined ? offer.share : add(bought.share, offer.share) });
+  const bought = owners.find((o) => o.did === sale.buyer);
+  next.push({ did: sale.buyer, share: bought === undefined ? sale.share : add(bought.share, sale.share) });
   return next.sort(byDid);
+}
+
+/** Who passes which share to whom. */
+interface Sale {
+  readonly seller: string;
+  readonly buyer: string;
+  readonly share: Fraction;
+}
+
+/**
+ * The owners after a sale, refused up front when the seller's remaining share or the buyer's
+ * combined share could not be stored: adding or subtracting fractions multiplies denominators,
+ * and a share's denominator is limited ({@link fractionSchema}), so two fine shares can sum to
+ * one no parcel may hold (1/999983 + 1/999979 = 1999962/999962000357). Checked when the offer
+ * is made and again when it is approved.
+ *
+ * @throws `FAILED_PRECONDITION` naming the parcel, seller, buyer, share and each out-of-range result
+ */
+function ownersAfterSale(parcel: Parcel, sale: Sale): Owner[] {
+  const owners = transferShare(parcel.owners, sale);
+  const broken = owners.filter((o) => !fractionSchema.safeParse(o.share).success);
+  if (broken.length > 0) {
+    const results = broken.map((o) => `${o.did === sale.buyer ? 'buyer' : 'seller'} ${o.did} with ${fractionText(o.share)}`).join(' and ');
+    throw new ChaincodeError(
+      'FAILED_PRECONDITION',
+      `parcel ${parcel.cadastralId}: ${sale.seller} passing ${fractionText(sale.share)} to ${sale.buyer} would leave the ${results}, ` +
+        `finer than a share may be (denominator at most ${String(SHARE_DENOMINATOR_MAX)}); the transfer is refused`,
+    );
+  }
+  return owners;
 }
 
 /** Body of `land:ApproveTransfer`: the registrar's approval applies an accepted offer. */
@@ -138,18 +170,19 @@ export async function approveTransfer(ctx: Context, request: string): Promise<Pa
   const parcel = await loadParcel(ctx, offer.cadastralId);
   requireTransferable(parcel, offer.parcelVersion);
   requireHolding(parcel, offer.seller, offer.share, 'offer.share');
+  const owners = ownersAfterSale(parcel, offer);
   await requireLenderConsents(ctx, parcel, offer.offerId);
   const now = txTimestamp(ctx);
   const updated: Parcel = {
     ...parcel,
-    owners: transferShare(parcel.owners, offer),
+    owners,
     deedHash: offer.deedHash,
     version: parcel.version + 1,
     updated: now,
     lastTxId: ctx.stub.getTxID(),
   };
   await saveParcel(ctx, updated, parcel.owners);
-  await writeRecord(ctx, offerKey(ctx, offer.cadastralId, offer.offerId), { ...offer, status: 'approved', updated: now });
+  await writeRecord(ctx, offerKey(ctx, offer.cadastralId, offer.offerId), offerSchema, { ...offer, status: 'approved', updated: now });
   emitEvent(ctx, 'land.TransferApproved', { cadastralId: parcel.cadastralId, offerId: offer.offerId, version: updated.version });
   return updated;
 }

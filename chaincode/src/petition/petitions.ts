@@ -65,7 +65,7 @@ export async function proposePetition(ctx: Context, request: string): Promise<Pr
     throw new ChaincodeError('ALREADY_EXISTS', `proposal ${spec.proposalId} already exists`);
   }
   const proposal: ProposalRecord = { ...spec, proposer: did, status: 'proposed', submitted: txTimestamp(ctx), txId: ctx.stub.getTxID(), decision: null };
-  await writeRecord(ctx, proposalKey(ctx, spec.proposalId), proposal);
+  await writeRecord(ctx, proposalKey(ctx, spec.proposalId), proposalRecordSchema, proposal);
   emitEvent(ctx, 'petition.Proposed', { proposalId: spec.proposalId, kind: spec.kind, textHash: spec.textHash });
   return proposal;
 }
@@ -99,7 +99,7 @@ export async function createPetition(ctx: Context, request: string, createdBy: s
     createdBy,
     final: null,
   };
-  await writeRecord(ctx, petitionKey(ctx, spec.petitionId), petition);
+  await writeRecord(ctx, petitionKey(ctx, spec.petitionId), petitionRecordSchema, petition);
   emitEvent(ctx, 'petition.Created', { petitionId: spec.petitionId, kind: spec.kind, title: spec.title, text, textHash, closes });
   return petition;
 }
@@ -131,7 +131,7 @@ async function decideProposal(
     status: accepted === undefined ? 'rejected' : 'accepted',
     decision: { by, at: txTimestamp(ctx), ...decision },
   };
-  await writeRecord(ctx, proposalKey(ctx, proposalId), decided);
+  await writeRecord(ctx, proposalKey(ctx, proposalId), proposalRecordSchema, decided);
   return decided;
 }
 
@@ -167,7 +167,7 @@ export async function closePetition(ctx: Context, request: string, isCity: boole
       reason: timeUp ? 'closing-time' : 'withdrawn',
     },
   };
-  await writeRecord(ctx, petitionKey(ctx, petition.petitionId), closed);
+  await writeRecord(ctx, petitionKey(ctx, petition.petitionId), petitionRecordSchema, closed);
   emitEvent(ctx, 'petition.Closed', { petitionId: petition.petitionId, ...closed.final });
   return closed;
 }

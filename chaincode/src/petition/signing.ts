@@ -42,7 +42,7 @@ export async function recordTokenIssuance(ctx: Context, request: string): Promis
     throw new ChaincodeError('ALREADY_EXISTS', `${payload.did} already received its token for petition ${petitionId} (tx ${existing.txId})`);
   }
   const issuance: IssuanceRecord = { petitionId, did: payload.did, txId: ctx.stub.getTxID(), issued: txTimestamp(ctx) };
-  await writeRecord(ctx, key, issuance);
+  await writeRecord(ctx, key, issuanceRecordSchema, issuance);
   emitEvent(ctx, 'petition.TokenIssued', { petitionId });
   return issuance;
 }
@@ -95,7 +95,7 @@ export async function signPetition(ctx: Context, request: string): Promise<Signa
     txId: ctx.stub.getTxID(),
     signed: txTimestamp(ctx),
   };
-  await writeRecord(ctx, key, record);
+  await writeRecord(ctx, key, signatureRecordSchema, record);
   emitEvent(ctx, 'petition.Signed', { petitionId: petition.petitionId, tokenId, option: req.option });
   return record;
 }

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The largest denominator a stored share may have: shares are exact to one millionth. */
+export const SHARE_DENOMINATOR_MAX = 1_000_000;
+
 /**
  * Exact fractions for ownership shares (no floating point): `{ num, den }` with
  * 0 < num ≤ den, den ≤ 1,000,000, always stored reduced. Arithmetic uses BigInt.
@@ -7,7 +10,7 @@ import { z } from 'zod';
 export const fractionSchema = z
   .object({
     num: z.number().int().positive(),
-    den: z.number().int().positive().max(1_000_000),
+    den: z.number().int().positive().max(SHARE_DENOMINATOR_MAX),
   })
   .strict()
   .refine((f) => f.num <= f.den, 'a share cannot exceed the whole (num must be ≤ den)');
@@ -55,4 +58,9 @@ export function sumsToOne(parts: readonly Fraction[]): boolean {
 /** The reduced form of a fraction. */
 export function reduced(f: Fraction): Fraction {
   return toNumber(reduce(BigInt(f.num), BigInt(f.den)));
+}
+
+/** A fraction as people write it, e.g. `1/3`. */
+export function fractionText(f: { num: number; den: number }): string {
+  return `${String(f.num)}/${String(f.den)}`;
 }
