@@ -15,6 +15,8 @@ const transform = {
 const transformIgnorePatterns = [`/node_modules/(?!(${esmOnly.join('|')})/)`];
 
 module.exports = {
+  // Suites named *.last.test.ts run after all others (they check what the run left on the ledger).
+  testSequencer: '<rootDir>/test/integration/setup/sequencer.js',
   projects: [
     {
       displayName: 'unit',

@@ -23,6 +23,12 @@ export interface BlockTransaction {
   readonly validationCode: number;
   /** The transaction's envelope as the block holds it. */
   readonly envelope: Buffer;
+  /** The invoked chaincode's name. */
+  readonly chaincode: string;
+  /** The one proposal response payload (read/write set, events, result) every endorser signed. */
+  readonly responsePayload: Buffer;
+  /** Each endorsement: the endorser's serialized identity and its signature over payload + identity. */
+  readonly endorsements: { readonly endorser: Buffer; readonly signature: Buffer }[];
 }
 
 /** The block files of a ledger folder (`…/chains/<channel>`), in order. */
@@ -111,18 +117,22 @@ export function transactionsOf(raw: Buffer): BlockTransaction[] {
         peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()[0]!.getPayload_asU8(),
       );
       const proposal = peer.ChaincodeProposalPayload.deserializeBinary(action.getChaincodeProposalPayload_asU8());
-      const args = peer.ChaincodeInvocationSpec.deserializeBinary(proposal.getInput_asU8()).getChaincodeSpec()?.getInput()?.getArgsList_asU8() ?? [];
+      const spec = peer.ChaincodeInvocationSpec.deserializeBinary(proposal.getInput_asU8()).getChaincodeSpec();
+      const args = spec?.getInput()?.getArgsList_asU8() ?? [];
+      const endorsed = action.getAction()!;
       return [
         {
           blockNumber,
           txId: channelHeader.getTxId(),
           fn: Buffer.from(args[0] ?? new Uint8Array()).toString('utf8'),
-          endorsers: action
-            .getAction()!
-            .getEndorsementsList()
-            .map((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid()),
+          endorsers: endorsed.getEndorsementsList().map((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid()),
           validationCode: filter[index] ?? -1,
           envelope: Buffer.from(envelopeBytes),
+          chaincode: spec?.getChaincodeId()?.getName() ?? '',
+          responsePayload: Buffer.from(endorsed.getProposalResponsePayload_asU8()),
+          endorsements: endorsed
+            .getEndorsementsList()
+            .map((e) => ({ endorser: Buffer.from(e.getEndorser_asU8()), signature: Buffer.from(e.getSignature_asU8()) })),
         },
       ];
     });
