@@ -10,6 +10,9 @@
  * - an application withdrawn before the draw takes no part in it; a winner's release and the
  *   officer's no-shows move each site to the first applicant waiting who listed it, and `verify`
  *   replays them; a withdrawal after the draw and a release of a site not held are refused;
+ * - a priority group counts once `civic allocation attest` has verified the applicant's credential
+ *   presentation against the ledger: the attested applicant is drawn first; a presentation of
+ *   another holder, the group's claim disclosed as false and a group not in the round are refused;
  * - the draw for 10,000 applications fits in one close transaction within Fabric's default limits.
  * Citizens' keys are made in-process and their registrations and applications are submitted
  * concurrently through the three orgs' gateways (test/integration/allocation-support.ts): the
@@ -22,7 +25,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DrawSummary, RoundRecord, SiteChange } from '@civic-ledger/chaincode/dist/allocation/client';
 import type { RoundAuditData } from '../../cli/src/allocation/audit';
-import { saveCitizenKey } from '../../cli/src/citizen/key-file';
+import { saveCitizenKey, type CitizenKeyFile } from '../../cli/src/citizen/key-file';
+import { ContractError } from '../../cli/src/errors';
 import { CHANNEL } from '../../cli/src/gateway/connect';
 import { evaluate } from '../../cli/src/gateway/transactions';
 import { civic, civicJson, type CivicRun } from '../support/civic-cli';
@@ -619,6 +623,259 @@ describe('changes to a round through the CLI: a withdrawal before the draw, a re
         `^round ${roundId} verifies: .* draw of 5 applications recomputed here, with 3 later change\\(s\\) replayed, is exactly what the ledger holds`,
       ),
     );
+  }, 600_000);
+});
+
+/** One application as the draw takes it (`allocation:GetDrawInputs`): the group only where attested. */
+interface DrawInput {
+  readonly applicant: string;
+  readonly preferences: string[];
+  readonly group: string | null;
+}
+
+/** The draw's exact input as an org's peer holds it. */
+async function drawInputsAt(org: number, roundId: string): Promise<DrawInput[]> {
+  return JSON.parse(await evaluate(desks.at(org).contract('allocation'), 'GetDrawInputs', [roundId])) as DrawInput[];
+}
+
+/**
+ * Wait until each org's peer answers an identity query (a trusted issuer, a credential schema)
+ * committed through another org's gateway; `NOT_FOUND` means that peer is still a block behind.
+ */
+async function untilEveryPeerAnswers(fn: string, args: readonly string[]): Promise<void> {
+  for (let org = 0; org < 3; org += 1) {
+    const contract = desks.at(org).contract('identity');
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await evaluate(contract, fn, [...args]);
+        break;
+      } catch (e) {
+        if (attempt >= 120 || !(e instanceof ContractError && e.code === 'NOT_FOUND')) {
+          throw e;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+describe("a priority group attested by the City's allocation officer after verifying the applicant's credential presentation", () => {
+  const roundId = `priority-${RUN}`;
+  const group = 'local-producer';
+  const claim = 'local_producer';
+  /** A credential type of this run's own: a schema is registered once per (type, version). */
+  const credentialType = `ProducerCredentialR${RUN.replace(/[^a-z0-9]/g, '').toUpperCase()}`;
+  const issuerName = `Local Producers Register ${RUN}`;
+  const audience = `https://markets-${RUN}.example.city`;
+
+  /** Save a citizen's key as `civic identity keygen` writes it, for the CLI to sign with. */
+  async function keyFileOf(key: CitizenKeyFile, name: string): Promise<string> {
+    const file = path.join(work, `${roundId}-${name}.key.json`);
+    await saveCitizenKey(file, key, env.CIVIC_KEY_PASSPHRASE);
+    return file;
+  }
+
+  /** `civic identity issue` by the Agencies' issuer staff: a credential with the group's claim set to `value`. */
+  function issue(issuerKeyFile: string, holder: string, value: 'true' | 'false', name: string): string {
+    const out = path.join(work, `${roundId}-${name}.sd-jwt`);
+    const issued = civicJson<{ file: string }>(
+      [
+        '--org',
+        'agencies',
+        '--user',
+        'issuer',
+        'identity',
+        'issue',
+        '--issuer-key',
+        issuerKeyFile,
+        '--holder',
+        holder,
+        '--type',
+        credentialType,
+        '--claim',
+        `${claim}=${value}`,
+        '--out',
+        out,
+      ],
+      env,
+    );
+    expect(issued.file).toBe(out);
+    return out;
+  }
+
+  /** The officer's challenge, and the holder's `civic identity present` of the group's claim alone, signed over it. */
+  function present(holderKeyFile: string, credential: string, name: string): { file: string; nonce: string } {
+    const { nonce } = civicJson<{ nonce: string }>(['identity', 'challenge'], env);
+    const file = path.join(work, `${roundId}-${name}.presentation.txt`);
+    civicJson(
+      ['identity', 'present', '--key', holderKeyFile, '--credential', credential, '--disclose', claim, '--audience', audience, '--nonce', nonce, '--out', file],
+      env,
+    );
+    return { file, nonce };
+  }
+
+  /** `civic allocation attest` as the City's allocation officer. */
+  const attest = (applicant: string, presentation: { file: string; nonce: string }, extra: readonly string[] = []): CivicRun =>
+    civic(
+      [
+        ...OFFICER,
+        'allocation',
+        'attest',
+        '--round',
+        roundId,
+        '--applicant',
+        applicant,
+        '--group',
+        group,
+        '--presentation',
+        presentation.file,
+        '--audience',
+        audience,
+        '--nonce',
+        presentation.nonce,
+        ...extra,
+      ],
+      env,
+    );
+
+  it('attest verifies the presentation against the ledger and records the group, the draw then places the attested applicant first, and results and explain show it through other orgs; a presentation of another holder, a claim disclosed as false and a group not in the round are refused', async () => {
+    const site = 'L1';
+    const seedFile = openRound(roundId, siteList(1, 'L', ['market']), ['--priority-group', group]);
+    // The issuing body's DID, a producer and a claimant who both apply as local producers, then
+    // five applicants without a group; everyone wants the one site.
+    const registered = (await registerCitizens(desks, 3, 3)).citizens as [CitizenKeyFile, CitizenKeyFile, CitizenKeyFile];
+    const [issuerKey, producer, claimant] = registered;
+    const [issuerFile, producerFile, claimantFile] = await Promise.all([
+      keyFileOf(issuerKey, 'issuer'),
+      keyFileOf(producer, 'producer'),
+      keyFileOf(claimant, 'claimant'),
+    ]);
+    // Committed after the three registrations: once every peer has them, it has those DIDs too.
+    const others = await applyWithKeyFiles(roundId, [[site], [site], [site], [site], [site]]);
+
+    // The City trusts the Agencies' register of local producers to issue this run's credential type.
+    const schemaFile = path.join(work, `${roundId}.schema.json`);
+    writeFileSync(schemaFile, JSON.stringify({ type: credentialType, version: 1, claims: [{ name: claim, type: 'boolean' }] }));
+    expect(civicJson<{ schema: unknown }>(['--org', 'city', '--user', 'admin', 'identity', 'schema-register', '--file', schemaFile], env).schema).toMatchObject(
+      {
+        type: credentialType,
+        version: 1,
+      },
+    );
+    expect(
+      civicJson<{ issuer: unknown }>(
+        [
+          '--org',
+          'city',
+          '--user',
+          'admin',
+          'identity',
+          'issuer-register',
+          '--did',
+          issuerKey.did,
+          '--name',
+          issuerName,
+          '--issuer-org',
+          'agencies',
+          '--types',
+          credentialType,
+        ],
+        env,
+      ).issuer,
+    ).toMatchObject({ did: issuerKey.did, mspId: 'AgenciesMSP', credentialTypes: [credentialType], status: 'active' });
+    await untilEveryPeerAnswers('GetCredentialSchema', [credentialType, '1']);
+    await untilEveryPeerAnswers('ResolveIssuer', [issuerKey.did]);
+
+    // Both apply claiming the group, at two orgs' front desks.
+    for (const [key, file, org] of [
+      [producer, producerFile, 'agencies'],
+      [claimant, claimantFile, 'utilities'],
+    ] as const) {
+      const applied = civicJson<{ result: { applicant: string; group: string | null; status: string } }>(
+        ['--org', org, '--user', 'clerk', 'allocation', 'apply', '--key', file, '--round', roundId, '--prefer', site, '--group', group],
+        env,
+      );
+      expect(applied.result).toEqual(expect.objectContaining({ applicant: key.did, group, status: 'active' }));
+    }
+    await untilEveryPeerHas(roundId, 'every application', (_, inputs) => inputs.length === 7);
+    // A claimed group is not attested yet: the draw's input carries none.
+    expect((await drawInputsAt(0, roundId)).filter((a) => a.group !== null)).toEqual([]);
+
+    const producerPresentation = present(producerFile, issue(issuerFile, producer.did, 'true', 'producer'), 'producer');
+    const claimantPresentation = present(claimantFile, issue(issuerFile, claimant.did, 'false', 'claimant'), 'claimant');
+
+    // Refused, each with its reason: the producer's presentation handed in for the claimant, the
+    // claimant's own credential disclosing the claim as false, and a group the round does not have.
+    expectRefused(
+      attest(claimant.did, producerPresentation),
+      new RegExp(`^error: the presentation is held by ${producer.did}, not the applicant ${claimant.did}$`),
+    );
+    expectRefused(
+      attest(claimant.did, claimantPresentation),
+      new RegExp(`^error: the presentation does not disclose ${claim}: true \\(it discloses ${claim}\\)$`),
+    );
+    expectRefused(
+      attest(producer.did, producerPresentation, ['--group', 'street-trader', '--claim', claim]),
+      new RegExp(
+        `^error: INVALID_ARGUMENT: request\\.group: street-trader is not a priority group of round ${roundId} \\(endorser \\w+MSP, tx [0-9a-f]{64}\\)$`,
+      ),
+    );
+    expect((await drawInputsAt(0, roundId)).filter((a) => a.group !== null)).toEqual([]);
+
+    // The producer's presentation verifies against the ledger (trusted issuer, holder, the claim true) and is attested.
+    const attested = attest(producer.did, producerPresentation);
+    expect({ code: attested.code, stderr: attested.stderr }).toEqual({ code: 0, stderr: '' });
+    const evidenceHash = sha256(readFileSync(producerPresentation.file, 'utf8').trim());
+    expect(attested.stdout).toMatch(
+      new RegExp(
+        `^attested ${producer.did} as ${group} in round ${roundId} \\(${credentialType} from ${issuerName}; presentation sha256 ${evidenceHash}\\)\\n  tx [0-9a-f]{64} in block \\d+\\n$`,
+      ),
+    );
+    await untilEveryPeerHas(roundId, 'the attestation', (_, inputs) => (inputs as DrawInput[]).some((a) => a.applicant === producer.did && a.group === group));
+    // Only the attested claim counts: the claimant's group stays out of the draw's input.
+    expect((await drawInputsAt(2, roundId)).filter((a) => a.group !== null).map((a) => [a.applicant, a.group])).toEqual([[producer.did, group]]);
+
+    const closed = civicJson<{ result: DrawSummary }>([...OFFICER, 'allocation', 'close', '--round', roundId, '--seed-file', seedFile], env);
+    expect(closed.result).toMatchObject({ roundId, status: 'drawn', applications: 7, assigned: 1, waiting: 6 });
+    await untilEveryPeerHas(roundId, 'the draw', (round) => round.status === 'drawn');
+
+    // Through the Agencies: the priority group is served first, so the producer holds the site.
+    const round = results(roundId, 'agencies');
+    const result = round.result as NonNullable<RoundRecord['result']>;
+    expect(result.order[0]).toEqual({ applicant: producer.did, position: 1, site });
+    expect(result.assignments).toEqual({ [site]: producer.did });
+    expect(new Set(result.waitingList)).toEqual(new Set([claimant.did, ...others.map((a) => a.did)]));
+    expectFairResult(round, new Map([producer.did, claimant.did, ...others.map((a) => a.did)].map((did) => [did, [site]])));
+    expect(results(roundId, 'utilities')).toEqual(round);
+
+    // Through the Utilities: `explain` shows the producer's group and position, and the claimant drawn without one.
+    expect(explained(roundId, producer.did, 'utilities')).toEqual({
+      applicant: producer.did,
+      position: 1,
+      group,
+      site,
+      preferences: [{ site, outcome: 'assigned' }],
+      laterChanges: [],
+    });
+    const claimantPosition = result.order.find((p) => p.applicant === claimant.did)?.position;
+    expect(explained(roundId, claimant.did, 'utilities')).toEqual({
+      applicant: claimant.did,
+      position: claimantPosition,
+      group: null,
+      site: null,
+      preferences: [{ site, outcome: 'already taken by the applicant at position 1' }],
+      laterChanges: [],
+    });
+    const human = civic(['--org', 'agencies', '--user', 'auditor', 'allocation', 'explain', roundId, producer.did], env);
+    expect(human).toEqual({ code: 0, stdout: `${producer.did}: position 1 of 7 (priority group ${group}) → ${site}\n  1. ${site}: assigned\n`, stderr: '' });
+    expect(civicJson<VerifyReport>(['--org', 'utilities', '--user', 'auditor', 'allocation', 'verify', roundId], env)).toEqual({
+      roundId,
+      agrees: true,
+      applications: 7,
+      applicationsChecked: true,
+      changesReplayed: 0,
+      differences: [],
+    });
   }, 600_000);
 });
 
