@@ -1,9 +1,11 @@
-import { StatusCode, type Contract } from '@hyperledger/fabric-gateway';
-import { ContractError } from '../errors';
-import { submit } from './transactions';
+import { CommitStatusError, StatusCode, type Contract } from '@hyperledger/fabric-gateway';
+import type { ServiceError } from '@grpc/grpc-js';
+import { ContractError, NetworkError } from '../errors';
+import { COMMIT_STATUS_ASKS, submit } from './transactions';
 
 /** A typed fake of the gateway Contract's proposal flow, committing with scripted validation codes. */
-function fakeContract(codes: number[]): { contract: Contract; calls: string[][] } {
+function fakeContract(codes: number[], unknownStatus = 0): { contract: Contract; calls: string[][]; statusAsks: () => number } {
+  let asks = 0;
   const calls: string[][] = [];
   let n = 0;
   const contract = {
@@ -17,13 +19,26 @@ function fakeContract(codes: number[]): { contract: Contract; calls: string[][] 
             submit: () =>
               Promise.resolve({
                 getResult: () => new TextEncoder().encode(`result of ${txId}`),
-                getStatus: () => Promise.resolve({ code, successful: code === StatusCode.VALID, transactionId: txId, blockNumber: BigInt(10 + n) }),
+                getStatus: () => {
+                  asks += 1;
+                  if (asks <= unknownStatus) {
+                    const cause = Object.assign(new Error('deadline exceeded'), {
+                      code: 4,
+                      details: 'deadline exceeded',
+                      metadata: undefined,
+                    }) as unknown as ServiceError;
+                    return Promise.reject(
+                      new CommitStatusError({ code: 4, details: [], cause, transactionId: txId, message: '4 DEADLINE_EXCEEDED: deadline exceeded' }),
+                    );
+                  }
+                  return Promise.resolve({ code, successful: code === StatusCode.VALID, transactionId: txId, blockNumber: BigInt(10 + n) });
+                },
               }),
           }),
       };
     },
   };
-  return { contract: contract as unknown as Contract, calls };
+  return { contract: contract as unknown as Contract, calls, statusAsks: () => asks };
 }
 
 describe('submit', () => {
@@ -53,5 +68,30 @@ describe('submit', () => {
     const { contract, calls } = fakeContract([StatusCode.ENDORSEMENT_POLICY_FAILURE]);
     await expect(submit(contract, 'RegisterDID', ['{}'])).rejects.toMatchObject({ code: 'ENDORSEMENT_POLICY_FAILURE' });
     expect(calls).toHaveLength(1);
+  });
+
+  it('asks again for the commit status of the same transaction when it is not known, and never submits twice', async () => {
+    const { contract, calls, statusAsks } = fakeContract([StatusCode.VALID], 2);
+    const retries: string[] = [];
+    const committed = await submit(contract, 'RecordDebt', [], (m) => retries.push(m), 5, {}, 1);
+    expect(committed).toMatchObject({ transactionId: 'tx1', attempts: 1 });
+    expect(calls).toHaveLength(1);
+    expect(statusAsks()).toBe(3);
+    expect(retries).toEqual([
+      'commit status of tx1 not known yet (4 DEADLINE_EXCEEDED: deadline exceeded); asking again (2 of 5)',
+      'commit status of tx1 not known yet (4 DEADLINE_EXCEEDED: deadline exceeded); asking again (3 of 5)',
+    ]);
+  });
+
+  it('reports a transaction whose commit status stays unknown as such, naming it, without submitting it again', async () => {
+    const { contract, calls, statusAsks } = fakeContract([StatusCode.VALID], 100);
+    const error = await submit(contract, 'RecordDebt', [], () => undefined, 5, {}, 1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error).toMatchObject({ code: 'COMMIT_STATUS_UNKNOWN' });
+    expect((error as Error).message).toBe(
+      `transaction tx1 was submitted, but its commit status is still unknown after ${String(COMMIT_STATUS_ASKS)} asks; it may yet commit, so look it up before submitting the same work again`,
+    );
+    expect(calls).toHaveLength(1);
+    expect(statusAsks()).toBe(COMMIT_STATUS_ASKS);
   });
 });

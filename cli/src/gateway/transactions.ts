@@ -1,5 +1,5 @@
-import { StatusCode, type Contract } from '@hyperledger/fabric-gateway';
-import { ContractError } from '../errors';
+import { CommitStatusError, StatusCode, type Contract, type Status, type SubmittedTransaction } from '@hyperledger/fabric-gateway';
+import { ContractError, NetworkError } from '../errors';
 import { fromFabricError } from './fabric-errors';
 import { statusName } from './status-names';
 
@@ -37,10 +37,42 @@ function proposalOptions(
 
 const RETRYABLE = new Set<number>([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
 
+/** How many times the commit status of one submitted transaction is asked for before it is reported unknown. */
+export const COMMIT_STATUS_ASKS = 5;
+
+/**
+ * The commit status of a submitted transaction. A `CommitStatusError` (the gateway peer did not
+ * answer in time, or was unreachable) does not mean the transaction failed: it was sent to the
+ * orderers and may well commit. So the same transaction id is asked about again, with backoff,
+ * instead of submitting the work a second time.
+ *
+ * @throws NetworkError `COMMIT_STATUS_UNKNOWN` naming the transaction id after {@link COMMIT_STATUS_ASKS} failed asks
+ */
+async function commitStatusOf(submitted: SubmittedTransaction, onRetry: (message: string) => void, pauseMs: number): Promise<Status> {
+  for (let ask = 1; ; ask++) {
+    try {
+      return await submitted.getStatus();
+    } catch (error) {
+      if (!(error instanceof CommitStatusError)) {
+        throw error;
+      }
+      if (ask >= COMMIT_STATUS_ASKS) {
+        throw new NetworkError(
+          `transaction ${error.transactionId} was submitted, but its commit status is still unknown after ${String(ask)} asks; it may yet commit, so look it up before submitting the same work again`,
+          { code: 'COMMIT_STATUS_UNKNOWN', detail: error.message },
+        );
+      }
+      onRetry(`commit status of ${error.transactionId} not known yet (${error.message}); asking again (${String(ask + 1)} of ${String(COMMIT_STATUS_ASKS)})`);
+      await new Promise((resolve) => setTimeout(resolve, pauseMs * 2 ** ask));
+    }
+  }
+}
+
 /**
  * Submit a transaction with the gateway's endorse → submit → commit-status flow.
  * MVCC_READ_CONFLICT / PHANTOM_READ_CONFLICT are retried (with a fresh proposal)
- * up to `maxAttempts` times with exponential backoff; nothing else is retried.
+ * up to `maxAttempts` times with exponential backoff; nothing else is resubmitted. When the commit
+ * status cannot be had, the same transaction's status is asked for again (never a second submit).
  *
  * @param contract - the contract, from a session
  * @param name - transaction name within the contract, e.g. `RegisterDID`
@@ -48,8 +80,10 @@ const RETRYABLE = new Set<number>([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHA
  * @param onRetry - told of each retry (for `--verbose`)
  * @param maxAttempts - attempts before an MVCC conflict is reported
  * @param extras - transient data and endorsing orgs
+ * @param statusPauseMs - base pause between commit-status asks (doubled each time)
  * @returns the committed result with transaction id and block number
- * @throws ContractError when the chaincode refuses or the transaction is invalidated; NetworkError otherwise
+ * @throws ContractError when the chaincode refuses or the transaction is invalidated; NetworkError
+ *   (`COMMIT_STATUS_UNKNOWN` when its fate stays unknown) otherwise
  */
 export async function submit(
   contract: Contract,
@@ -58,13 +92,14 @@ export async function submit(
   onRetry: (message: string) => void = () => undefined,
   maxAttempts = 5,
   extras: ProposalExtras = {},
+  statusPauseMs = 250,
 ): Promise<Committed> {
   for (let attempt = 1; ; attempt++) {
     try {
       const proposal = contract.newProposal(name, proposalOptions(args, extras));
       const transaction = await proposal.endorse();
       const submitted = await transaction.submit();
-      const status = await submitted.getStatus();
+      const status = await commitStatusOf(submitted, onRetry, statusPauseMs);
       if (status.successful) {
         return {
           result: Buffer.from(submitted.getResult()).toString('utf8'),
