@@ -1,43 +1,11 @@
 /**
- * Helpers for the identity integration tests: running the built `civic` CLI without blocking
- * (so that several citizens' keys are made at once), taking a compact SD-JWT apart, issuing a
+ * Helpers for the identity integration tests: taking a compact SD-JWT apart, issuing a
  * credential whose validity period already ended, and presenting one as a holder's own software could.
  */
-import { spawn } from 'node:child_process';
 import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { loadCitizenKey } from '../../cli/src/citizen/key-file';
 import { issueCredential } from '../../cli/src/credentials/issue';
-import { REPO, type CivicRun } from '../support/civic-cli';
-
-const CIVIC_BIN = `${REPO}/cli/bin/civic.js`;
-
-/**
- * Start the built `civic` CLI as a child process and resolve when it exits, so that several
- * can run at the same moment.
- */
-export function civicAsync(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 180_000): Promise<CivicRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CIVIC_BIN, ...args], {
-      cwd: REPO,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: timeoutMs,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
 
 /**
  * The parts of a compact SD-JWT (`<jwt>~<disclosure>~…~<kb-jwt>`): the issuer JWT's payload, the

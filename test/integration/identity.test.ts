@@ -22,9 +22,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DidResolutionResult, IssuerRecord } from '@civic-ledger/chaincode/dist/identity/client';
 import type { Parcel } from '@civic-ledger/chaincode/dist/land/client';
-import { civic, civicJson, type CivicRun } from '../support/civic-cli';
+import { civic, civicAsync, civicJson, type CivicRun } from '../support/civic-cli';
 import { liveNetworkEnv } from '../support/test-network';
-import { civicAsync, everyByteOf, issueLapsedCredential, presentByHand, sdJwtParts } from './identity-support';
+import { everyByteOf, issueLapsedCredential, presentByHand, sdJwtParts } from './identity-support';
 
 const PASSPHRASE = 'identity integration passphrase';
 const env = { ...liveNetworkEnv(), CIVIC_KEY_PASSPHRASE: PASSPHRASE };

@@ -16,7 +16,6 @@
  *     and an import with bad records registers the good ones and names every bad one.
  * Every run uses fresh citizens and parcel ids (a random suffix), so runs and files never meet.
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,12 +23,11 @@ import path from 'node:path';
 import type { Offer, Owner, Parcel, Provenance } from '@civic-ledger/chaincode/dist/land/client';
 import type { ImportSummary } from '../../cli/src/land/import-run';
 import { civicPaths } from '../../cli/src/paths';
-import { civic, civicJson, REPO, type CivicRun } from '../support/civic-cli';
+import { civic, civicAsync, civicJson, type CivicRun } from '../support/civic-cli';
 import { liveNetworkEnv } from '../support/test-network';
 
 const env = { ...liveNetworkEnv(), CIVIC_KEY_PASSPHRASE: 'integration test passphrase' };
 const dir = mkdtempSync(path.join(os.tmpdir(), 'civic-it-land-'));
-const CIVIC_BIN = path.join(REPO, 'cli', 'bin', 'civic.js');
 /** This run's parcels: `LT-<RUN>-…` (cadastral ids are upper-case letters, digits and dashes). */
 const RUN = randomBytes(3).toString('hex').toUpperCase();
 const ORGS = ['city', 'agencies', 'utilities'] as const;
@@ -63,33 +61,6 @@ const sleep = (ms: number): Promise<void> =>
 const escapeRe = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const byDid = (owners: Owner[]): Owner[] => [...owners].sort((a, b) => (a.did < b.did ? -1 : a.did > b.did ? 1 : 0));
 
-/**
- * Start the built `civic` CLI as a child process (spawn, not spawnSync) and resolve when it
- * exits, so that several can run at the same moment.
- */
-function civicAsync(args: readonly string[], timeoutMs = 3 * MINUTES): Promise<CivicRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CIVIC_BIN, ...args], {
-      cwd: REPO,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: timeoutMs,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
-
 const run = (args: readonly string[]): CivicRun => civic(args, env);
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the result shape
 const json = <T>(args: readonly string[]): T => civicJson<T>(args, env);
@@ -99,12 +70,12 @@ async function citizens(names: readonly string[], org: Org = 'agencies'): Promis
   return Promise.all(
     names.map(async (name) => {
       const file = path.join(dir, `${name}.key.json`);
-      const made = await civicAsync(['--json', 'identity', 'keygen', '--out', file]);
+      const made = await civicAsync(['--json', 'identity', 'keygen', '--out', file], env);
       if (made.code !== 0) {
         throw new Error(`keygen for ${name} failed: ${made.stdout}${made.stderr}`);
       }
       const did = (JSON.parse(made.stdout) as { result: { did: string } }).result.did;
-      const registered = await civicAsync(['--org', org, '--user', 'clerk', 'identity', 'register', '--key', file]);
+      const registered = await civicAsync(['--org', org, '--user', 'clerk', 'identity', 'register', '--key', file], env);
       if (registered.code !== 0) {
         throw new Error(`registering ${name} failed: ${registered.stderr}`);
       }
@@ -391,8 +362,8 @@ describe('a double sale submitted concurrently through two gateways', () => {
       // The seller offers the same whole parcel to two buyers at two desks at the same moment: two
       // open offers on version 1 (offers change no title, so both stand).
       const offers = await Promise.all([
-        civicAsync(['--json', ...offerArgs('agencies', seller, id, first)]),
-        civicAsync(['--json', ...offerArgs('utilities', seller, id, second)]),
+        civicAsync(['--json', ...offerArgs('agencies', seller, id, first)], env),
+        civicAsync(['--json', ...offerArgs('utilities', seller, id, second)], env),
       ]);
       expect(offers.map((o) => [o.code, o.stderr])).toEqual([
         [0, ''],
@@ -405,8 +376,8 @@ describe('a double sale submitted concurrently through two gateways', () => {
       expect([toFirst.parcelVersion, toSecond.parcelVersion]).toEqual([1, 1]);
       // Both buyers accept at the same moment.
       const accepts = await Promise.all([
-        civicAsync(acceptArgs('agencies', first, id, toFirst.offerId)),
-        civicAsync(acceptArgs('utilities', second, id, toSecond.offerId)),
+        civicAsync(acceptArgs('agencies', first, id, toFirst.offerId), env),
+        civicAsync(acceptArgs('utilities', second, id, toSecond.offerId), env),
       ]);
       expect(accepts.map((a) => [a.code, a.stderr])).toEqual([
         [0, ''],
@@ -415,8 +386,8 @@ describe('a double sale submitted concurrently through two gateways', () => {
 
       // Two approvals, one per offer, started together: through the City's gateway and the Agencies'.
       const [throughCity, throughAgencies] = await Promise.all([
-        civicAsync(approveArgs(id, toFirst.offerId)),
-        civicAsync(['--profile', viaAgencies, '--user', 'registrar', 'land', 'approve', '--parcel', id, '--offer', toSecond.offerId]),
+        civicAsync(approveArgs(id, toFirst.offerId), env),
+        civicAsync(['--profile', viaAgencies, '--user', 'registrar', 'land', 'approve', '--parcel', id, '--offer', toSecond.offerId], env),
       ]);
       expect([throughCity.code, throughAgencies.code].sort()).toEqual([0, 1]);
       const firstWon = throughCity.code === 0;

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,6 +31,37 @@ export function civic(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs
     maxBuffer: 256 * 1024 * 1024,
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Start the built `civic` CLI as a child process (spawn, not spawnSync) and resolve when it
+ * exits, so that several can run at the same moment.
+ *
+ * @param args - command-line arguments
+ * @param env - environment additions (network home, base port)
+ * @param timeoutMs - kill the command after this long
+ */
+export function civicAsync(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 180_000): Promise<CivicRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CIVIC_BIN, ...args], {
+      cwd: REPO,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
 }
 
 /**
