@@ -9,7 +9,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { common, msp, peer } from '@hyperledger/fabric-protos';
+import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
 
 /** One endorser transaction of a block, as the block holds it. */
 export interface BlockTransaction {
@@ -136,4 +136,39 @@ export function transactionsOf(raw: Buffer): BlockTransaction[] {
         },
       ];
     });
+}
+
+/** One key hash of a private data collection, as a transaction's hashed read/write set holds it. */
+export interface PrivateKeyHash {
+  /** The chaincode namespace, e.g. `civic`. */
+  readonly namespace: string;
+  readonly collection: string;
+  /** `read`, `write` (a purge too) or `metadata` (a metadata write). */
+  readonly kind: 'read' | 'write' | 'metadata';
+  /** SHA-256 of the private key, lower-case hex: what every peer of the channel holds of it. */
+  readonly keyHash: string;
+}
+
+/**
+ * Every private data key hash in a transaction's read/write set (`TxReadWriteSet` →
+ * `NsReadWriteSet.collection_hashed_rwset` → `HashedRWSet`): what a block says about private
+ * data. Fabric hashes each private key with SHA-256 and no salt (core/ledger/util.ComputeStringHash).
+ */
+export function privateKeyHashesOf(tx: BlockTransaction): PrivateKeyHash[] {
+  const extension = peer.ProposalResponsePayload.deserializeBinary(tx.responsePayload).getExtension_asU8();
+  const results = peer.ChaincodeAction.deserializeBinary(extension).getResults_asU8();
+  const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+  return ledger.rwset.TxReadWriteSet.deserializeBinary(results)
+    .getNsRwsetList()
+    .flatMap((ns) =>
+      ns.getCollectionHashedRwsetList().flatMap((coll) => {
+        const set = ledger.rwset.kvrwset.HashedRWSet.deserializeBinary(coll.getHashedRwset_asU8());
+        const at = { namespace: ns.getNamespace(), collection: coll.getCollectionName() };
+        return [
+          ...set.getHashedReadsList().map((r) => ({ ...at, kind: 'read' as const, keyHash: hex(r.getKeyHash_asU8()) })),
+          ...set.getHashedWritesList().map((w) => ({ ...at, kind: 'write' as const, keyHash: hex(w.getKeyHash_asU8()) })),
+          ...set.getMetadataWritesList().map((m) => ({ ...at, kind: 'metadata' as const, keyHash: hex(m.getKeyHash_asU8()) })),
+        ];
+      }),
+    );
 }
