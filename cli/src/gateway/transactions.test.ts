@@ -1,11 +1,16 @@
 import { CommitStatusError, StatusCode, type Contract } from '@hyperledger/fabric-gateway';
 import type { ServiceError } from '@grpc/grpc-js';
 import { ContractError, NetworkError } from '../errors';
-import { COMMIT_STATUS_ASKS, submit } from './transactions';
+import { COMMIT_STATUS_ASKS, submit, submitUnlessAnswered } from './transactions';
 
 /** A typed fake of the gateway Contract's proposal flow, committing with scripted validation codes. */
-function fakeContract(codes: number[], unknownStatus = 0): { contract: Contract; calls: string[][]; statusAsks: () => number } {
+function fakeContract(
+  codes: number[],
+  unknownStatus = 0,
+  endorsed: string[] = [],
+): { contract: Contract; calls: string[][]; statusAsks: () => number; submits: () => number } {
   let asks = 0;
+  let submits = 0;
   const calls: string[][] = [];
   let n = 0;
   const contract = {
@@ -13,11 +18,15 @@ function fakeContract(codes: number[], unknownStatus = 0): { contract: Contract;
       calls.push([name, ...options.arguments]);
       const code = codes[n] ?? StatusCode.VALID;
       const txId = `tx${++n}`;
+      const endorsedResult = endorsed[n - 1] ?? `result of ${txId}`;
       return {
         endorse: () =>
           Promise.resolve({
-            submit: () =>
-              Promise.resolve({
+            getResult: () => new TextEncoder().encode(endorsedResult),
+            getTransactionId: () => txId,
+            submit: () => {
+              submits += 1;
+              return Promise.resolve({
                 getResult: () => new TextEncoder().encode(`result of ${txId}`),
                 getStatus: () => {
                   asks += 1;
@@ -33,12 +42,13 @@ function fakeContract(codes: number[], unknownStatus = 0): { contract: Contract;
                   }
                   return Promise.resolve({ code, successful: code === StatusCode.VALID, transactionId: txId, blockNumber: BigInt(10 + n) });
                 },
-              }),
+              });
+            },
           }),
       };
     },
   };
-  return { contract: contract as unknown as Contract, calls, statusAsks: () => asks };
+  return { contract: contract as unknown as Contract, calls, statusAsks: () => asks, submits: () => submits };
 }
 
 describe('submit', () => {
@@ -93,5 +103,24 @@ describe('submit', () => {
     );
     expect(calls).toHaveLength(1);
     expect(statusAsks()).toBe(COMMIT_STATUS_ASKS);
+  });
+});
+
+describe('submitUnlessAnswered', () => {
+  const already = (result: string): boolean => result === 'already recorded';
+
+  it('returns an endorsed result that needs no commit without sending it to the orderers', async () => {
+    const { contract, submits } = fakeContract([StatusCode.VALID], 0, ['already recorded']);
+    await expect(submitUnlessAnswered(contract, 'RecordDebt', [], already)).resolves.toEqual({ result: 'already recorded', transactionId: 'tx1' });
+    expect(submits()).toBe(0);
+  });
+
+  it('submits any other result, and answers a retry after an MVCC conflict that finds the work already committed', async () => {
+    const first = fakeContract([StatusCode.VALID], 0, ['recorded']);
+    await expect(submitUnlessAnswered(first.contract, 'RecordDebt', [], already)).resolves.toMatchObject({ transactionId: 'tx1', blockNumber: 11n });
+    expect(first.submits()).toBe(1);
+    const raced = fakeContract([StatusCode.MVCC_READ_CONFLICT], 0, ['recorded', 'already recorded']);
+    await expect(submitUnlessAnswered(raced.contract, 'RecordDebt', [], already)).resolves.toEqual({ result: 'already recorded', transactionId: 'tx2' });
+    expect(raced.submits()).toBe(1);
   });
 });

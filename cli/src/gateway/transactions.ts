@@ -69,6 +69,16 @@ async function commitStatusOf(submitted: SubmittedTransaction, onRetry: (message
 }
 
 /**
+ * A transaction answered at endorsement and never sent to the orderers: its result said that
+ * committing it would change nothing (an idempotent retry of work already on the ledger).
+ */
+export interface AnsweredAtEndorsement {
+  readonly result: string;
+  /** The id of the endorsed proposal, which was not submitted and so is in no block. */
+  readonly transactionId: string;
+}
+
+/**
  * Submit a transaction with the gateway's endorse → submit → commit-status flow.
  * MVCC_READ_CONFLICT / PHANTOM_READ_CONFLICT are retried (with a fresh proposal)
  * up to `maxAttempts` times with exponential backoff; nothing else is resubmitted. When the commit
@@ -94,10 +104,38 @@ export async function submit(
   extras: ProposalExtras = {},
   statusPauseMs = 250,
 ): Promise<Committed> {
+  return (await submitUnlessAnswered(contract, name, args, () => false, onRetry, maxAttempts, extras, statusPauseMs)) as Committed;
+}
+
+/**
+ * As {@link submit}, but each endorsed result is first shown to `answered`: when it says the
+ * transaction would change nothing (e.g. the chaincode found the same record already stored
+ * under a client-chosen id), the transaction is not sent to the orderers and the endorsed result
+ * is returned as it is. A transaction that writes nothing would in any case not be valid under
+ * a one-org collection endorsement (Fabric then checks the chaincode-wide policy).
+ *
+ * @param answered - true for an endorsed result (UTF-8) that needs no commit
+ * @returns the committed transaction, or the answer at endorsement (no `blockNumber`)
+ * @throws as {@link submit}
+ */
+export async function submitUnlessAnswered(
+  contract: Contract,
+  name: string,
+  args: readonly string[],
+  answered: (result: string) => boolean,
+  onRetry: (message: string) => void = () => undefined,
+  maxAttempts = 5,
+  extras: ProposalExtras = {},
+  statusPauseMs = 250,
+): Promise<Committed | AnsweredAtEndorsement> {
   for (let attempt = 1; ; attempt++) {
     try {
       const proposal = contract.newProposal(name, proposalOptions(args, extras));
       const transaction = await proposal.endorse();
+      const endorsed = Buffer.from(transaction.getResult()).toString('utf8');
+      if (answered(endorsed)) {
+        return { result: endorsed, transactionId: transaction.getTransactionId() };
+      }
       const submitted = await transaction.submit();
       const status = await commitStatusOf(submitted, onRetry, statusPauseMs);
       if (status.successful) {

@@ -50,6 +50,11 @@ export class Printer {
     }
   }
 
+  /** Something the user must see even under `--json` (to stderr, never mixed into the JSON on stdout). */
+  notice(text: string): void {
+    this.#io.err(text);
+  }
+
   /** Detail shown only with `--verbose`. */
   verbose(text: string): void {
     if (this.#verbose) {
