@@ -137,7 +137,7 @@ describe('debt records and consent', () => {
   it('refuses malformed debts, changing nothing', async () => {
     const ledger = newLedger();
     const alice = await registeredCitizen(ledger);
-    const base = { subject: alice.did, creditorReference: 'r', origin: 'o', since: '2026-01-01' };
+    const base = { debtId: randomBytes(16).toString('hex'), subject: alice.did, creditorReference: 'r', origin: 'o', since: '2026-01-01' };
     const record = (d: unknown): Promise<string> => ledger.tx(agenciesCreditor, (ctx) => debt.RecordDebt(ctx), NOW, { transient: { debt: JSON.stringify(d) } });
     expect((await refused(ledger, () => record({ ...base, amountCents: -500 }))).message).toBe(
       'INVALID_ARGUMENT: transient.debt.amountCents: must be a positive number of cents',
@@ -184,7 +184,7 @@ describe('debt records and consent', () => {
     const before = ledger.snapshot();
     // The body catches the refusal and resolves, so the transaction commits whatever putPrivate wrote.
     const error = await ledger.tx(agenciesCreditor, (ctx) =>
-      putPrivate(ctx, 'debtAgenciesMSP', recordKey(ctx, alice.did, record.debtId), debtRecordSchema, { ...record, outstandingCents: -1 }).then(
+      putPrivate(ctx, 'debtAgenciesMSP', recordKey(ctx, record.debtId), debtRecordSchema, { ...record, outstandingCents: -1 }).then(
         () => undefined,
         (e: unknown) => e,
       ),

@@ -52,7 +52,7 @@ export class DebtContract extends Contract {
     super('debt');
   }
 
-  /** Record a debt in the caller's org collection (creditor role). Transient `debt`. Emits `debt.DebtRecorded`. @returns `{ debtId, creditor }` */
+  /** Record a debt in the caller's org collection (creditor role). Transient `debt`. Emits `debt.DebtRecorded` on a new record. @returns `{ creditor, status }` */
   @Transaction()
   @Returns('string')
   async RecordDebt(ctx: Context): Promise<string> {

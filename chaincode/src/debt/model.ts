@@ -24,9 +24,17 @@ export const mspIdSchema = z.enum(MSP_IDS);
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
 const cents = z.number().int('must be whole cents').positive('must be a positive number of cents').max(Number.MAX_SAFE_INTEGER);
 
-/** A debt as its creditor records it (transient `debt` of `debt:RecordDebt`). */
+/**
+ * A debt id: 128 to 256 random bits as lower-case hex, chosen by the creditor's client (never a
+ * transaction id or anything else public). It is the only attribute of the record's private key,
+ * so the key's hash in the blocks can be neither guessed nor linked to the subject.
+ */
+export const debtIdSchema = z.string().regex(/^[0-9a-f]{32,64}$/, 'must be 32 to 64 lower-case hex digits (128 to 256 random bits)');
+
+/** A debt as its creditor records it (transient `debt` of `debt:RecordDebt`), under the id its client chose. */
 export const newDebtSchema = z
   .object({
+    debtId: debtIdSchema,
     subject: didSchema,
     /** The creditor's own file or invoice reference. */
     creditorReference: z.string().min(1).max(64),
@@ -41,7 +49,6 @@ export const newDebtSchema = z
 /** A debt record in the creditor's collection. Amounts in integer euro cents. */
 export const debtRecordSchema = newDebtSchema
   .extend({
-    debtId: z.string().min(1),
     creditor: mspIdSchema,
     outstandingCents: z.number().int().nonnegative(),
     status: z.enum(['open', 'settled']),

@@ -55,7 +55,7 @@ async function verifiedOpenDebts(ctx: Context, records: readonly DebtRecord[], s
       );
     }
     seen.add(r.debtId);
-    await requireStored(ctx, debtCollection(r.creditor), recordKey(ctx, r.subject, r.debtId), r, `debt ${r.debtId} of ${r.creditor}`);
+    await requireStored(ctx, debtCollection(r.creditor), recordKey(ctx, r.debtId), r, `debt ${r.debtId} of ${r.creditor}`);
     owed.set(r.creditor, (owed.get(r.creditor) ?? 0) + r.outstandingCents);
   }
   return owed;

@@ -34,19 +34,19 @@ export function configuredCollections(): Record<string, FakeCollection> {
 
 export const newLedger = (): FakeLedger => new FakeLedger(configuredCollections());
 
-/** Record a debt as `creditor`; returns its id. */
+/** Record a debt as `creditor` under a new random id (as the CLI chooses it); returns that id. */
 export async function recordDebt(ledger: FakeLedger, creditor: FakeIdentity, subject: string, amountCents: number, reference = 'ref-1'): Promise<string> {
+  const debtId = randomBytes(16).toString('hex');
   const debt_ = {
+    debtId,
     subject,
     creditorReference: reference,
     amountCents,
     origin: 'energy bill 2026-Q2',
     since: '2026-04-01',
   };
-  const result = JSON.parse(await ledger.tx(creditor, (ctx) => debt.RecordDebt(ctx), NOW, { transient: { debt: JSON.stringify(debt_) } })) as {
-    debtId: string;
-  };
-  return result.debtId;
+  await ledger.tx(creditor, (ctx) => debt.RecordDebt(ctx), NOW, { transient: { debt: JSON.stringify(debt_) } });
+  return debtId;
 }
 
 /** A consent signed by `signer` (by default the subject) for the fixture counsellor. */
