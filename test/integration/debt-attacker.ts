@@ -49,14 +49,16 @@ const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8
  * Run the attack over a ledger's blocks.
  *
  * @param raw - every block's raw bytes (for the DIDs)
- * @param transactions - every endorser transaction of those blocks
+ * @param transactions - every endorser transaction of those blocks (every one gives ids)
+ * @param fromBlock - attack the key hashes of debt transactions in this block and later ones only
+ *   (what one test run wrote, when earlier runs may have run an older chaincode)
  */
-export function attackDebtKeys(raw: readonly Buffer[], transactions: readonly BlockTransaction[]): Attack {
+export function attackDebtKeys(raw: readonly Buffer[], transactions: readonly BlockTransaction[], fromBlock = 0): Attack {
   const dids = new Set(raw.flatMap((b) => b.toString('latin1').match(DID) ?? []));
   const debtTxs = transactions.filter((t) => t.fn.startsWith('debt:'));
   const ids = new Set([...transactions.map((t) => t.txId), ...debtTxs.flatMap((t) => t.envelope.toString('latin1').match(TOKEN) ?? [])]);
   const targets = new Map<string, { collection: string; txId: string; fn: string }[]>();
-  for (const tx of debtTxs) {
+  for (const tx of debtTxs.filter((t) => t.blockNumber >= fromBlock)) {
     for (const h of privateKeyHashesOf(tx).filter((k) => k.namespace === tx.chaincode && k.collection.startsWith('debt'))) {
       targets.set(h.keyHash, [...(targets.get(h.keyHash) ?? []), { collection: h.collection, txId: tx.txId, fn: tx.fn }]);
     }

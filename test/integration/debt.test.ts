@@ -12,7 +12,11 @@
  *  5. the raw bytes of every block on every peer and orderer hold no amount, reference or
  *     description of the debts, and the subject's DID only in identity transactions;
  *  6. purging a debt removes its private data: neither the creditor nor the counsellor finds it;
- *     settling one keeps it, with nothing outstanding.
+ *     settling one keeps it, with nothing outstanding;
+ *  7. a debt recorded again under the same client-chosen id (a retry) leaves one record, and
+ *     another debt under that id is refused;
+ *  8. an outsider hashing every composite key it can build from every DID and public id in the
+ *     blocks links no private debt key hash to a person.
  * Every run uses a fresh citizen and references with a random suffix.
  */
 import { randomBytes } from 'node:crypto';
@@ -32,6 +36,7 @@ import { civicPaths } from '../../cli/src/paths';
 import { civic, civicJson } from '../support/civic-cli';
 import { liveNetworkEnv } from '../support/test-network';
 import { blockFilesOf, rawBlocks, transactionsOf, type BlockTransaction } from './block-files';
+import { attackDebtKeys } from './debt-attacker';
 
 const PASSPHRASE = 'integration test passphrase';
 const env: NodeJS.ProcessEnv = { ...liveNetworkEnv(), CIVIC_KEY_PASSPHRASE: PASSPHRASE };
@@ -45,8 +50,8 @@ const ENERGY = { org: 'utilities', msp: 'UtilitiesMSP', reference: `EN-${RUN}-PW
 
 interface Receipt<T> {
   readonly result: T;
-  readonly transactionId: string;
-  readonly blockNumber: string;
+  readonly transactionId?: string;
+  readonly blockNumber?: string;
 }
 interface CreditorAnswer {
   readonly creditor: string;
@@ -119,7 +124,7 @@ describe('debt-sharing on the live network', () => {
         '2026-03-01',
       ]);
       expect(receipt.result.creditor).toBe(debt.msp);
-      txIds[debt.reference] = receipt.transactionId;
+      txIds[debt.reference] = receipt.transactionId ?? '';
     }
     for (const debt of [TAX, ENERGY]) {
       const own = as<DebtRecord[]>(debt.org, 'creditor', ['debt', 'list', '--subject', carol]);
@@ -279,7 +284,7 @@ describe('debt-sharing on the live network', () => {
         [6058, TAX.cents - 6058],
         [0, ENERGY.cents],
       ]);
-      txIds.plan = proposed.transactionId;
+      txIds.plan = proposed.transactionId ?? '';
     },
     5 * MINUTES,
   );
@@ -307,7 +312,7 @@ describe('debt-sharing on the live network', () => {
 
   it('purges a debt: its private data is gone for the creditor and for the counsellor; a settled one stays, with nothing outstanding', () => {
     const [record] = as<DebtRecord[]>('agencies', 'creditor', ['debt', 'list', '--subject', carol]);
-    const purged = as<Receipt<{ debtId: string; status: string }>>('agencies', 'creditor', [
+    const purged = as<Receipt<{ creditor: string; status: string }>>('agencies', 'creditor', [
       'debt',
       'purge',
       '--subject',
@@ -315,7 +320,8 @@ describe('debt-sharing on the live network', () => {
       '--debt',
       record?.debtId ?? '',
     ]);
-    expect(purged.result).toEqual({ debtId: record?.debtId, status: 'purged' });
+    // The result is in the block: it names the creditor, never the debt id (the key's only attribute).
+    expect(purged.result).toEqual({ creditor: TAX.msp, status: 'purged' });
     expect(as<DebtRecord[]>('agencies', 'creditor', ['debt', 'list', '--subject', carol])).toEqual([]);
     // Settling keeps the record, with nothing outstanding.
     const [energy] = as<DebtRecord[]>('utilities', 'creditor', ['debt', 'list', '--subject', carol]);
@@ -325,5 +331,52 @@ describe('debt-sharing on the live network', () => {
       [TAX.msp, []],
       [ENERGY.msp, [[ENERGY.reference, 'settled', 0]]],
     ]);
+  });
+
+  it('records a debt under a client-chosen id once: a retry leaves one record and names the same id; another debt under that id is refused', () => {
+    civic(['identity', 'keygen', '--out', file('dave.key.json')], env);
+    const dave = (JSON.parse(readFileSync(file('dave.key.json'), 'utf8')) as { did: string }).did;
+    const debtId = randomBytes(16).toString('hex');
+    const water = (euros: string): string[] => [
+      'debt',
+      'record',
+      '--subject',
+      dave,
+      '--reference',
+      `WA-${RUN}-RETRY`,
+      '--amount',
+      euros,
+      '--origin',
+      `water ${RUN}`,
+      '--since',
+      '2026-05-01',
+      '--debt-id',
+      debtId,
+    ];
+    const first = as<Receipt<{ debtId: string; creditor: string; status: string }>>('utilities', 'creditor', water('75.00'));
+    expect(first.result).toEqual({ debtId, creditor: ENERGY.msp, status: 'recorded' });
+    expect(first.transactionId).toMatch(/^[0-9a-f]{64}$/);
+    const retry = as<Receipt<{ debtId: string; creditor: string; status: string }>>('utilities', 'creditor', water('75.00'));
+    expect(retry.result).toEqual({ debtId, creditor: ENERGY.msp, status: 'already recorded' });
+    const other = refusedAs('utilities', 'creditor', water('76.00'));
+    expect(other.code).toBe(1);
+    expect(other.text).toContain(`ALREADY_EXISTS: debt ${debtId} of UtilitiesMSP is already recorded, with other details`);
+    const listed = as<DebtRecord[]>('utilities', 'creditor', ['debt', 'list', '--subject', dave]);
+    expect(listed.map((r) => [r.debtId, r.amountCents, r.status])).toEqual([[debtId, 7500, 'open']]);
+  });
+
+  it('links no private debt key hash in the blocks to a person, whatever DID and public id an outsider hashes', () => {
+    const { raw, transactions } = ledgerOf(chainDirs()[0] ?? '');
+    // This run's debt transactions: the ledger may hold earlier runs of an older chaincode.
+    const firstBlock = transactions.find((t) => t.txId === txIds[TAX.reference])?.blockNumber ?? Number.POSITIVE_INFINITY;
+    const attack = attackDebtKeys(raw, transactions, firstBlock);
+    expect(attack.dids.has(carol)).toBe(true);
+    expect(attack.keyHashes).toBeGreaterThan(0);
+    // The attack works: plan shares are keyed by the public plan id (the plan names its creditors
+    // anyway, and no person), and it finds them.
+    expect(attack.found.some((f) => f.fn === 'debt:ProposePlan' && f.key[1] === txIds.plan)).toBe(true);
+    // It links no key hash to a DID, and finds no debt record's key at all.
+    expect(attack.found.filter((f) => f.did !== undefined).map((f) => `${f.fn} ${f.txId} ${f.collection}: ${f.key.join(' | ')}`)).toEqual([]);
+    expect([...new Set(attack.found.map((f) => f.key[0]))]).toEqual(['civic.debt.planshare']);
   });
 });
