@@ -363,6 +363,9 @@ describe('debt-sharing on the live network', () => {
     expect(other.text).toContain(`ALREADY_EXISTS: debt ${debtId} of UtilitiesMSP is already recorded, with other details`);
     const listed = as<DebtRecord[]>('utilities', 'creditor', ['debt', 'list', '--subject', dave]);
     expect(listed.map((r) => [r.debtId, r.amountCents, r.status])).toEqual([[debtId, 7500, 'open']]);
+    // The retry and the refusal reached no orderer: the first is the last RecordDebt in the blocks.
+    const recorded = ledgerOf(chainDirs()[0] ?? '').transactions.filter((t) => t.fn === 'debt:RecordDebt' && t.blockNumber >= Number(first.blockNumber));
+    expect(recorded.map((t) => t.txId)).toEqual([first.transactionId]);
   });
 
   it('links no private debt key hash in the blocks to a person, whatever DID and public id an outsider hashes', () => {
