@@ -49,10 +49,13 @@ export class ContractError extends CliError {
 export class NetworkError extends CliError {
   readonly exitCode = 2;
   readonly code: string;
+  /** The transaction concerned, when there is one (e.g. `COMMIT_STATUS_UNKNOWN`: submitted, fate unknown). */
+  readonly transactionId: string | undefined;
 
-  constructor(message: string, options: { code?: string; detail?: string } = {}) {
+  constructor(message: string, options: { code?: string; detail?: string; transactionId?: string } = {}) {
     super(message, options.detail);
     this.code = options.code ?? 'NETWORK';
+    this.transactionId = options.transactionId;
   }
 }
 

@@ -81,11 +81,24 @@ external_builders_json() {
     '[{name: "civic-node", path: $path, propagateEnvironment: ["HOME", "NPM_CONFIG_CACHE", "NPM_CONFIG_REGISTRY", "npm_config_cache", "npm_config_registry", "CIVIC_BUILDER_LOG"]}]'
 }
 
+# total_query_limit: the peers' ledger.state.totalQueryLimit (results per range
+# query), from CIVIC_TOTAL_QUERY_LIMIT; core.yaml's default 100000 when unset.
+# A small value lets tests show what happens to queries that reach it.
+total_query_limit() {
+  local limit="${CIVIC_TOTAL_QUERY_LIMIT:-100000}"
+  if [[ ! "${limit}" =~ ^[1-9][0-9]{0,8}$ ]]; then
+    log_error "CIVIC_TOTAL_QUERY_LIMIT must be a positive whole number of results, not '${limit}'"
+    return 1
+  fi
+  printf '%s\n' "${limit}"
+}
+
 # start_peer ORG: the org's peer (gateway on, LevelDB, TLS, operations endpoint,
 # no Docker: chaincode is built and launched by the node external builder),
 # waited on until healthy.
 start_peer() {
-  local org="$1" dir tls host data endpoint
+  local org="$1" dir tls host data endpoint limit
+  limit="$(total_query_limit)" || return 1
   dir="$(org_dir "${org}")/peer"
   tls="${dir}/tls"
   host="$(node_host "${org}")"
@@ -112,6 +125,7 @@ start_peer() {
     CORE_PEER_GATEWAY_ENABLED=true \
     CORE_LEDGER_STATE_STATEDATABASE=goleveldb \
     CORE_LEDGER_HISTORY_ENABLEHISTORYDATABASE=true \
+    CORE_LEDGER_STATE_TOTALQUERYLIMIT="${limit}" \
     CORE_LEDGER_SNAPSHOTS_ROOTDIR="${data}/snapshots" \
     CORE_OPERATIONS_LISTENADDRESS="${host}:$(port_of "${org}" peer_ops)" \
     CORE_METRICS_PROVIDER=prometheus \

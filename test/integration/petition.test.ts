@@ -437,6 +437,36 @@ describe(`${String(SIGNERS)} eligible citizens sign concurrently through the thr
   }, 600_000);
 });
 
+/** Signers of the petition counted at close: more than the small `ledger.state.totalQueryLimit` a network can be started with. */
+const COUNTED_SIGNERS = 25;
+
+describe("counting at close beyond the peers' total query limit", () => {
+  // On a network started with CIVIC_TOTAL_QUERY_LIMIT below COUNTED_SIGNERS (e.g. 10), one range
+  // query over the petition's signatures stops at the limit; the close must count them all anyway.
+  it(`a petition with ${String(COUNTED_SIGNERS)} signatures is counted exactly at close, in several transactions`, async () => {
+    const id = `counted-${RUN}`;
+    const week = isoSeconds(Date.now() + 7 * 86_400_000);
+    issuing.set(id, tokenDesk(createPetition(id, week, 20)));
+    const petition = await petitionOf(id);
+    const { tokens: counted } = await citizensWithTokens(desks, issuing.get(id) as TokenDesk, petition, registry, COUNTED_SIGNERS, 4);
+    const outcomes: SignOutcome[] = [];
+    await inParallel(COUNTED_SIGNERS, SIGN_IN_FLIGHT, async (i) => {
+      outcomes[i] = await signThrough(desks.at(i % 3), { token: counted[i] as TokenFile, option: i % 5 === 4 ? 'No' : 'Yes', attributes: {} });
+    });
+    expect(outcomes.filter((o) => 'committed' in o)).toHaveLength(COUNTED_SIGNERS);
+    const expected = { total: COUNTED_SIGNERS, counts: { Yes: COUNTED_SIGNERS - 5, No: 5 } };
+    expect(resultsThrough('agencies', id)).toMatchObject({ status: 'open', ...expected });
+
+    const run = civic(['--org', 'city', '--user', 'clerk', '--verbose', '--json', 'petition', 'close', id, '--withdraw', '--max-signatures', '10'], env);
+    expect(run.code).toBe(0);
+    const closed = (JSON.parse(run.stdout) as { result: { result: PetitionRecord } }).result.result;
+    expect(closed.final).toMatchObject({ ...expected, thresholdReached: true, reason: 'withdrawn' });
+    expect(run.stderr.match(/^counted \d+ signatures so far/gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    expect(petitionThrough('utilities', id)).toMatchObject({ status: 'closed', final: closed.final });
+    expect(resultsThrough('utilities', id)).toMatchObject({ status: 'closed', ...expected });
+  }, 600_000);
+});
+
 describe('refusals, each with its own reason, leaving the ledger as it was', () => {
   const sign = (org: string, tokenFile: string, option = 'Yes'): CivicRun =>
     civic(['--org', org, '--user', 'clerk', 'petition', 'sign', '--token', tokenFile, '--option', option], env);

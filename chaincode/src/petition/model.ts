@@ -6,8 +6,20 @@ export const PETITION_OBJECT_TYPE = 'civic.petition.petition';
 export const PROPOSAL_OBJECT_TYPE = 'civic.petition.proposal';
 /** One key per (petition, DID) that received its token: the only issuance record. */
 export const ISSUANCE_OBJECT_TYPE = 'civic.petition.issuance';
-/** One key per (petition, token id): the signature itself, and the spent-token mark. */
+/**
+ * One key per (petition, bucket, token id): the signature itself, and the spent-token mark. The
+ * bucket is the token id's first {@link BUCKET_HEX_DIGITS} hex digits, so that `ClosePetition`
+ * can count a petition's signatures bucket by bucket, each bucket one partial-key range that the
+ * peer's `ledger.state.totalQueryLimit` (a limit per range query) does not cut short unless a
+ * single bucket holds more signatures than the limit: 256 buckets, about 25.6 million
+ * signatures with the default limit of 100,000. Key order is still token id order.
+ */
 export const SIGNATURE_OBJECT_TYPE = 'civic.petition.signature';
+export const BUCKET_HEX_DIGITS = 2;
+export const BUCKET_COUNT = 16 ** BUCKET_HEX_DIGITS;
+/** The bucket (`00` to `ff`) of a token id, or of bucket number `n`. */
+export const bucketOf = (tokenId: string): string => tokenId.slice(0, BUCKET_HEX_DIGITS);
+export const bucketName = (n: number): string => n.toString(16).padStart(BUCKET_HEX_DIGITS, '0');
 
 /** The one RFC 9474 variant petitions use (RFC 9474 §5: the recommended randomized PSS suite). */
 export const TOKEN_SUITE = 'RSABSSA-SHA384-PSS-Randomized';
@@ -109,7 +121,22 @@ export const petitionRecordSchema = z
     status: petitionStatusSchema,
     created: z.iso.datetime(),
     createdBy: z.string(),
-    /** Set by `ClosePetition`: the final counts and whether the threshold was reached. */
+    /**
+     * The count in progress, from the first `ClosePetition` on (the petition then takes no more
+     * signatures): raw counts (total, per option, per attribute band per option) of the buckets
+     * before `nextBucket`. Anyone can check it against `GetSignatures`. Absent before closing.
+     */
+    tally: z
+      .object({
+        reason: z.enum(['closing-time', 'withdrawn']),
+        nextBucket: z.number().int().min(0).max(BUCKET_COUNT),
+        total: z.number().int().min(0),
+        counts: z.record(z.string(), z.number().int().min(0)),
+        bands: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.number().int().min(0)))),
+      })
+      .strict()
+      .optional(),
+    /** Set by `ClosePetition` once every bucket is counted: the final counts and whether the threshold was reached. */
     final: z
       .object({
         closedAt: z.iso.datetime(),

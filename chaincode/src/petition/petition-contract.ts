@@ -77,9 +77,13 @@ export class PetitionContract extends Contract {
     return canonicalString(await signPetition(ctx, request));
   }
 
-  /** Store the final counts: anyone after the closing time; the City earlier with `withdraw: true`. `{ petitionId, withdraw? }` */
+  /**
+   * Count the signatures and store the final counts, over as many calls as it takes (call again
+   * while `final` is null): anyone after the closing time; the City earlier with `withdraw: true`.
+   * `{ petitionId, withdraw?, maxSignatures? }`
+   */
   @Transaction()
-  @Param('request', 'string', 'JSON { petitionId, withdraw? }')
+  @Param('request', 'string', 'JSON { petitionId, withdraw?, maxSignatures? }')
   @Returns('string')
   async ClosePetition(ctx: Context, request: string): Promise<string> {
     const caller = authorize(ctx, ACCESS.member, 'petition:ClosePetition');
@@ -95,15 +99,21 @@ export class PetitionContract extends Contract {
     return canonicalString(await loadPetition(ctx, petitionId));
   }
 
-  /** Every petition and poll. */
+  /**
+   * One page of the petitions and polls: `{ records, bookmark }`; pass the bookmark back for the next page, empty when done.
+   *
+   * @throws `INVALID_ARGUMENT` (page size outside 1–1000)
+   */
   @Transaction(false)
+  @Param('pageSize', 'string', 'records per page, 1-1000')
+  @Param('bookmark', 'string', "the previous page's bookmark, or empty")
   @Returns('string')
-  async ListPetitions(ctx: Context): Promise<string> {
+  async ListPetitions(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
     authorize(ctx, ACCESS.member, 'petition:ListPetitions');
-    return canonicalString(await listPetitions(ctx));
+    return canonicalString(await listPetitions(ctx, pageSize, bookmark));
   }
 
-  /** Live counts per option and per attribute band (bands under the k rule). @throws `NOT_FOUND` */
+  /** Counts per option and per attribute band (bands under the k rule): live, or once closed the stored count. @throws `NOT_FOUND` */
   @Transaction(false)
   @Param('petitionId', 'string', 'petition id')
   @Returns('string')

@@ -4,14 +4,17 @@ import { z } from 'zod';
 import { verifyCitizenSignature } from '../identity/citizen-signature';
 import { ChaincodeError } from '../shared/errors';
 import { collect } from '../shared/iterators';
+import { readPage, type Page } from '../shared/pages';
 import { emitEvent, readExisting, readRecord, writeRecord } from '../shared/state';
 import { txTimestamp } from '../shared/tx-time';
 import { parseJsonArgument, validate } from '../shared/validation';
 import {
+  BUCKET_COUNT,
   PETITION_OBJECT_TYPE,
   PROPOSAL_OBJECT_TYPE,
   SIGNATURE_OBJECT_TYPE,
   TOKEN_SUITE,
+  bucketName,
   petitionIdSchema,
   petitionRecordSchema,
   petitionSpecSchema,
@@ -22,7 +25,7 @@ import {
   type ProposalRecord,
   type SignatureRecord,
 } from './model';
-import { tally, type Tally } from './tally';
+import { addCounts, emptyCounts, publish, type RawCounts, type Tally } from './tally';
 
 export const petitionKey = (ctx: Context, id: string): string => ctx.stub.createCompositeKey(PETITION_OBJECT_TYPE, [id]);
 const proposalKey = (ctx: Context, id: string): string => ctx.stub.createCompositeKey(PROPOSAL_OBJECT_TYPE, [id]);
@@ -44,16 +47,40 @@ export function requireOpen(petition: PetitionRecord): void {
   if (petition.final !== null) {
     throw new ChaincodeError('FAILED_PRECONDITION', `petition ${petition.petitionId} was closed at ${petition.final.closedAt} (${petition.final.reason})`);
   }
+  if (petition.tally !== undefined) {
+    throw new ChaincodeError(
+      'FAILED_PRECONDITION',
+      `petition ${petition.petitionId} is closed (${petition.tally.reason}) and its signatures are being counted`,
+    );
+  }
   if (petition.status !== 'open') {
     throw new ChaincodeError('FAILED_PRECONDITION', `petition ${petition.petitionId} closed at ${petition.closes}`);
   }
 }
 
-/** Every recorded signature of a petition, in key (token id) order. */
-export async function signaturesOf(ctx: Context, petitionId: string): Promise<SignatureRecord[]> {
-  const results = await collect(await ctx.stub.getStateByPartialCompositeKey(SIGNATURE_OBJECT_TYPE, [petitionId]));
+/** The signatures of one bucket of a petition (one partial-key range, in token id order). */
+async function bucketSignatures(ctx: Context, petitionId: string, bucket: number): Promise<SignatureRecord[]> {
+  const results = await collect(await ctx.stub.getStateByPartialCompositeKey(SIGNATURE_OBJECT_TYPE, [petitionId, bucketName(bucket)]));
   return results.map((r) => signatureRecordSchema.parse(JSON.parse(Buffer.from(r.value).toString('utf8'))));
 }
+
+/**
+ * Raw counts of every recorded signature, read page by page (each page its own query, so the
+ * peer's `totalQueryLimit` never cuts the count short). Paginated queries are refused in
+ * transactions that write: query transactions only.
+ */
+async function countAll(ctx: Context, petition: PetitionRecord): Promise<RawCounts> {
+  let raw = emptyCounts(petition);
+  let bookmark = '';
+  do {
+    const page = await readPage(ctx, SIGNATURE_OBJECT_TYPE, [petition.petitionId], String(COUNT_PAGE_SIZE), bookmark, signatureRecordSchema);
+    raw = addCounts(raw, page.records);
+    bookmark = page.bookmark;
+  } while (bookmark !== '');
+  return raw;
+}
+
+const COUNT_PAGE_SIZE = 1000;
 
 /** Body of `petition:ProposePetition`: a citizen's signed proposal, for the City to accept or reject. */
 export async function proposePetition(ctx: Context, request: string): Promise<ProposalRecord> {
@@ -135,56 +162,113 @@ async function decideProposal(
   return decided;
 }
 
+const closeRequestSchema = z
+  .object({
+    petitionId: petitionIdSchema,
+    withdraw: z.boolean().default(false),
+    /** Stop counting buckets in this transaction once this many signatures are counted (at least one bucket is). */
+    maxSignatures: z.number().int().min(1).max(100_000).default(10_000),
+  })
+  .strict();
+
 /**
- * Body of `petition:ClosePetition`: store the final counts. Anyone may close once the closing time
- * has passed; before it, only the City (withdrawing the petition, with `withdraw: true`).
+ * Body of `petition:ClosePetition`: count the signatures and store the final counts, over as many
+ * calls as it takes. Anyone may close once the closing time has passed; before it, only the City
+ * (withdrawing the petition, with `withdraw: true`).
  *
- * @throws `FAILED_PRECONDITION` (already closed, or still open and not withdrawn by the City)
+ * The first call stores the petition as closed (no signature is accepted after it, and one
+ * endorsed before it but ordered after it fails MVCC validation on the petition record) and
+ * starts the count. Each call counts whole buckets of signature keys, from where the last one
+ * stopped, until it has counted `maxSignatures` (default 10,000), and stores the running raw
+ * counts in `tally`; anyone may continue a count. The call that counts the last bucket stores
+ * `final`. A bucket is one partial-key range read in full, so the peer re-checks it at
+ * validation: a bucket that changed meanwhile invalidates the call (`PHANTOM_READ_CONFLICT`),
+ * and nothing is lost or counted twice.
+ *
+ * @param request - JSON `{ petitionId, withdraw?, maxSignatures? (1-100,000) }`
+ * @returns the petition: `final` set when the count is complete, else `tally` shows the progress
+ * @throws `FAILED_PRECONDITION` (already closed, or still open and not withdrawn by the City),
+ *   `INVALID_ARGUMENT`, `NOT_FOUND`
  */
 export async function closePetition(ctx: Context, request: string, isCity: boolean): Promise<PetitionRecord> {
-  const req = parseJsonArgument(z.object({ petitionId: petitionIdSchema, withdraw: z.boolean().default(false) }).strict(), request, 'request');
+  const req = parseJsonArgument(closeRequestSchema, request, 'request');
   const petition = await loadPetition(ctx, req.petitionId);
   if (petition.final !== null) {
     throw new ChaincodeError('FAILED_PRECONDITION', `petition ${petition.petitionId} was already closed at ${petition.final.closedAt}`);
   }
   const timeUp = petition.status === 'closed';
-  if (!timeUp && !(req.withdraw && isCity)) {
+  if (petition.tally === undefined && !timeUp && !(req.withdraw && isCity)) {
     throw new ChaincodeError(
       'FAILED_PRECONDITION',
       `petition ${petition.petitionId} is open until ${petition.closes}; only the City can close it earlier, with withdraw: true`,
     );
   }
-  const t = tally(petition, await signaturesOf(ctx, petition.petitionId));
+  const progress = petition.tally ?? { reason: timeUp ? ('closing-time' as const) : ('withdrawn' as const), nextBucket: 0, ...emptyCounts(petition) };
+  const tallied = await countBuckets(ctx, petition, progress, req.maxSignatures);
+  const bucket = tallied.nextBucket;
   const closed: PetitionRecord = {
     ...petition,
     status: 'closed',
-    final: {
-      closedAt: txTimestamp(ctx),
-      txId: ctx.stub.getTxID(),
-      total: t.total,
-      counts: { ...t.counts },
-      thresholdReached: t.thresholdReached,
-      reason: timeUp ? 'closing-time' : 'withdrawn',
-    },
+    tally: tallied,
+    final:
+      bucket === BUCKET_COUNT
+        ? {
+            closedAt: txTimestamp(ctx),
+            txId: ctx.stub.getTxID(),
+            total: tallied.total,
+            counts: { ...publish(petition, tallied).counts },
+            thresholdReached: petition.threshold === null ? null : tallied.total >= petition.threshold,
+            reason: progress.reason,
+          }
+        : null,
   };
   await writeRecord(ctx, petitionKey(ctx, petition.petitionId), petitionRecordSchema, closed);
-  emitEvent(ctx, 'petition.Closed', { petitionId: petition.petitionId, ...closed.final });
+  if (closed.final === null) {
+    emitEvent(ctx, 'petition.Tallied', { petitionId: petition.petitionId, nextBucket: bucket, buckets: BUCKET_COUNT, total: tallied.total });
+  } else {
+    emitEvent(ctx, 'petition.Closed', { petitionId: petition.petitionId, ...closed.final });
+  }
   return closed;
 }
 
-/** Body of `petition:GetResults`: live counts as of this transaction, bands under the k rule. */
-export async function getResults(ctx: Context, petitionId: string): Promise<Tally & { petitionId: string; status: string }> {
-  const petition = await loadPetition(ctx, petitionId);
-  return { petitionId: petition.petitionId, status: petition.status, ...tally(petition, await signaturesOf(ctx, petition.petitionId)) };
+type TallyProgress = NonNullable<PetitionRecord['tally']>;
+
+/** Count whole buckets from `progress.nextBucket` on, until `maxSignatures` more are counted or none is left (at least one bucket). */
+async function countBuckets(ctx: Context, petition: PetitionRecord, progress: TallyProgress, maxSignatures: number): Promise<TallyProgress> {
+  let raw: RawCounts = progress;
+  let bucket = progress.nextBucket;
+  const stopAt = progress.total + maxSignatures;
+  do {
+    raw = addCounts(raw, await bucketSignatures(ctx, petition.petitionId, bucket));
+    bucket += 1;
+  } while (bucket < BUCKET_COUNT && raw.total < stopAt);
+  return { reason: progress.reason, nextBucket: bucket, total: raw.total, counts: { ...raw.counts }, bands: raw.bands };
 }
 
-/** Body of `petition:ListPetitions`: every petition and poll, with its status as of this transaction. */
-export async function listPetitions(ctx: Context): Promise<PetitionRecord[]> {
-  const results = await collect(await ctx.stub.getStateByPartialCompositeKey(PETITION_OBJECT_TYPE, []));
+/**
+ * Body of `petition:GetResults` (a query): counts as of this transaction, bands under the k rule.
+ * Once `ClosePetition` has counted every bucket, the stored count; before, a live count read
+ * page by page.
+ */
+export async function getResults(ctx: Context, petitionId: string): Promise<Tally & { petitionId: string; status: string }> {
+  const petition = await loadPetition(ctx, petitionId);
+  const raw = petition.final !== null && petition.tally !== undefined ? petition.tally : await countAll(ctx, petition);
+  return { petitionId: petition.petitionId, status: petition.status, ...publish(petition, raw) };
+}
+
+/**
+ * Body of `petition:ListPetitions` (a query): one page of petitions and polls, each with its
+ * status as of this transaction.
+ *
+ * @param pageSize - records per page, 1 to 1000
+ * @param bookmark - the previous page's bookmark, or empty for the first page
+ * @returns `{ records, bookmark }`; the bookmark is empty after the last page
+ * @throws `INVALID_ARGUMENT` (page size)
+ */
+export async function listPetitions(ctx: Context, pageSize: string, bookmark: string): Promise<Page<PetitionRecord>> {
+  const page = await readPage(ctx, PETITION_OBJECT_TYPE, [], pageSize, bookmark, petitionRecordSchema);
   const now = txTimestamp(ctx);
-  return results
-    .map((r) => petitionRecordSchema.parse(JSON.parse(Buffer.from(r.value).toString('utf8'))))
-    .map((p) => (p.status === 'open' && now >= p.closes ? { ...p, status: 'closed' as const } : p));
+  return { records: page.records.map((p) => (p.status === 'open' && now >= p.closes ? { ...p, status: 'closed' as const } : p)), bookmark: page.bookmark };
 }
 
 /** Body of `petition:GetProposal`. @throws `NOT_FOUND` */

@@ -8,6 +8,7 @@ import { parseJsonArgument, validate } from '../shared/validation';
 import {
   ISSUANCE_OBJECT_TYPE,
   SIGNATURE_OBJECT_TYPE,
+  bucketOf,
   issuanceRecordSchema,
   petitionIdSchema,
   signRequestSchema,
@@ -19,7 +20,8 @@ import { loadPetition, requireOpen } from './petitions';
 import { verifyToken } from './token';
 
 const issuanceKey = (ctx: Context, petitionId: string, did: string): string => ctx.stub.createCompositeKey(ISSUANCE_OBJECT_TYPE, [petitionId, did]);
-const signatureKey = (ctx: Context, petitionId: string, tokenId: string): string => ctx.stub.createCompositeKey(SIGNATURE_OBJECT_TYPE, [petitionId, tokenId]);
+const signatureKey = (ctx: Context, petitionId: string, tokenId: string): string =>
+  ctx.stub.createCompositeKey(SIGNATURE_OBJECT_TYPE, [petitionId, bucketOf(tokenId), tokenId]);
 
 /**
  * Body of `petition:RecordTokenIssuance` (the City's issuing service, after it has checked the
@@ -52,11 +54,13 @@ export async function recordTokenIssuance(ctx: Context, request: string): Promis
  * through whichever gateway they like: verify the token's signature with the petition's key,
  * refuse a spent token, record the signature.
  *
- * Keys are chosen for concurrency: each signature writes only its own key (petition, token id)
- * and reads only that key and the petition record, which signers never write. Concurrent signers
- * therefore never conflict (no hot counter key, no MVCC storm); the counts are computed from the
- * signature keys (a partial-key range) by `GetResults` and stored by `ClosePetition`. Two
- * submissions of one token conflict on its key, and only the first commits.
+ * Keys are chosen for concurrency: each signature writes only its own key (petition, bucket, token
+ * id) and reads only that key and the petition record, which signers never write. Concurrent
+ * signers therefore never conflict (no hot counter key, no MVCC storm); the counts are computed
+ * from the signature keys by `GetResults` (page by page) and by `ClosePetition` (bucket by
+ * bucket). Two submissions of one token conflict on its key, and only the first commits. A
+ * signature endorsed before the first `ClosePetition` but ordered after it is invalidated
+ * (`MVCC_READ_CONFLICT`): it read the petition record, which that close rewrites.
  *
  * @throws `INVALID_ARGUMENT` (malformed, unknown option or band, token of another petition),
  *   `INVALID_SIGNATURE` (forged), `ALREADY_EXISTS` (spent token), `FAILED_PRECONDITION` (closed), `NOT_FOUND`

@@ -24,6 +24,56 @@ export interface Tally {
 }
 
 /**
+ * Raw counts of signatures, before the k rule: the total, per option, and per attribute band per
+ * option (`bands[attribute][band][option]`, where a signer who attached no value for an attribute
+ * counts under {@link NOT_STATED}). Counts of disjoint sets of signatures add up ({@link addCounts}),
+ * which is how `ClosePetition` builds the final tally over several transactions.
+ */
+export interface RawCounts {
+  readonly total: number;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly bands: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, number>>>>>>;
+}
+
+/**
+ * Raw counts of no signatures: every option and band of the petition at zero.
+ *
+ * @param petition - the petition (options, attribute bands)
+ */
+export function emptyCounts(petition: Pick<PetitionRecord, 'options' | 'attributes'>): RawCounts {
+  const zero = (): Record<string, number> => Object.fromEntries(petition.options.map((o) => [o, 0]));
+  const bands = Object.fromEntries(
+    Object.entries(petition.attributes).map(([attribute, values]) => [attribute, Object.fromEntries([...values, NOT_STATED].map((band) => [band, zero()]))]),
+  );
+  return { total: 0, counts: zero(), bands };
+}
+
+/**
+ * Add signatures to raw counts (a new object; the inputs are not changed).
+ *
+ * @param base - counts so far, from {@link emptyCounts} or earlier calls
+ * @param signatures - further signatures, none of them already in `base`
+ */
+export function addCounts(base: RawCounts, signatures: readonly Pick<SignatureRecord, 'option' | 'attributes'>[]): RawCounts {
+  const counts: Record<string, number> = { ...base.counts };
+  const bands: Record<string, Record<string, Record<string, number>>> = Object.fromEntries(
+    Object.entries(base.bands).map(([attribute, byBand]) => [
+      attribute,
+      Object.fromEntries(Object.entries(byBand).map(([band, byOption]) => [band, { ...byOption }])),
+    ]),
+  );
+  for (const s of signatures) {
+    counts[s.option] = (counts[s.option] ?? 0) + 1;
+    for (const [attribute, byBand] of Object.entries(bands)) {
+      const band = s.attributes[attribute] ?? NOT_STATED;
+      const byOption = (byBand[band] ??= {});
+      byOption[s.option] = (byOption[s.option] ?? 0) + 1;
+    }
+  }
+  return { total: base.total + signatures.length, counts, bands };
+}
+
+/**
  * Count signatures per option and per attribute band.
  *
  * Small groups cannot be singled out: a band's count is published only when it holds at least
@@ -41,14 +91,21 @@ export function tally(
   petition: Pick<PetitionRecord, 'options' | 'attributes' | 'k' | 'threshold'>,
   signatures: readonly Pick<SignatureRecord, 'option' | 'attributes'>[],
 ): Tally {
-  const counts = Object.fromEntries(petition.options.map((o) => [o, 0]));
-  for (const s of signatures) {
-    counts[s.option] = (counts[s.option] ?? 0) + 1;
-  }
+  return publish(petition, addCounts(emptyCounts(petition), signatures));
+}
+
+/**
+ * Published results from raw counts, under the k rule described at {@link tally}.
+ *
+ * @param petition - the petition (options, attribute bands, k, threshold)
+ * @param raw - raw counts of every signature of the petition
+ */
+export function publish(petition: Pick<PetitionRecord, 'options' | 'attributes' | 'k' | 'threshold'>, raw: RawCounts): Tally {
+  const counts = Object.fromEntries(petition.options.map((o) => [o, raw.counts[o] ?? 0]));
   const bands = Object.entries(petition.attributes)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .flatMap(([attribute, values]) => attributeBands(attribute, [...values, NOT_STATED], petition, signatures));
-  const total = signatures.length;
+    .flatMap(([attribute, values]) => attributeBands(attribute, [...values, NOT_STATED], petition, raw.bands[attribute] ?? {}));
+  const total = raw.total;
   return { total, counts, thresholdReached: petition.threshold === null ? null : total >= petition.threshold, k: petition.k, bands };
 }
 
@@ -56,12 +113,11 @@ function attributeBands(
   attribute: string,
   values: readonly string[],
   petition: Pick<PetitionRecord, 'options' | 'k'>,
-  signatures: readonly Pick<SignatureRecord, 'option' | 'attributes'>[],
+  byBand: Readonly<Record<string, Readonly<Record<string, number>>>>,
 ): BandResult[] {
   const raw = values.map((band) => {
-    const inBand = signatures.filter((s) => (s.attributes[attribute] ?? NOT_STATED) === band);
-    const byOption = Object.fromEntries(petition.options.map((o) => [o, inBand.filter((s) => s.option === o).length]));
-    return { band, count: inBand.length, byOption };
+    const byOption = Object.fromEntries(petition.options.map((o) => [o, byBand[band]?.[o] ?? 0]));
+    return { band, count: Object.values(byOption).reduce((a, b) => a + b, 0), byOption };
   });
   const small = (n: number): boolean => n > 0 && n < petition.k;
   const countHidden = complement(

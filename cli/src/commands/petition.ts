@@ -1,13 +1,14 @@
 import { Command } from 'commander';
 import type { PetitionRecord, SignatureRecord } from '@civic-ledger/chaincode/dist/petition/client';
-import { action, type Runtime } from '../context';
+import type { Contract } from '@hyperledger/fabric-gateway';
+import { action, type CommandContext, type Runtime } from '../context';
 import { CheckFailed } from '../errors';
-import { evaluate } from '../gateway/transactions';
+import { evaluate, submit } from '../gateway/transactions';
 import { submitAndReport, withContract } from '../gateway/with-contract';
 import { parseSignerBands } from '../petition/arguments';
 import { auditPetition } from '../petition/audit';
 import { readPetitionFile, tokenFileSchema } from '../petition/files';
-import { petitionWithResults, withPetitionLedger } from '../petition/ledger';
+import { PAGE_SIZE, allPages, petitionWithResults, withPetitionLedger } from '../petition/ledger';
 import { auditText, petitionDetails, petitionsTable, resultsText } from '../petition/render';
 import { addProposalCommands, createCommand } from './petition-create';
 import { petitionTokenCommand } from './petition-token';
@@ -28,7 +29,12 @@ function readCommands(petition: Command, runtime: Runtime): void {
     .description('every petition and poll with its status (any org member)')
     .action(
       action(runtime, async (ctx) => {
-        const all = JSON.parse(await withContract(ctx, 'petition', (c) => evaluate(c, 'ListPetitions', []))) as PetitionRecord[];
+        const all = await withContract(ctx, 'petition', (c) =>
+          allPages(
+            async (bookmark) =>
+              JSON.parse(await evaluate(c, 'ListPetitions', [String(PAGE_SIZE), bookmark])) as { records: PetitionRecord[]; bookmark: string },
+          ),
+        );
         ctx.printer.result(all, () => petitionsTable(all));
       }),
     );
@@ -66,6 +72,27 @@ function readCommands(petition: Command, runtime: Runtime): void {
     );
 }
 
+/**
+ * Submit `petition:ClosePetition` until it stores the final counts (each call counts a page of
+ * signature buckets), reporting progress with `--verbose` and the final petition as the result.
+ */
+async function closeFully(ctx: CommandContext, contract: Contract, petitionId: string, withdraw: boolean, maxSignatures: number): Promise<void> {
+  const request = JSON.stringify({ petitionId, withdraw, maxSignatures });
+  for (;;) {
+    const committed = await submit(contract, 'ClosePetition', [request], (m) => {
+      ctx.printer.verbose(m);
+    });
+    const p = JSON.parse(committed.result) as PetitionRecord;
+    if (p.final !== null) {
+      ctx.printer.result({ result: p, transactionId: committed.transactionId, blockNumber: committed.blockNumber.toString() }, () =>
+        [petitionDetails(p), `  tx ${committed.transactionId} in block ${committed.blockNumber.toString()}`].join('\n'),
+      );
+      return;
+    }
+    ctx.printer.verbose(`counted ${String(p.tally?.total ?? 0)} signatures so far (bucket ${String(p.tally?.nextBucket ?? 0)}), tx ${committed.transactionId}`);
+  }
+}
+
 /** `civic petition …`: petitions and polls with anonymous, eligible, one-per-person signing */
 export function petitionCommand(runtime: Runtime): Command {
   const petition = new Command('petition').description(
@@ -98,13 +125,15 @@ export function petitionCommand(runtime: Runtime): Command {
     );
   petition
     .command('close')
-    .description('store the final counts: anyone once the closing time has passed; the City earlier with --withdraw')
+    .description(
+      'count every signature and store the final counts, in as many transactions as it takes: anyone once the closing time has passed; the City earlier with --withdraw',
+    )
     .argument('<petition>', 'petition id')
     .option('--withdraw', 'the City withdraws the petition before its closing time (CityMSP admin or clerk)')
+    .option('--max-signatures <n>', 'signatures counted per transaction (1-100000)', '10000')
     .action(
-      action(runtime, async (ctx, id: string, opts: { withdraw?: boolean }) => {
-        const request = JSON.stringify({ petitionId: id, withdraw: opts.withdraw === true });
-        await withContract(ctx, 'petition', (c) => submitAndReport(ctx, c, 'ClosePetition', [request], (p: PetitionRecord) => petitionDetails(p)));
+      action(runtime, async (ctx, id: string, opts: { withdraw?: boolean; maxSignatures: string }) => {
+        await withContract(ctx, 'petition', (c) => closeFully(ctx, c, id, opts.withdraw === true, Number(opts.maxSignatures)));
       }),
     );
   return petition;

@@ -11,6 +11,13 @@ export const CHAINCODE = 'civic';
 /** Deadlines for each gateway call, in milliseconds. */
 export const DEADLINES = { evaluate: 10_000, endorse: 30_000, submit: 10_000, commitStatus: 60_000 } as const;
 
+/**
+ * Largest gRPC message the CLI accepts, in bytes (gRPC's default is 4 MiB): a page of 1000
+ * signature records (each with a token and an RSA signature, about 1.3 KB) or of 1000
+ * petitions (each with its 2048-4096-bit key and title, up to about 4 KB) fits several times.
+ */
+export const MAX_RECEIVE_MESSAGE_BYTES = 32 * 1024 * 1024;
+
 /** An open gateway connection; close it when done. */
 export interface Session {
   readonly gateway: Gateway;
@@ -29,6 +36,7 @@ export interface Session {
 export function openSession(org: OrgConnection, identity: WalletIdentity): Session {
   const client = new grpc.Client(org.peerEndpoint, grpc.credentials.createSsl(org.peerTlsRootCert), {
     'grpc.ssl_target_name_override': org.peerHostAlias,
+    'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES,
   });
   const deadline = (ms: number) => (): grpc.CallOptions => ({ deadline: Date.now() + ms });
   const gateway = connect({

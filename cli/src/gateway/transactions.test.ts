@@ -97,7 +97,7 @@ describe('submit', () => {
     const { contract, calls, statusAsks } = fakeContract([StatusCode.VALID], 100);
     const error = await submit(contract, 'RecordDebt', [], () => undefined, 5, {}, 1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
-    expect(error).toMatchObject({ code: 'COMMIT_STATUS_UNKNOWN' });
+    expect(error).toMatchObject({ code: 'COMMIT_STATUS_UNKNOWN', transactionId: 'tx1' });
     expect((error as Error).message).toBe(
       `transaction tx1 was submitted, but its commit status is still unknown after ${String(COMMIT_STATUS_ASKS)} asks; it may yet commit, so look it up before submitting the same work again`,
     );

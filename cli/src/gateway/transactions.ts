@@ -59,7 +59,7 @@ async function commitStatusOf(submitted: SubmittedTransaction, onRetry: (message
       if (ask >= COMMIT_STATUS_ASKS) {
         throw new NetworkError(
           `transaction ${error.transactionId} was submitted, but its commit status is still unknown after ${String(ask)} asks; it may yet commit, so look it up before submitting the same work again`,
-          { code: 'COMMIT_STATUS_UNKNOWN', detail: error.message },
+          { code: 'COMMIT_STATUS_UNKNOWN', detail: error.message, transactionId: error.transactionId },
         );
       }
       onRetry(`commit status of ${error.transactionId} not known yet (${error.message}); asking again (${String(ask + 1)} of ${String(COMMIT_STATUS_ASKS)})`);

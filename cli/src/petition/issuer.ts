@@ -4,7 +4,7 @@ import type { PetitionRecord } from '@civic-ledger/chaincode/dist/petition/clien
 import type { LedgerReader } from '../credentials/ledger-reader';
 import type { Challenge } from '../credentials/present';
 import { verifyPresentation } from '../credentials/verify';
-import { CheckFailed, UsageError } from '../errors';
+import { CheckFailed, NetworkError, UsageError } from '../errors';
 import { blindSign } from './blind-rsa';
 import type { BlindSignatureFile, TokenKeyFile, TokenRequestFile } from './files';
 import type { PetitionLedger } from './ledger';
@@ -66,15 +66,19 @@ function requireEligible(petition: PetitionRecord, verified: { holder: string; t
  * presentation against the ledger and the petition's eligibility rule, record the issuance on the
  * ledger (`petition:RecordTokenIssuance`, which refuses a second token for the same DID), and only
  * then release the RFC 9474 blind signature. Every blind signature computed is logged before the
- * ledger write; one is released only with a committed issuance. A retry of a request whose
- * issuance committed and was logged re-delivers the same blind signature (RSA blind signing is
- * deterministic); any other request from a DID that already has its token is refused.
+ * ledger write; one is released only with a committed issuance. When the ledger write's commit
+ * status stays unknown, the log notes the transaction id that carried this blinded message and
+ * the error is passed on. A retry of a request whose issuance committed in a transaction the log
+ * names for the same blinded message (delivered before, or of unknown status then) re-delivers
+ * the same blind signature (RSA blind signing is deterministic) and logs it with that
+ * transaction id; any other request from a DID that already has its token is refused.
  *
  * @param ledger - the petition contract
  * @param identity - the identity contract, to verify the presentation
  * @param key - this petition's token key file
  * @param logFile - the issuance log (JSON Lines; appended)
- * @throws CheckFailed `NOT_ELIGIBLE` (exit 1) when the credential does not satisfy the rule; CredentialRejected when the
+ * @throws NetworkError `COMMIT_STATUS_UNKNOWN` (logged with its transaction id; retry the same request to have it delivered
+ *   once the issuance shows on the ledger); CheckFailed `NOT_ELIGIBLE` (exit 1) when the credential does not satisfy the rule; CredentialRejected when the
  *   presentation fails a check; UsageError for a request of another petition or a malformed blinded message;
  *   ContractError `ALREADY_EXISTS` when the DID already received its token for another blinded message
  */
@@ -118,6 +122,12 @@ export async function issueToken(
     await log(transactionId);
     return { petitionId: petition.petitionId, did, blindSignature, issuanceTxId: transactionId };
   } catch (e) {
+    if (e instanceof NetworkError && e.code === 'COMMIT_STATUS_UNKNOWN' && e.transactionId !== undefined) {
+      // Submitted, fate unknown: note which transaction carries this blinded message, so that a
+      // retry can tell, once the ledger shows it, that the issuance is this request's.
+      await log(e.transactionId);
+      throw e;
+    }
     const recorded = (await ledger.issuances(petition.petitionId)).find((i) => i.did === did);
     const delivered = (await readIssuanceLog(logFile)).find(
       (l) =>
@@ -130,6 +140,7 @@ export async function issueToken(
     if (delivered?.issuanceTxId == null) {
       throw e;
     }
+    await log(delivered.issuanceTxId);
     return { petitionId: petition.petitionId, did, blindSignature, issuanceTxId: delivered.issuanceTxId }; // the same request again: nothing new is issued
   }
 }
