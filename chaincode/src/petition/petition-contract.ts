@@ -1,4 +1,5 @@
-import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { CivicContract } from '../shared/civic-contract';
 import { authorize, type AccessRule } from '../shared/access';
 import { canonicalString } from '../shared/canonical-json';
 import { readPage } from '../shared/pages';
@@ -22,7 +23,7 @@ const ACCESS = {
  * never which signature is whose; counts are public and anyone can re-verify every signature.
  */
 @Info({ title: 'petition', description: 'Petitions and polls: RFC 9474 blind-signature tokens, one signature per person, auditable counts' })
-export class PetitionContract extends Contract {
+export class PetitionContract extends CivicContract {
   constructor() {
     super('petition');
   }
