@@ -8,7 +8,7 @@ import { closePetition, createPetition, getProposal, getResults, listPetitions, 
 import { recordTokenIssuance, signPetition } from './signing';
 
 const ACCESS = {
-  /** The City creates petitions and polls and decides citizens' proposals. */
+  /** The City creates, closes and withdraws petitions and polls, and decides citizens' proposals. */
   city: { msps: ['CityMSP'], roles: ['admin', 'clerk'] },
   /** The City's token issuing service. */
   issuer: { msps: ['CityMSP'], roles: ['issuer'] },
@@ -78,13 +78,18 @@ export class PetitionContract extends CivicContract {
     return canonicalString(await signPetition(ctx, request));
   }
 
-  /** Store the final counts: anyone after the closing time; the City earlier with `withdraw: true`. `{ petitionId, withdraw? }` */
+  /**
+   * Store the final counts (CityMSP admin or clerk, the staff who create petitions): after the closing time, or
+   * earlier with `withdraw: true`. `{ petitionId, withdraw? }`
+   *
+   * @throws `FORBIDDEN` (any other caller), `NOT_FOUND`, `FAILED_PRECONDITION` (still open without withdraw, or already closed)
+   */
   @Transaction()
   @Param('request', 'string', 'JSON { petitionId, withdraw? }')
   @Returns('string')
   async ClosePetition(ctx: Context, request: string): Promise<string> {
-    const caller = authorize(ctx, ACCESS.member, 'petition:ClosePetition');
-    return canonicalString(await closePetition(ctx, request, caller.mspId === 'CityMSP' && (caller.role === 'admin' || caller.role === 'clerk')));
+    authorize(ctx, ACCESS.city, 'petition:ClosePetition');
+    return canonicalString(await closePetition(ctx, request, true));
   }
 
   /** A petition with its status as of this query. @throws `NOT_FOUND` */

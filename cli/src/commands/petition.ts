@@ -98,7 +98,7 @@ export function petitionCommand(runtime: Runtime): Command {
     );
   petition
     .command('close')
-    .description('store the final counts: anyone once the closing time has passed; the City earlier with --withdraw')
+    .description('store the final counts (CityMSP admin or clerk): once the closing time has passed, or earlier with --withdraw')
     .argument('<petition>', 'petition id')
     .option('--withdraw', 'the City withdraws the petition before its closing time (CityMSP admin or clerk)')
     .action(
