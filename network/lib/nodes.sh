@@ -75,10 +75,12 @@ start_orderer() {
 }
 
 # external_builders_json: the node external builder, with the environment its
-# build step needs (npm reads HOME for its cache and the registry settings).
+# build step needs (npm reads HOME for its cache and the registry settings) and
+# the chaincode's own settings (CIVIC_MAX_CLOCK_SKEW_SECONDS: the proposal
+# timestamp skew a peer accepts, default 300 s), taken from the peer's environment.
 external_builders_json() {
   jq -cn --arg path "${NETWORK_DIR}/builders/node" \
-    '[{name: "civic-node", path: $path, propagateEnvironment: ["HOME", "NPM_CONFIG_CACHE", "NPM_CONFIG_REGISTRY", "npm_config_cache", "npm_config_registry", "CIVIC_BUILDER_LOG"]}]'
+    '[{name: "civic-node", path: $path, propagateEnvironment: ["HOME", "NPM_CONFIG_CACHE", "NPM_CONFIG_REGISTRY", "npm_config_cache", "npm_config_registry", "CIVIC_BUILDER_LOG", "CIVIC_MAX_CLOCK_SKEW_SECONDS"]}]'
 }
 
 # total_query_limit: the peers' ledger.state.totalQueryLimit (results per range

@@ -556,8 +556,8 @@ describe('refusals, each with its own reason, leaving the ledger as it was', () 
     // Closed by itself, before anyone stored the final counts: Agencies reads it closed, with the one signature made in time.
     expect(petitionThrough('agencies', CLOSING)).toMatchObject({ status: 'closed', final: null, live: { total: 1 } });
 
-    // Anyone may store the final counts once the time has passed.
-    const closed = civicJson<{ result: PetitionRecord }>(['--org', 'agencies', '--user', 'clerk', 'petition', 'close', CLOSING], env);
+    // The City's petition staff store the final counts once the time has passed.
+    const closed = civicJson<{ result: PetitionRecord }>(['--org', 'city', '--user', 'clerk', 'petition', 'close', CLOSING], env);
     expect(closed.result.final).toMatchObject({ total: 1, counts: { Yes: 1, No: 0 }, thresholdReached: false, reason: 'closing-time' });
     const closedAt = (closed.result.final as NonNullable<PetitionRecord['final']>).closedAt;
     expectRefused(

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -31,6 +31,15 @@ function lint(file: string): LintMessage[] {
   return result?.messages ?? [];
 }
 
+/** The rules ESLint applies to `file` (a path relative to the repo root; it need not exist). */
+function rulesFor(file: string): Record<string, unknown> {
+  const out = execFileSync(process.execPath, [eslintBin, '--print-config', file], { cwd: root, encoding: 'utf8' });
+  return (JSON.parse(out) as { rules: Record<string, unknown> }).rules;
+}
+
+/** Whether the rules refuse `Date.now`. */
+const refusesDateNow = (rules: Record<string, unknown>): boolean => /"object":"Date","property":"now"/.test(JSON.stringify(rules['no-restricted-properties']));
+
 describe('chaincode determinism lint rules', () => {
   const messages = lint(fixture);
   const source = readFileSync(path.join(root, fixture), 'utf8').split('\n');
@@ -56,5 +65,33 @@ describe('chaincode determinism lint rules', () => {
   it('accepts a Date built from a given time', () => {
     const line = source.findIndex((text) => text.includes('fromTx')) + 1;
     expect(messages.filter((m) => m.line === line && m.ruleId?.startsWith('no-restricted'))).toEqual([]);
+  });
+});
+
+describe("the one read of the peer's clock", () => {
+  const PEER_CLOCK = 'chaincode/src/shared/peer-clock.ts';
+
+  it('exempts exactly chaincode/src/shared/peer-clock.ts from the Date.now rule, and keeps its other rules there', () => {
+    const rules = rulesFor(PEER_CLOCK);
+    expect(refusesDateNow(rules)).toBe(false);
+    expect(JSON.stringify(rules['no-restricted-properties'])).toContain('"object":"Math","property":"random"');
+    expect(JSON.stringify(rules['no-restricted-syntax'])).toContain("NewExpression[callee.name='Date'][arguments.length=0]");
+    for (const other of ['chaincode/src/shared/tx-time.ts', 'chaincode/src/petition/peer-clock.ts']) {
+      expect({ other, refused: refusesDateNow(rulesFor(other)) }).toEqual({ other, refused: true });
+    }
+  });
+
+  it('lints clean, using its exemption', () => {
+    expect(readFileSync(path.join(root, PEER_CLOCK), 'utf8')).toContain('Date.now()');
+    expect(lint(PEER_CLOCK)).toEqual([]);
+  });
+
+  it('is the only chaincode source (tests and test-support aside) that reads a clock', () => {
+    const sources = readdirSync(path.join(root, 'chaincode/src'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('test-support'))
+      .map((f) => `chaincode/src/${f.split(path.sep).join('/')}`);
+    expect(sources).toContain(PEER_CLOCK);
+    const readers = sources.filter((f) => /\bDate\.now\b|new Date\(\)|performance\.now|process\.hrtime/.test(readFileSync(path.join(root, f), 'utf8')));
+    expect(readers).toEqual([PEER_CLOCK]);
   });
 });

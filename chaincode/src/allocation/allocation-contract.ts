@@ -1,4 +1,5 @@
-import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { CivicContract } from '../shared/civic-contract';
 import { z } from 'zod';
 import { authorize, type AccessRule } from '../shared/access';
 import { canonicalString } from '../shared/canonical-json';
@@ -24,7 +25,7 @@ const siteRefSchema = z.object({ roundId: roundIdSchema, site: z.string().min(1)
  * the ledger with `civic allocation verify`. Nothing ranks applicants by time.
  */
 @Info({ title: 'allocation', description: 'Fair allocation: commit-reveal rounds, deterministic draw, waiting lists' })
-export class AllocationContract extends Contract {
+export class AllocationContract extends CivicContract {
   constructor() {
     super('allocation');
   }

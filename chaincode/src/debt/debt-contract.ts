@@ -1,4 +1,5 @@
-import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { CivicContract } from '../shared/civic-contract';
 import { authorize, MSP_IDS, type AccessRule, type MspId } from '../shared/access';
 import { canonicalString } from '../shared/canonical-json';
 import { ChaincodeError } from '../shared/errors';
@@ -47,7 +48,7 @@ function ownPeer(ctx: Context, callerMsp: MspId, action: string): MspId {
  * only in transient maps and private collections; the public ledger holds salted references.
  */
 @Info({ title: 'debt', description: 'Debt-sharing: private records per creditor, citizen consent, pro-rata repayment plans' })
-export class DebtContract extends Contract {
+export class DebtContract extends CivicContract {
   constructor() {
     super('debt');
   }

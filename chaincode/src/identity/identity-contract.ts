@@ -1,4 +1,5 @@
-import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { CivicContract } from '../shared/civic-contract';
 import { authorize, type AccessRule } from '../shared/access';
 import { canonicalString } from '../shared/canonical-json';
 import { deactivateDid, registerDid, resolveDid, rotateKey } from './did-registry';
@@ -26,7 +27,7 @@ const ACCESS = {
  * (see shared/errors.ts). Personal data never reaches the ledger.
  */
 @Info({ title: 'identity', description: 'Self-sovereign identity: DID registry, trusted issuers, credential status' })
-export class IdentityContract extends Contract {
+export class IdentityContract extends CivicContract {
   constructor() {
     super('identity');
   }

@@ -1,4 +1,5 @@
-import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { CivicContract } from '../shared/civic-contract';
 import { authorize, type AccessRule } from '../shared/access';
 import { canonicalString } from '../shared/canonical-json';
 import { openDispute, registerEasement, registerMortgage, releaseEncumbrance, resolveDispute } from './encumbrances';
@@ -33,7 +34,7 @@ const ACCESS = {
  * Areas in m², prices in integer cents, deeds anchored by their SHA-256 hash.
  */
 @Info({ title: 'land', description: 'Land registry: parcels and three-party title transfers' })
-export class LandContract extends Contract {
+export class LandContract extends CivicContract {
   constructor() {
     super('land');
   }

@@ -200,7 +200,7 @@ describe('tokens and signatures', () => {
 });
 
 describe('closing', () => {
-  it('reports closed by itself from the closing time, lets anyone store the final counts then, and only the City withdraw earlier', async () => {
+  it('reports closed by itself from the closing time, lets the City store the final counts then, and withdraw earlier', async () => {
     const ledger = await openPetition();
     await sign(ledger, { petitionId: ID, ...finalizedToken(keys.privateKey, ID), option: 'Yes' });
     const close = (who: FakeIdentity, at: number, withdraw?: boolean): Promise<PetitionRecord> =>
@@ -210,18 +210,39 @@ describe('closing', () => {
           JSON.parse(await petitions.ClosePetition(ctx, JSON.stringify({ petitionId: ID, ...(withdraw === undefined ? {} : { withdraw }) }))) as PetitionRecord,
         at,
       );
-    expect((await refused(ledger, () => close(desk, SIGN_AT))).message).toBe(
+    expect((await refused(ledger, () => close(cityClerk, SIGN_AT))).message).toBe(
       `FAILED_PRECONDITION: petition ${ID} is open until ${new Date(CLOSES_AT * 1000).toISOString()}; only the City can close it earlier, with withdraw: true`,
     );
-    expect((await refused(ledger, () => close(desk, SIGN_AT, true))).code).toBe('FAILED_PRECONDITION');
     expect((await query<PetitionRecord>(ledger, 'GetPetition', CLOSES_AT - 1)).status).toBe('open');
     expect((await query<PetitionRecord>(ledger, 'GetPetition', CLOSES_AT)).status).toBe('closed');
 
-    const closed = await close(desk, CLOSES_AT + 5);
+    const closed = await close(cityClerk, CLOSES_AT + 5);
     expect(closed.final).toMatchObject({ total: 1, counts: { Yes: 1, No: 0 }, thresholdReached: false, reason: 'closing-time' });
-    expect((await refused(ledger, () => close(cityClerk, CLOSES_AT + 6))).message).toMatch(
+    expect((await refused(ledger, () => close({ mspId: 'CityMSP', role: 'admin' }, CLOSES_AT + 6))).message).toMatch(
       /^FAILED_PRECONDITION: petition riverside-sundays was already closed at/,
     );
+  });
+
+  it("refuses closing by anyone but the City's petition staff, before and after the closing time, writing nothing", async () => {
+    const ledger = await openPetition();
+    await sign(ledger, { petitionId: ID, ...finalizedToken(keys.privateKey, ID), option: 'Yes' });
+    const others: [FakeIdentity, string][] = [
+      [desk, 'is not open to members of AgenciesMSP (allowed: CityMSP)'],
+      [{ mspId: 'AgenciesMSP', role: 'admin' }, 'is not open to members of AgenciesMSP (allowed: CityMSP)'],
+      [utilityStaff, 'is not open to members of UtilitiesMSP (allowed: CityMSP)'],
+      [{ mspId: 'CityMSP', role: 'auditor' }, 'requires role admin or clerk; caller from CityMSP has role auditor'],
+      [cityIssuer, 'requires role admin or clerk; caller from CityMSP has role issuer'],
+    ];
+    for (const [who, why] of others) {
+      for (const [at, withdraw] of [
+        [CLOSES_AT + 5, false],
+        [SIGN_AT, true],
+      ] as const) {
+        const e = await refused(ledger, () => ledger.tx(who, (ctx) => petitions.ClosePetition(ctx, JSON.stringify({ petitionId: ID, withdraw })), at));
+        expect({ who, code: e.code, message: e.message }).toEqual({ who, code: 'FORBIDDEN', message: `FORBIDDEN: petition:ClosePetition ${why}` });
+      }
+    }
+    expect((await query<PetitionRecord>(ledger, 'GetPetition', CLOSES_AT + 5)).final).toBeNull();
   });
 
   it('closes at the exact second given, even when the closing time is written without milliseconds', async () => {

@@ -1,4 +1,5 @@
-import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { CivicContract } from '../shared/civic-contract';
 import { authorize, type AccessRule } from '../shared/access';
 import { canonicalString } from '../shared/canonical-json';
 import { readPage } from '../shared/pages';
@@ -7,7 +8,7 @@ import { closePetition, createPetition, getProposal, getResults, listPetitions, 
 import { recordTokenIssuance, signPetition } from './signing';
 
 const ACCESS = {
-  /** The City creates petitions and polls and decides citizens' proposals. */
+  /** The City creates, closes and withdraws petitions and polls, and decides citizens' proposals. */
   city: { msps: ['CityMSP'], roles: ['admin', 'clerk'] },
   /** The City's token issuing service. */
   issuer: { msps: ['CityMSP'], roles: ['issuer'] },
@@ -22,7 +23,7 @@ const ACCESS = {
  * never which signature is whose; counts are public and anyone can re-verify every signature.
  */
 @Info({ title: 'petition', description: 'Petitions and polls: RFC 9474 blind-signature tokens, one signature per person, auditable counts' })
-export class PetitionContract extends Contract {
+export class PetitionContract extends CivicContract {
   constructor() {
     super('petition');
   }
@@ -79,15 +80,17 @@ export class PetitionContract extends Contract {
 
   /**
    * Count the signatures and store the final counts, over as many calls as it takes (call again
-   * while `final` is null): anyone after the closing time; the City earlier with `withdraw: true`.
-   * `{ petitionId, withdraw?, maxSignatures? }`
+   * while `final` is null). CityMSP admin or clerk (the staff who create petitions): after the
+   * closing time, or earlier with `withdraw: true`. `{ petitionId, withdraw?, maxSignatures? }`
+   *
+   * @throws `FORBIDDEN` (any other caller), `NOT_FOUND`, `FAILED_PRECONDITION` (still open without withdraw, or already closed)
    */
   @Transaction()
   @Param('request', 'string', 'JSON { petitionId, withdraw?, maxSignatures? }')
   @Returns('string')
   async ClosePetition(ctx: Context, request: string): Promise<string> {
-    const caller = authorize(ctx, ACCESS.member, 'petition:ClosePetition');
-    return canonicalString(await closePetition(ctx, request, caller.mspId === 'CityMSP' && (caller.role === 'admin' || caller.role === 'clerk')));
+    authorize(ctx, ACCESS.city, 'petition:ClosePetition');
+    return canonicalString(await closePetition(ctx, request, true));
   }
 
   /** A petition with its status as of this query. @throws `NOT_FOUND` */

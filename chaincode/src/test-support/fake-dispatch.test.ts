@@ -4,6 +4,8 @@ import { ChaincodeStub } from 'fabric-shim';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { contracts } from '../index';
 import { registerPayload } from '../identity/proofs';
+import { CivicContract } from '../shared/civic-contract';
+import { setPeerClock } from '../shared/peer-clock';
 import { newCitizenKey, signPayload } from './citizen-keys';
 import { enrolmentCertificate } from './fake-certificate';
 import { FakeLedger } from './fake-context';
@@ -70,12 +72,22 @@ function signedProposal(mspId: string, certificate: string, seconds: number, inp
   return signed;
 }
 
+/** The proposals' timestamp, and the peer's clock while these tests run (unless a test moves it). */
+const PROPOSAL_SECONDS = 1_790_000_000;
+
+beforeEach(() => {
+  setPeerClock(() => PROPOSAL_SECONDS * 1000);
+});
+afterEach(() => {
+  setPeerClock(undefined);
+});
+
 /**
  * Invoke `fcn` (`contract:Function`) through fabric-contract-api's dispatch on fabric-shim's real
  * ChaincodeStub, whose peer handler is answered from a FakeLedger transaction's stub; a response
  * of status 400 or more aborts the transaction (nothing written), as the endorser refuses it.
  */
-async function invoke(ledger: FakeLedger, mspId: string, role: string, fcn: string, args: string[]) {
+async function invoke(ledger: FakeLedger, mspId: string, role: string, fcn: string, args: string[], seconds = PROPOSAL_SECONDS) {
   const chaincode = new ChaincodeFromContract(
     [...contracts],
     { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } },
@@ -95,7 +107,7 @@ async function invoke(ledger: FakeLedger, mspId: string, role: string, fcn: stri
       };
       const input = new peer.ChaincodeInput();
       input.setArgsList([fcn, ...args].map((a) => Buffer.from(a, 'utf8')));
-      const stub = new RealStub(handler, 'civic', ctx.stub.getTxID(), input, signedProposal(mspId, certificate, 1_790_000_000, input));
+      const stub = new RealStub(handler, 'civic', ctx.stub.getTxID(), input, signedProposal(mspId, certificate, seconds, input));
       response = await chaincode.Invoke(stub);
       const event = (stub as unknown as { chaincodeEvent?: { getEventName(): string; getPayload_asU8(): Uint8Array } }).chaincodeEvent;
       if (event !== undefined) {
@@ -137,5 +149,89 @@ describe('the contracts through the real fabric-shim ChaincodeStub and fabric-co
     ]);
     expect(forbidden).toMatchObject({ status: 500, message: expect.stringMatching(/^FORBIDDEN: identity:RegisterDID requires role clerk/) as unknown });
     expect(ledger.snapshot()).toEqual(snapshot);
+  });
+
+  it.each([
+    ['ahead of', 3600],
+    ['behind', -3600],
+    ['ahead of', 301],
+    ['behind', -301],
+  ])("refuses a proposal whose timestamp is %s the peer's clock by more than 300 s (%i s), before the contract runs, writing nothing", async (way, offset) => {
+    const ledger = new FakeLedger();
+    const key = newCitizenKey();
+    const proof = signPayload(key, registerPayload('civic', key.did, key.publicKeyJwk));
+    const before = ledger.snapshot();
+    const refused = await invoke(
+      ledger,
+      'AgenciesMSP',
+      'clerk',
+      'identity:RegisterDID',
+      [JSON.stringify({ did: key.did, publicKeyJwk: key.publicKeyJwk, proof })],
+      PROPOSAL_SECONDS + offset,
+    );
+    expect(refused).toEqual({
+      status: 500,
+      message: `FAILED_PRECONDITION: the proposal's timestamp ${new Date((PROPOSAL_SECONDS + offset) * 1000).toISOString()} is ${Math.abs(offset)} s ${way} this peer's clock (limit 300 s); check the client's clock (NTP)`,
+      payload: '',
+    });
+    expect(ledger.snapshot()).toEqual(before);
+    expect(ledger.events).toEqual([]);
+    // Queries are refused the same way: a skewed clock would also skew what they report as of "now".
+    const query = await invoke(ledger, 'CityMSP', 'auditor', 'identity:ResolveDID', [key.did], PROPOSAL_SECONDS + offset);
+    expect(query).toMatchObject({ status: 500, message: expect.stringMatching(/^FAILED_PRECONDITION: the proposal's timestamp/) as unknown });
+  });
+
+  it.each([300, -300, 0])('endorses a proposal within the skew (%i s off), and the transaction writes as before', async (offset) => {
+    const ledger = new FakeLedger();
+    const key = newCitizenKey();
+    const proof = signPayload(key, registerPayload('civic', key.did, key.publicKeyJwk));
+    const registered = await invoke(
+      ledger,
+      'AgenciesMSP',
+      'clerk',
+      'identity:RegisterDID',
+      [JSON.stringify({ did: key.did, publicKeyJwk: key.publicKeyJwk, proof })],
+      PROPOSAL_SECONDS + offset,
+    );
+    expect(registered.status).toBe(200);
+    expect(ledger.events.map((e) => e.name)).toEqual(['identity.DIDRegistered']);
+    expect(ledger.snapshot().size).toBeGreaterThan(0);
+  });
+
+  it('takes the limit from CIVIC_MAX_CLOCK_SKEW_SECONDS of the chaincode process', async () => {
+    const saved = process.env.CIVIC_MAX_CLOCK_SKEW_SECONDS;
+    const ledger = new FakeLedger();
+    const register = (seconds: number) => {
+      const key = newCitizenKey();
+      const proof = signPayload(key, registerPayload('civic', key.did, key.publicKeyJwk));
+      return invoke(ledger, 'AgenciesMSP', 'clerk', 'identity:RegisterDID', [JSON.stringify({ did: key.did, publicKeyJwk: key.publicKeyJwk, proof })], seconds);
+    };
+    process.env.CIVIC_MAX_CLOCK_SKEW_SECONDS = '60';
+    try {
+      expect(await register(PROPOSAL_SECONDS + 60)).toMatchObject({ status: 200 });
+      const before = ledger.snapshot();
+      expect(await register(PROPOSAL_SECONDS - 61)).toMatchObject({
+        status: 500,
+        message: expect.stringMatching(/is 61 s behind this peer's clock \(limit 60 s\)/) as unknown,
+      });
+      process.env.CIVIC_MAX_CLOCK_SKEW_SECONDS = 'ten minutes';
+      expect(await register(PROPOSAL_SECONDS)).toMatchObject({
+        status: 500,
+        message: 'FAILED_PRECONDITION: CIVIC_MAX_CLOCK_SKEW_SECONDS of this peer\'s chaincode is "ten minutes"; expected a whole number of seconds, at least 1',
+      });
+      expect(ledger.snapshot()).toEqual(before);
+    } finally {
+      if (saved === undefined) {
+        delete process.env.CIVIC_MAX_CLOCK_SKEW_SECONDS;
+      } else {
+        process.env.CIVIC_MAX_CLOCK_SKEW_SECONDS = saved;
+      }
+    }
+  });
+
+  it('checks the clock in every contract: each one is a CivicContract', () => {
+    for (const contract of contracts) {
+      expect({ contract: contract.name, civic: contract.prototype instanceof CivicContract }).toEqual({ contract: contract.name, civic: true });
+    }
   });
 });

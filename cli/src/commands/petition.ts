@@ -126,7 +126,7 @@ export function petitionCommand(runtime: Runtime): Command {
   petition
     .command('close')
     .description(
-      'count every signature and store the final counts, in as many transactions as it takes: anyone once the closing time has passed; the City earlier with --withdraw',
+      'count every signature and store the final counts, in as many transactions as it takes (CityMSP admin or clerk): once the closing time has passed, or earlier with --withdraw',
     )
     .argument('<petition>', 'petition id')
     .option('--withdraw', 'the City withdraws the petition before its closing time (CityMSP admin or clerk)')

@@ -23,6 +23,27 @@ describe('fromFabricError', () => {
     expect(mapped.detail).toContain('10 ABORTED');
   });
 
+  it("names a peer's own refusal of a proposal stamped outside its time window as the client's clock (exit 1), not as an unreachable peer", () => {
+    const refusal =
+      'request unauthorized due to incorrect timestamp 2026-11-30T21:11:51Z, peer time 2026-11-30T22:11:51Z, peer.authentication.timewindow 15m0s';
+    const error = new GatewayError({
+      code: 14,
+      cause,
+      message: '14 UNAVAILABLE: failed to evaluate transaction, see attached details for more info',
+      details: [
+        { address: '127.0.0.1:27002', mspId: 'CityMSP', message: refusal },
+        { address: '127.0.0.1:27042', mspId: 'UtilitiesMSP', message: 'rpc error: code = Canceled desc = grpc: the client connection is closing' },
+      ],
+    });
+    const mapped = fromFabricError(error);
+    expect(mapped).toBeInstanceOf(ContractError);
+    expect(mapped).toMatchObject({ code: 'FAILED_PRECONDITION', exitCode: 1, endorser: 'CityMSP 127.0.0.1:27002' });
+    expect(mapped.message).toBe(
+      "FAILED_PRECONDITION: the proposal's timestamp 2026-11-30T21:11:51Z is 3600 s behind the peer's clock (limit 15m0s, peer.authentication.timewindow); check the client's clock (NTP) (endorser CityMSP)",
+    );
+    expect(mapped.detail).toContain(refusal);
+  });
+
   it('reports an unreachable peer as a network error (exit 2)', () => {
     const mapped = fromFabricError(new GatewayError({ code: 14, cause, details: [], message: '14 UNAVAILABLE: No connection established' }));
     expect(mapped).toBeInstanceOf(NetworkError);

@@ -12,6 +12,29 @@ const GRPC_MESSAGES = new Map<number, readonly [string, string]>([
 const CHAINCODE_MESSAGE = /\b([A-Z][A-Z_]{2,}): (.+)$/s;
 
 /**
+ * A peer's own refusal of a proposal stamped too far from its clock (Fabric core.yaml
+ * `peer.authentication.timewindow`, 15 min by default), before any chaincode runs.
+ */
+const PEER_TIME_WINDOW = /incorrect timestamp (\S+), peer time (\S+), peer\.authentication\.timewindow (\S+)/;
+
+/**
+ * The peer's time-window refusal as the chaincode words its own, stricter one (FAILED_PRECONDITION).
+ *
+ * @returns the error, or undefined when `message` is not that refusal
+ */
+function fromTimeWindow(message: string, endorser: string, tx: string, transactionId: string | undefined, detail: string): ContractError | undefined {
+  const match = PEER_TIME_WINDOW.exec(message);
+  if (match?.[1] === undefined || match[2] === undefined || match[3] === undefined) {
+    return undefined;
+  }
+  const off = Math.round((Date.parse(match[1]) - Date.parse(match[2])) / 1000);
+  const text =
+    `FAILED_PRECONDITION: the proposal's timestamp ${match[1]} is ${Math.abs(off)} s ${off > 0 ? 'ahead of' : 'behind'} the peer's clock ` +
+    `(limit ${match[3]}, peer.authentication.timewindow); check the client's clock (NTP)`;
+  return new ContractError('FAILED_PRECONDITION', `${text} (endorser ${endorser.split(' ')[0] ?? endorser}${tx})`, { transactionId, endorser, detail });
+}
+
+/**
  * Turn an error from the Fabric Gateway client into one line a clerk understands:
  * the chaincode's own message, the endorsing org and the transaction id, with
  * the gateway's full detail kept for `--verbose`.
@@ -43,6 +66,10 @@ function fromGatewayError(error: GatewayError): CliError {
   const tx = transactionId === undefined ? '' : `, tx ${transactionId}`;
   const detail = [error.message, ...error.details.map((d) => `  ${d.mspId} ${d.address}: ${d.message}`)].join('\n');
   for (const d of error.details) {
+    const skewed = fromTimeWindow(d.message, `${d.mspId} ${d.address}`, tx, transactionId, detail);
+    if (skewed !== undefined) {
+      return skewed;
+    }
     const match = CHAINCODE_MESSAGE.exec(d.message);
     if (match?.[1] !== undefined && match[2] !== undefined) {
       return new ContractError(match[1], `${match[1]}: ${match[2]} (endorser ${d.mspId}${tx})`, { transactionId, endorser: `${d.mspId} ${d.address}`, detail });
