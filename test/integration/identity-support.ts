@@ -1,6 +1,6 @@
 /**
  * Helpers for the identity integration tests: taking a compact SD-JWT apart, issuing a
- * credential whose validity period already ended, and presenting one as a holder's own software could.
+ * credential off the ledger (a forger's, or one whose validity period already ended), and presenting one as a holder's own software could.
  */
 import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -34,6 +34,26 @@ export function sdJwtParts(compact: string): {
 export function everyByteOf(compact: string): string {
   const segments = compact.split(/[~.\s]/).filter((s) => s !== '');
   return [compact, ...segments.map((s) => Buffer.from(s, 'base64url').toString('latin1'))].join('\n');
+}
+
+/**
+ * A credential signed off-chain by any DID's key with the CLI's own issuing code, at an index that
+ * nothing reserves: what a forger could make without `civic identity issue` (which reserves the
+ * index on the ledger, so it issues only for a trusted issuer), valid from now for `validDays` days.
+ */
+export async function issueOffLedger(
+  issuerKeyFile: string,
+  passphrase: string,
+  holder: { did: string; publicKeyJwk: { kty: 'OKP'; crv: 'Ed25519'; x: string } },
+  type: string,
+  claims: Record<string, string | number | boolean>,
+  validDays: number,
+  out: string,
+): Promise<void> {
+  const issuer = await loadCitizenKey(issuerKeyFile, passphrase);
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const { credential } = await issueCredential({ issuer, holder, type, claims, issuedAt, expiresAt: issuedAt + validDays * 86_400 });
+  writeFileSync(out, `${credential}\n`, { mode: 0o600 });
 }
 
 /**

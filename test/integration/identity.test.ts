@@ -17,14 +17,14 @@
  * suffix), so a network that earlier runs used still works.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DidResolutionResult, IssuerRecord } from '@civic-ledger/chaincode/dist/identity/client';
 import type { Parcel } from '@civic-ledger/chaincode/dist/land/client';
 import { civic, civicAsync, civicJson, type CivicRun } from '../support/civic-cli';
 import { liveNetworkEnv } from '../support/test-network';
-import { everyByteOf, issueLapsedCredential, presentByHand, sdJwtParts } from './identity-support';
+import { everyByteOf, issueLapsedCredential, issueOffLedger, presentByHand, sdJwtParts } from './identity-support';
 
 const PASSPHRASE = 'identity integration passphrase';
 const env = { ...liveNetworkEnv(), CIVIC_KEY_PASSPHRASE: PASSPHRASE };
@@ -456,7 +456,34 @@ describe('issuers the City does not trust', () => {
         run(['--org', 'utilities', '--user', 'auditor', 'identity', 'issuer-show', rogue.did]),
         new RegExp(`NOT_FOUND: issuer ${escapeRe(rogue.did)} does not exist`),
       );
-      const forged = issue(rogue, alice, { age_over_18: 'true' }, 'rogue-age');
+      // `identity issue` takes the status index on the ledger first, which only a trusted issuer may.
+      const refusedIssue = run([
+        '--org',
+        'agencies',
+        '--user',
+        'issuer',
+        'identity',
+        'issue',
+        '--issuer-key',
+        rogue.file,
+        '--holder',
+        alice.did,
+        '--type',
+        AGE,
+        '--claim',
+        'age_over_18=true',
+        '--out',
+        file('rogue-refused.sd-jwt'),
+      ]);
+      expectRefused(refusedIssue, new RegExp(`^error: NOT_FOUND: issuer ${escapeRe(rogue.did)} does not exist`));
+      expect(existsSync(file('rogue-refused.sd-jwt'))).toBe(false);
+      // It can still sign an SD-JWT by hand, but no verifier accepts it.
+      const aliceKey = (await resolveThrough('agencies', alice.did)).didDocument.verificationMethod[0]?.publicKeyJwk;
+      if (aliceKey === undefined) {
+        throw new Error('alice has no key');
+      }
+      const forged = { file: file('rogue-age.sd-jwt') };
+      await issueOffLedger(rogue.file, PASSPHRASE, { did: alice.did, publicKeyJwk: aliceKey }, AGE, { age_over_18: true }, 365, forged.file);
       const c = challenge();
       expectRefused(
         verify(present(alice, forged.file, ['age_over_18'], c, 'rogue'), c),

@@ -34,3 +34,69 @@ export function decodeList(encoded: string): Uint8Array {
   }
   return new Uint8Array(gunzipSync(Buffer.from(encoded.slice(1), 'base64url')));
 }
+
+/** Set bits per byte value, so that counting a whole list is one lookup per byte. */
+const BITS_IN_BYTE = Uint8Array.from({ length: 256 }, (_, b) => {
+  let n = 0;
+  for (let v = b; v !== 0; v &= v - 1) {
+    n += 1;
+  }
+  return n;
+});
+
+/** How many bits of `bits` are set. */
+export function countSet(bits: Uint8Array): number {
+  let n = 0;
+  for (const byte of bits) {
+    n += BITS_IN_BYTE[byte] ?? 0;
+  }
+  return n;
+}
+
+/** The message for an issuer whose every status index is allocated. */
+export function statusListFullMessage(issuer: string): string {
+  return `the status list of ${issuer} is full: all ${STATUS_LIST_SIZE} indexes are allocated`;
+}
+
+/** Random probes before {@link pickUnusedIndex} falls back to counting the free indexes. */
+const PROBES = 32;
+
+/**
+ * Pick an unallocated index of a {@link STATUS_LIST_SIZE}-bit allocation bitmap (bit set =
+ * allocated), uniformly at random among the unallocated ones, so that an index says nothing
+ * about when or to whom it was issued. A few random probes first; when they all hit allocated
+ * indexes, the free ones are counted and the `r`-th free one is taken. Pure: all randomness
+ * comes from `randomBelow` (the CLI passes `crypto.randomInt`; the chaincode never calls this).
+ *
+ * @param allocated - the issuer's allocation bitmap, {@link STATUS_LIST_SIZE} / 8 bytes
+ * @param randomBelow - a uniform random integer in [0, n) for a given n ≥ 1
+ * @param issuer - the issuer DID, for the error message
+ * @returns an index in [0, {@link STATUS_LIST_SIZE}) whose bit is clear
+ * @throws Error with {@link statusListFullMessage} when every index is allocated
+ */
+export function pickUnusedIndex(allocated: Uint8Array, randomBelow: (n: number) => number, issuer: string): number {
+  for (let probe = 0; probe < PROBES; probe++) {
+    const index = randomBelow(STATUS_LIST_SIZE);
+    if (!getBit(allocated, index)) {
+      return index;
+    }
+  }
+  const free = STATUS_LIST_SIZE - countSet(allocated);
+  if (free <= 0) {
+    throw new Error(statusListFullMessage(issuer));
+  }
+  let skip = randomBelow(free);
+  for (let byte = 0; byte < STATUS_LIST_SIZE / 8; byte++) {
+    const clear = 8 - (BITS_IN_BYTE[allocated[byte] ?? 0xff] ?? 8);
+    if (skip >= clear) {
+      skip -= clear;
+      continue;
+    }
+    for (let index = byte * 8; ; index++) {
+      if (!getBit(allocated, index) && skip-- === 0) {
+        return index;
+      }
+    }
+  }
+  throw new Error(statusListFullMessage(issuer));
+}

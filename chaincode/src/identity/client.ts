@@ -7,4 +7,4 @@ export { DID_METHOD, deriveDid, didSchema, jwkThumbprint, publicKeyJwkSchema, ve
 export { deactivatePayload, registerPayload, rotatePayload, signingBytes, type IdentityPayload } from './proofs';
 export type { DidResolutionResult } from './did-record';
 export type { IssuerRecord } from './issuers';
-export { STATUS_LIST_SIZE, decodeList, encodeList, getBit } from './bitstring';
+export { STATUS_LIST_SIZE, countSet, decodeList, encodeList, getBit, pickUnusedIndex, statusListFullMessage } from './bitstring';

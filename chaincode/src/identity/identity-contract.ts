@@ -4,6 +4,7 @@ import { authorize, type AccessRule } from '../shared/access';
 import { canonicalString } from '../shared/canonical-json';
 import { deactivateDid, registerDid, resolveDid, rotateKey } from './did-registry';
 import { getCredentialSchema, registerCredentialSchema, registerIssuer, resolveIssuer, setIssuerStatus } from './issuers';
+import { getStatusIndexAllocation, reserveStatusIndex } from './status-index';
 import { getStatusList, setCredentialStatus } from './status-list';
 
 /** Who may call what: every access rule of this contract, in one place. */
@@ -21,7 +22,8 @@ const ACCESS = {
  * - DIDs: `did:civic:<RFC 7638 thumbprint of the citizen's first Ed25519 key>`, registered with proof
  *   of possession, rotated and deactivated by signatures of the current key (W3C DID Core).
  * - Trusted issuers and credential schemas, governed by the City; credentials themselves stay off-chain.
- * - Credential status: W3C Bitstring Status Lists per issuer, set by the issuer's signature.
+ * - Credential status: W3C Bitstring Status Lists per issuer, set by the issuer's signature; each status index
+ *   is reserved on the ledger once, so no two credentials of an issuer share one.
  *
  * Every request argument is JSON, validated field by field; errors are `CODE: message`
  * (see shared/errors.ts). Personal data never reaches the ledger.
@@ -155,6 +157,37 @@ export class IdentityContract extends CivicContract {
   async GetCredentialSchema(ctx: Context, type: string, version: string): Promise<string> {
     authorize(ctx, ACCESS.member, 'identity:GetCredentialSchema');
     return canonicalString(await getCredentialSchema(ctx, type, version));
+  }
+
+  /**
+   * Take a status index for a new credential, once only, authorised by the issuer's DID signature
+   * (`{ did, payload: { action:'identity:ReserveStatusIndex', channel, did, nonce, index }, signature }`)
+   * and submitted by `issuer`-role staff of the issuer's own org. The client picks `index` at random
+   * among the free ones (see `GetStatusIndexAllocation`).
+   *
+   * @returns JSON `{ issuer, index, allocated }`
+   * @throws `INVALID_ARGUMENT`, `NOT_FOUND`, `INVALID_SIGNATURE`, `ALREADY_EXISTS` (index taken), `FAILED_PRECONDITION`
+   *   (replayed signature, issuer not active, all 131,072 indexes taken), `FORBIDDEN`. Emits `identity.StatusIndexReserved` `{ issuer, index }`.
+   */
+  @Transaction()
+  @Param('request', 'string', 'JSON issuer-signed index reservation')
+  @Returns('string')
+  async ReserveStatusIndex(ctx: Context, request: string): Promise<string> {
+    return canonicalString(await reserveStatusIndex(ctx, request));
+  }
+
+  /**
+   * Which of an issuer's status indexes are taken: `{ issuer, size, allocated, encodedList }`, `encodedList`
+   * a W3C-encoded bitstring with bit i set when index i is taken.
+   *
+   * @throws `INVALID_ARGUMENT`, `NOT_FOUND` (issuer)
+   */
+  @Transaction(false)
+  @Param('issuer', 'string', 'the issuer DID')
+  @Returns('string')
+  async GetStatusIndexAllocation(ctx: Context, issuer: string): Promise<string> {
+    authorize(ctx, ACCESS.member, 'identity:GetStatusIndexAllocation');
+    return canonicalString(await getStatusIndexAllocation(ctx, issuer));
   }
 
   /**

@@ -14,8 +14,9 @@ import { loadIssuer } from './issuers';
  * Credential status per issuer, following W3C Bitstring Status List v1.0: one
  * list per status purpose (`revocation`, `suspension`) of {@link STATUS_LIST_SIZE}
  * bits; bit i is the i-th bit from the left of the bitstring (byte i>>3, mask
- * 0x80>>(i&7)); 1 means revoked or suspended. Issuers allocate indexes at random,
- * so an index says nothing about whom a credential was issued to.
+ * 0x80>>(i&7)); 1 means revoked or suspended. Issuers take indexes at random among
+ * the free ones, each once only (see status-index.ts), so an index says nothing about
+ * whom a credential was issued to and belongs to one credential alone.
  */
 export const STATUS_LIST_OBJECT_TYPE = 'civic.identity.statuslist';
 export const statusPurposeSchema = z.enum(['revocation', 'suspension']);

@@ -8,6 +8,7 @@ import { action, type CommandContext, type Runtime } from '../context';
 import { parseClaims, type SchemaClaims } from '../credentials/claims';
 import { gatewayLedgerReader } from '../credentials/gateway-ledger-reader';
 import { issueCredential } from '../credentials/issue';
+import { reserveStatusIndex } from '../credentials/reserve-index';
 import { presentCredential } from '../credentials/present';
 import { verifyPresentation } from '../credentials/verify';
 import { UsageError } from '../errors';
@@ -38,7 +39,9 @@ function output(ctx: CommandContext, text: string, out: string | undefined, what
 export function addCredentialCommands(identity: Command, runtime: Runtime): void {
   identity
     .command('issue')
-    .description('issue an SD-JWT credential to a holder DID, each claim selectively disclosable (run by the issuing agency)')
+    .description(
+      "issue an SD-JWT credential to a holder DID, each claim selectively disclosable, at a status index reserved on the ledger for it alone (the issuer org's issuer staff)",
+    )
     .requiredOption('--issuer-key <file>', "the issuer DID's key file")
     .requiredOption('--holder <did>', 'the holder DID (its current key is read from the ledger)')
     .requiredOption('--type <type>', 'credential type registered on the ledger, e.g. AgeCredential')
@@ -67,16 +70,26 @@ export function addCredentialCommands(identity: Command, runtime: Runtime): void
           if (holderKey === undefined) {
             throw new UsageError(`holder ${opts.holder} is deactivated`);
           }
+          const claims = parseClaims(opts.claim, schema);
+          // The index is taken on the ledger first, so no other credential of this issuer ever gets it.
+          const reserved = await withContract(ctx, 'identity', (c) =>
+            reserveStatusIndex(c, issuer, (m) => {
+              ctx.printer.verbose(m);
+            }),
+          );
           const now = nowSeconds();
           const { credential, statusIndex } = await issueCredential({
             issuer,
             holder: { did: opts.holder, publicKeyJwk: holderKey },
             type: opts.type,
-            claims: parseClaims(opts.claim, schema),
+            claims,
             issuedAt: now,
             expiresAt: now + days * 86_400,
+            statusIndex: reserved.index,
           });
-          ctx.printer.info(`revocation index ${statusIndex} (keep it with the issuance record)`);
+          ctx.printer.info(
+            `revocation index ${statusIndex} reserved in tx ${reserved.transactionId} (block ${reserved.blockNumber}); keep it with the issuance record`,
+          );
           // Under --json the info line is silent, so the index is in the result too.
           output(ctx, credential, opts.out, 'credential', { statusIndex });
         },

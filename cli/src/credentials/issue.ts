@@ -17,7 +17,11 @@ export interface CredentialRequest {
   /** Issuance time and validity, seconds since the epoch. */
   readonly issuedAt: number;
   readonly expiresAt: number;
-  /** Revocation index; drawn at random from the whole list when omitted. */
+  /**
+   * Status index, reserved for this credential on the ledger (see reserve-index.ts; `identity issue`
+   * always passes one). When omitted, a random index that nothing reserves: for credentials that
+   * never reach a status list (tests, offline examples), since it may be another credential's.
+   */
   readonly statusIndex?: number;
 }
 
@@ -26,8 +30,9 @@ const RESERVED = new Set(['iss', 'sub', 'vct', 'iat', 'nbf', 'exp', 'cnf', 'cred
 /**
  * Issue a credential off-chain as an SD-JWT (RFC 9901): registered claims in clear,
  * every credential claim as a salted-hash disclosure, holder binding in `cnf.jwk`,
- * and a W3C Bitstring Status List entry at a random index (so the index says
- * nothing about the holder). Nothing is written to the ledger.
+ * and a W3C Bitstring Status List entry at `statusIndex` (taken at random among
+ * the issuer's free indexes, so it says nothing about the holder). Nothing is written
+ * to the ledger here.
  *
  * @returns the compact SD-JWT (`<issuer JWT>~<disclosure>~…~`) and the status index used
  * @throws UsageError for a reserved or malformed claim name, or an empty validity period
