@@ -50,15 +50,24 @@ story_land() {
 }
 
 story_allocation() {
-  step "allocation: a round of 2 market sites, 3 applicants, the seed revealed at the draw, verified by another org"
-  local round="fairs-${story_run}"
+  step "allocation: a round of 2 market sites, 3 applicants, a secret share from each org, frozen at close, the shares revealed and drawn, verified by another org"
+  local round="fairs-${story_run}" org
   printf 'id,category\nF1,food\nC1,crafts\n' >"${story_dir}/sites.csv"
   civic --org city --user allocation-officer allocation open --round "${round}" --title "Weekend fairs" \
-    --sites "${story_dir}/sites.csv" --closes 2030-03-01T12:00:00Z --seed-out "${story_dir}/${round}.seed"
+    --sites "${story_dir}/sites.csv" --closes 2030-03-01T12:00:00Z
+  # Each org's officer commits to a share kept in a file in its own wallet; nobody knows the seed yet.
+  for org in city agencies utilities; do
+    civic --org "${org}" --user allocation-officer allocation commit --round "${round}"
+  done
   civic --org agencies --user clerk allocation apply --key "${story_dir}/alice.key.json" --round "${round}" --prefer F1 C1
   civic --org utilities --user clerk allocation apply --key "${story_dir}/bob.key.json" --round "${round}" --prefer F1
   civic --org city --user clerk allocation apply --key "${story_dir}/carol.key.json" --round "${round}" --prefer C1 F1
-  civic --org city --user allocation-officer allocation close --round "${round}" --seed-file "${story_dir}/${round}.seed"
+  civic --org city --user allocation-officer allocation close --round "${round}"
+  for org in city agencies utilities; do
+    civic --org "${org}" --user allocation-officer allocation reveal --round "${round}"
+  done
+  civic --org agencies --user auditor allocation shares "${round}"
+  civic --org agencies --user allocation-officer allocation draw --round "${round}"
   civic --org city allocation results "${round}"
   civic --org utilities --user auditor allocation verify "${round}"
 }

@@ -1,34 +1,47 @@
 /**
  * Fair allocation on the live network (three orgs, the civic chaincode), driven through the built
- * `civic` CLI for every step an allocation officer or auditor takes (open, close, no-show, results,
- * explain, verify, export):
+ * `civic` CLI for every step an allocation officer or auditor takes (open, commit, close, reveal,
+ * draw, shares, no-show, results, explain, verify, export):
  * - a round of 500 applicants (each a registered DID signing their own application) for 100
  *   sites runs end to end, and its result keeps the mechanism's promises;
  * - `civic allocation verify` agrees through another org's gateway;
  * - changing any application on an exported copy makes `verify --data` fail, naming the difference;
- * - a revealed seed that does not match the commitment is refused at close and changes nothing;
+ * - each org's allocation officer commits to a secret share kept in a local file; the draw's seed is
+ *   the hash of all three shares, revealed only after the close;
+ * - after the close, applications and attestations are refused; a revealed share that does not
+ *   match its commitment and a draw before every org revealed are refused and change nothing;
  * - an application withdrawn before the draw takes no part in it; a winner's release and the
  *   officer's no-shows move each site to the first applicant waiting who listed it, and `verify`
  *   replays them; a withdrawal after the draw and a release of a site not held are refused;
  * - a priority group counts once `civic allocation attest` has verified the applicant's credential
  *   presentation against the ledger: the attested applicant is drawn first; a presentation of
  *   another holder, the group's claim disclosed as false and a group not in the round are refused;
- * - the draw for 10,000 applications fits in one close transaction within Fabric's default limits.
+ * - the draw for 10,000 applications fits in one draw transaction within Fabric's default limits.
  * Citizens' keys are made in-process and their registrations and applications are submitted
  * concurrently through the three orgs' gateways (test/integration/allocation-support.ts): the
  * same transactions `civic identity register` and `civic allocation apply` send, without a
  * second of process start and key-file encryption per citizen.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DrawSummary, RoundRecord, SiteChange } from '@civic-ledger/chaincode/dist/allocation/client';
+import {
+  seedFromShares,
+  shareCommitment,
+  type DrawSummary,
+  type RoundRecord,
+  type ShareRecord,
+  type SiteChange,
+} from '@civic-ledger/chaincode/dist/allocation/client';
 import type { RoundAuditData } from '../../cli/src/allocation/audit';
 import { saveCitizenKey, type CitizenKeyFile } from '../../cli/src/citizen/key-file';
 import { ContractError } from '../../cli/src/errors';
 import { CHANNEL } from '../../cli/src/gateway/connect';
 import { evaluate } from '../../cli/src/gateway/transactions';
+import { loadOrgConnection } from '../../cli/src/gateway/profile';
+import type { OrgName } from '../../cli/src/options';
+import { civicPaths } from '../../cli/src/paths';
 import { civic, civicJson, type CivicRun } from '../support/civic-cli';
 import { liveNetworkEnv, settledHeights } from '../support/test-network';
 import { applyAll, openFrontDesks, preferencesOf, registerAndApply, registerCitizens, siteList, type FrontDesks } from './allocation-support';
@@ -68,9 +81,29 @@ function sitesFile(name: string, sites: readonly Site[]): string {
   return file;
 }
 
-/** `civic allocation open` as the City's allocation officer; returns the seed file it wrote. */
-function openRound(roundId: string, sites: readonly Site[], extra: readonly string[] = []): string {
-  const seedFile = path.join(work, `${roundId}.seed`);
+/** The orgs by short name and MSP ID, in the order the seed takes their shares. */
+const ORGS = [
+  ['city', 'CityMSP'],
+  ['agencies', 'AgenciesMSP'],
+  ['utilities', 'UtilitiesMSP'],
+] as const;
+const officerOf = (org: OrgName): string[] => ['--org', org, '--user', 'allocation-officer'];
+/** Where `civic allocation commit` keeps an org's share: under the org's wallet in the network home. */
+const shareFileOf = (org: OrgName, roundId: string): string =>
+  path.join(loadOrgConnection(civicPaths({ ...process.env, ...env }), org).walletDir, 'allocation-shares', `${roundId}.share`);
+/** The seed the draw must use: the hash of the three orgs' shares, as kept in their local share files. */
+const seedOfShareFiles = (roundId: string): string =>
+  seedFromShares(
+    roundId,
+    ORGS.map(([org, mspId]) => ({ mspId, share: readFileSync(shareFileOf(org, roundId), 'utf8').trim() })),
+  );
+
+/**
+ * `civic allocation open` as the City's allocation officer, then `civic allocation commit` as each
+ * org's allocation officer: each share is made by the CLI and kept in an owner-only file in that
+ * org's wallet; only its commitment goes on the ledger.
+ */
+function openRound(roundId: string, sites: readonly Site[], extra: readonly string[] = []): void {
   const opened = civicJson<{ result: RoundRecord }>(
     [
       ...OFFICER,
@@ -84,14 +117,59 @@ function openRound(roundId: string, sites: readonly Site[], extra: readonly stri
       sitesFile(roundId, sites),
       '--closes',
       CLOSES,
-      '--seed-out',
-      seedFile,
       ...extra,
     ],
     env,
   );
-  expect(opened.result).toMatchObject({ roundId, status: 'open', seed: null, result: null, commitment: sha256(readFileSync(seedFile, 'utf8').trim()) });
-  return seedFile;
+  expect(opened.result).toMatchObject({ roundId, status: 'open', closedAt: null, seed: null, shares: null, result: null });
+  for (const [org, mspId] of ORGS) {
+    const committed = civicJson<{ result: ShareRecord }>([...officerOf(org), 'allocation', 'commit', '--round', roundId], env);
+    const share = readFileSync(shareFileOf(org, roundId), 'utf8').trim();
+    expect(statSync(shareFileOf(org, roundId)).mode & 0o777).toBe(0o600);
+    expect(committed.result).toMatchObject({ roundId, mspId, commitment: shareCommitment(roundId, mspId, share), share: null });
+  }
+}
+
+/** Wait until each org's peer holds the round's share records in a state `ready` accepts. */
+async function untilEveryPeerHasShares(roundId: string, ready: (shares: ShareRecord[]) => boolean): Promise<void> {
+  for (let org = 0; org < 3; org += 1) {
+    const contract = desks.at(org).contract('allocation');
+    for (let attempt = 1; !ready(JSON.parse(await evaluate(contract, 'GetShares', [roundId])) as ShareRecord[]); attempt += 1) {
+      if (attempt >= 120) {
+        throw new Error(`the peer of org ${String(org)} still does not have the shares of round ${roundId} ready`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+/** `civic allocation close` as the City's officer; waits until every peer has the round closed. */
+async function closeRound(roundId: string): Promise<void> {
+  const closed = civicJson<{ result: RoundRecord }>([...OFFICER, 'allocation', 'close', '--round', roundId], env);
+  expect(closed.result).toMatchObject({ roundId, status: 'closed' });
+  await untilEveryPeerHas(roundId, 'the close', (round) => round.status === 'closed');
+}
+
+/** `civic allocation reveal` as each org's allocation officer, from its share file; waits until every peer has all three. */
+async function revealAll(roundId: string): Promise<void> {
+  for (const [org, mspId] of ORGS) {
+    const revealed = civicJson<{ result: ShareRecord }>([...officerOf(org), 'allocation', 'reveal', '--round', roundId], env);
+    expect(revealed.result).toMatchObject({ roundId, mspId, share: readFileSync(shareFileOf(org, roundId), 'utf8').trim() });
+  }
+  await untilEveryPeerHasShares(roundId, (shares) => shares.length === 3 && shares.every((s) => s.share !== null));
+}
+
+/** Close, reveal every share and draw (the draw as `drawer`'s allocation officer); returns `allocation draw --json`. */
+async function closeAndDraw(roundId: string, drawer: OrgName = 'city', timeout?: number): Promise<CivicRun> {
+  await closeRound(roundId);
+  await revealAll(roundId);
+  return civic(['--json', ...officerOf(drawer), 'allocation', 'draw', '--round', roundId], env, timeout);
+}
+
+/** The JSON envelope of a successful `allocation draw --json`. */
+function drawnSummary(run: CivicRun): { result: DrawSummary; transactionId: string } {
+  expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+  return (JSON.parse(run.stdout) as { result: { result: DrawSummary; transactionId: string } }).result;
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -179,11 +257,10 @@ describe('a round of 500 applicants for 100 sites', () => {
   const roundId = `fairs-${RUN}`;
   const sites = siteList(100, 'F', ['food', 'food', 'crafts', 'books']);
   const preferences = new Map<string, readonly string[]>();
-  let seedFile = '';
   let exported = '';
 
-  it('runs end to end: opened by a City allocation officer, 500 signed applications through the three orgs, closed with the seed revealed and drawn', async () => {
-    seedFile = openRound(roundId, sites, ['--quota', 'crafts=15', '--priority-group', 'local-producer']);
+  it("runs end to end: opened by a City allocation officer, a share committed by each org, 500 signed applications through the three orgs, closed, every org's share revealed, and drawn with the seed derived from all three", async () => {
+    openRound(roundId, sites, ['--quota', 'crafts=15', '--priority-group', 'local-producer']);
 
     // Two applicants the way a citizen and a front desk do it: key files, `identity register`, `allocation apply`.
     for (const [i, org] of [
@@ -219,15 +296,17 @@ describe('a round of 500 applicants for 100 sites', () => {
       /ALREADY_EXISTS: did:civic:\S+ has already applied to round/,
     );
 
-    const seed = readFileSync(seedFile, 'utf8').trim();
-    const closed = civicJson<{ result: DrawSummary; transactionId: string }>(
-      [...OFFICER, 'allocation', 'close', '--round', roundId, '--seed-file', seedFile],
-      env,
-    );
+    const seed = seedOfShareFiles(roundId);
+    // The draw is run by another org's allocation officer: anyone holding a share may run it once all are revealed.
+    const closed = drawnSummary(await closeAndDraw(roundId, 'utilities'));
     expect(closed.result).toMatchObject({ roundId, status: 'drawn', seed, applications: 500, drawTxId: closed.transactionId });
+    await untilEveryPeerHas(roundId, 'the draw', (r) => r.status === 'drawn');
 
     const round = results(roundId);
-    expect(round).toMatchObject({ status: 'drawn', seed, commitment: sha256(seed) });
+    expect(round).toMatchObject({ status: 'drawn', seed });
+    expect(round.shares?.map((s) => [s.mspId, s.commitment])).toEqual(
+      ORGS.map(([org, mspId]) => [mspId, shareCommitment(roundId, mspId, readFileSync(shareFileOf(org, roundId), 'utf8').trim())]),
+    );
     expect(round.result).toMatchObject({
       drawTxId: closed.transactionId,
       randomness: closed.result.randomness,
@@ -241,11 +320,9 @@ describe('a round of 500 applicants for 100 sites', () => {
     expect(assigned + (round.result?.waitingList.length ?? 0)).toBe(500);
     expectFairResult(round, preferences);
 
-    // Closed: no more applications, and no second draw.
-    expectRefused(
-      civic([...OFFICER, 'allocation', 'close', '--round', roundId, '--seed-file', seedFile], env),
-      /FAILED_PRECONDITION: round \S+ has already been drawn/,
-    );
+    // Drawn: no second close, no second draw, no late reveal.
+    expectRefused(civic([...OFFICER, 'allocation', 'close', '--round', roundId], env), /FAILED_PRECONDITION: round \S+ is already drawn/);
+    expectRefused(civic([...OFFICER, 'allocation', 'draw', '--round', roundId], env), /FAILED_PRECONDITION: round \S+ has already been drawn/);
   }, 900_000);
 
   it("verifies through the other orgs' gateways: the draw recomputed from the ledger is what the ledger holds", () => {
@@ -255,7 +332,9 @@ describe('a round of 500 applicants for 100 sites', () => {
     }
     const human = civic(['--org', 'utilities', '--user', 'auditor', 'allocation', 'verify', roundId], env);
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(new RegExp(`^round ${roundId} verifies: the seed matches the commitment, and the draw of 500 applications`));
+    expect(human.stdout).toMatch(
+      new RegExp(`^round ${roundId} verifies: every org's share matches its commitment and the seed is their hash, and the draw of 500 applications`),
+    );
     expect(results(roundId, 'utilities')).toEqual(results(roundId, 'agencies'));
   });
 
@@ -367,40 +446,59 @@ function setPreferences(data: RoundAuditData, applicant: string, prefer: string[
   application.preferences = prefer;
 }
 
-describe('closing with a seed that does not match the commitment', () => {
-  it('is refused with a clear error, and the round stays open with nothing changed', async () => {
-    const roundId = `wrong-seed-${RUN}`;
+describe('the freeze at close and the reveal of the shares', () => {
+  it('refuses applications after the close, a share that does not match its commitment and a draw before every org revealed, each with a clear error and nothing changed; the right shares then draw', async () => {
+    const roundId = `wrong-share-${RUN}`;
     const sites = siteList(5, 'W', ['market']);
-    const seedFile = openRound(roundId, sites);
+    openRound(roundId, sites);
     const { citizens } = await registerCitizens(desks, 6, 6);
     await applyAll(desks, roundId, citizens.slice(0, 5), (i) => preferencesOf(i, sites), 5);
+    await untilEveryPeerHas(roundId, 'every application', (_, inputs) => inputs.length === 5);
+
+    // Shares are revealed only after the close.
+    expectRefused(
+      civic([...officerOf('agencies'), 'allocation', 'reveal', '--round', roundId], env),
+      /FAILED_PRECONDITION: round \S+ is still open; shares are revealed only after it is closed/,
+    );
+    await closeRound(roundId);
+    // Frozen: a sixth application is refused.
+    await expect(applyAll(desks, roundId, citizens.slice(5), () => ['W1'], 1)).rejects.toThrow(/FAILED_PRECONDITION: round \S+ is closed/);
 
     const before = results(roundId);
     const heights = await settledHeights(env);
-    const wrongSeed = path.join(work, `${roundId}.wrong.seed`);
-    writeFileSync(wrongSeed, `${randomBytes(32).toString('base64url')}\n`);
+    const wrongShare = path.join(work, `${roundId}.wrong.share`);
+    writeFileSync(wrongShare, `${randomBytes(32).toString('base64url')}\n`);
     expectRefused(
-      civic([...OFFICER, 'allocation', 'close', '--round', roundId, '--seed-file', wrongSeed], env),
-      /INVALID_ARGUMENT: request\.seed does not match the commitment published when round \S+ opened \(endorser \w+MSP, tx [0-9a-f]{64}\)/,
+      civic([...officerOf('agencies'), 'allocation', 'reveal', '--round', roundId, '--share-file', wrongShare], env),
+      /INVALID_ARGUMENT: request\.share does not match the commitment AgenciesMSP made for round \S+ \(tx [0-9a-f]{64}\) \(endorser \w+MSP, tx [0-9a-f]{64}\)/,
     );
-    // A seed that differs in one character only is refused too.
-    const seed = readFileSync(seedFile, 'utf8').trim();
-    const nearMiss = path.join(work, `${roundId}.near.seed`);
-    writeFileSync(nearMiss, `${seed.slice(0, -1)}${seed.endsWith('A') ? 'B' : 'A'}\n`);
+    // A share that differs in one character only is refused too, and so is another org's share.
+    const share = readFileSync(shareFileOf('agencies', roundId), 'utf8').trim();
+    const nearMiss = path.join(work, `${roundId}.near.share`);
+    writeFileSync(nearMiss, `${share.slice(0, -1)}${share.endsWith('A') ? 'B' : 'A'}\n`);
     expectRefused(
-      civic([...OFFICER, 'allocation', 'close', '--round', roundId, '--seed-file', nearMiss], env),
-      /INVALID_ARGUMENT: request\.seed does not match the commitment/,
+      civic([...officerOf('agencies'), 'allocation', 'reveal', '--round', roundId, '--share-file', nearMiss], env),
+      /INVALID_ARGUMENT: request\.share does not match the commitment/,
     );
-
+    expectRefused(
+      civic([...officerOf('agencies'), 'allocation', 'reveal', '--round', roundId, '--share-file', shareFileOf('city', roundId)], env),
+      /INVALID_ARGUMENT: request\.share does not match the commitment AgenciesMSP made/,
+    );
+    // No draw before every org revealed.
+    expectRefused(
+      civic([...OFFICER, 'allocation', 'draw', '--round', roundId], env),
+      /FAILED_PRECONDITION: round \S+ cannot be drawn before every org revealed its share; not revealed: CityMSP, AgenciesMSP, UtilitiesMSP/,
+    );
     expect(await settledHeights(env)).toEqual(heights);
     expect(results(roundId)).toEqual(before);
-    expect(before).toMatchObject({ status: 'open', seed: null, result: null });
-    // Still open: another application is accepted, and the right seed then draws.
-    await applyAll(desks, roundId, citizens.slice(5), () => ['W1'], 1);
-    const closed = civicJson<{ result: DrawSummary }>([...OFFICER, 'allocation', 'close', '--round', roundId, '--seed-file', seedFile], env);
-    expect(closed.result).toMatchObject({ status: 'drawn', seed: readFileSync(seedFile, 'utf8').trim(), applications: 6 });
-    expect(closed.result.assigned).toBeLessThanOrEqual(5);
-    expect(results(roundId).result?.order).toHaveLength(6);
+    expect(before).toMatchObject({ status: 'closed', seed: null, shares: null, result: null });
+
+    await revealAll(roundId);
+    const shares = civicJson<ShareRecord[]>(['--org', 'agencies', '--user', 'auditor', 'allocation', 'shares', roundId], env);
+    expect(shares.map((s) => [s.mspId, s.revealTxId !== null])).toEqual(ORGS.map(([, mspId]) => [mspId, true]));
+    const closed = drawnSummary(civic(['--json', ...officerOf('agencies'), 'allocation', 'draw', '--round', roundId], env));
+    expect(closed.result).toMatchObject({ status: 'drawn', seed: seedOfShareFiles(roundId), applications: 5 });
+    expect(results(roundId).result?.order).toHaveLength(5);
   }, 300_000);
 });
 
@@ -473,7 +571,7 @@ describe('changes to a round through the CLI: a withdrawal before the draw, a re
 
   /** Open the round, apply, withdraw the first applicant through the CLI, close; returns the applicants and the drawn round. */
   async function drawAfterAWithdrawal(): Promise<{ applicants: Applicant[]; draw: RoundRecord }> {
-    const seedFile = openRound(roundId, siteList(3, 'C', ['market']));
+    openRound(roundId, siteList(3, 'C', ['market']));
     const applicants = await applyWithKeyFiles(roundId, prefer);
     const withdrawer = applicants[0] as Applicant;
     const withdrawn = civicJson<{ result: { applicant: string; roundId: string; status: string; preferences: string[] }; transactionId: string }>(
@@ -490,7 +588,7 @@ describe('changes to a round through the CLI: a withdrawal before the draw, a re
     );
 
     // The draw runs on the five applications still active.
-    const closed = civicJson<{ result: DrawSummary }>([...OFFICER, 'allocation', 'close', '--round', roundId, '--seed-file', seedFile], env);
+    const closed = drawnSummary(await closeAndDraw(roundId));
     expect(closed.result).toMatchObject({ roundId, status: 'drawn', applications: 5, assigned: 3, waiting: 2 });
     await untilEveryPeerHas(roundId, 'the draw', (round) => round.status === 'drawn');
     return { applicants, draw: results(roundId, 'agencies') };
@@ -520,7 +618,7 @@ describe('changes to a round through the CLI: a withdrawal before the draw, a re
     const [firstWaiting, secondWaiting] = result.waitingList.map(applicant) as [Applicant, Applicant];
     expectRefused(
       civic(['--org', 'agencies', '--user', 'clerk', 'allocation', 'withdraw', '--key', firstWaiting.keyFile, '--round', roundId], env),
-      new RegExp(`FAILED_PRECONDITION: round ${roundId} has been drawn; release the site instead`),
+      new RegExp(`FAILED_PRECONDITION: round ${roundId} is closed`),
     );
 
     // A winner gives back the site the second waiting applicant wants: the first waiting applicant
@@ -740,7 +838,7 @@ describe("a priority group attested by the City's allocation officer after verif
 
   it('attest verifies the presentation against the ledger and records the group, the draw then places the attested applicant first, and results and explain show it through other orgs; a presentation of another holder, a claim disclosed as false and a group not in the round are refused', async () => {
     const site = 'L1';
-    const seedFile = openRound(roundId, siteList(1, 'L', ['market']), ['--priority-group', group]);
+    openRound(roundId, siteList(1, 'L', ['market']), ['--priority-group', group]);
     // The issuing body's DID, a producer and a claimant who both apply as local producers, then
     // five applicants without a group; everyone wants the one site.
     const registered = (await registerCitizens(desks, 3, 3)).citizens as [CitizenKeyFile, CitizenKeyFile, CitizenKeyFile];
@@ -835,7 +933,11 @@ describe("a priority group attested by the City's allocation officer after verif
     // Only the attested claim counts: the claimant's group stays out of the draw's input.
     expect((await drawInputsAt(2, roundId)).filter((a) => a.group !== null).map((a) => [a.applicant, a.group])).toEqual([[producer.did, group]]);
 
-    const closed = civicJson<{ result: DrawSummary }>([...OFFICER, 'allocation', 'close', '--round', roundId, '--seed-file', seedFile], env);
+    await closeRound(roundId);
+    // Frozen: no attestation after the close, even of a verified presentation.
+    expectRefused(attest(producer.did, producerPresentation), /FAILED_PRECONDITION: round \S+ is closed/);
+    await revealAll(roundId);
+    const closed = drawnSummary(civic(['--json', ...OFFICER, 'allocation', 'draw', '--round', roundId], env));
     expect(closed.result).toMatchObject({ roundId, status: 'drawn', applications: 7, assigned: 1, waiting: 6 });
     await untilEveryPeerHas(roundId, 'the draw', (round) => round.status === 'drawn');
 
@@ -886,19 +988,21 @@ async function blockSizeOf(transactionId: string): Promise<number> {
 }
 
 describe('a round of 10,000 applications', () => {
-  it("is drawn in one close transaction within Fabric's default limits, and verifies", async () => {
+  it("is drawn in one draw transaction within Fabric's default limits, and verifies", async () => {
     const roundId = `city-plots-${RUN}`;
     const sites = siteList(1000, 'P', ['allotment', 'allotment', 'market', 'kiosk']);
-    const seedFile = openRound(roundId, sites, ['--quota', 'kiosk=200']);
+    openRound(roundId, sites, ['--quota', 'kiosk=200']);
     const count = 10_000;
     // Each citizen's DID is registered, then their signed application submitted, 100 in flight.
     const { citizens, seconds } = await registerAndApply(desks, roundId, count, (i) => preferencesOf(i, sites), IN_FLIGHT);
     process.stderr.write(`10,000-application round: ${String(count)} DIDs registered and ${String(count)} applications submitted in ${seconds.toFixed(0)} s\n`);
 
+    await closeRound(roundId);
+    await revealAll(roundId);
     const closeStarted = Date.now();
-    const closed = civic(['--json', ...OFFICER, 'allocation', 'close', '--round', roundId, '--seed-file', seedFile], env, 300_000);
+    const closed = civic(['--json', ...OFFICER, 'allocation', 'draw', '--round', roundId], env, 300_000);
     const closeSeconds = (Date.now() - closeStarted) / 1000;
-    process.stderr.write(`10,000-application round: civic allocation close took ${closeSeconds.toFixed(1)} s (one transaction; exit ${String(closed.code)})\n`);
+    process.stderr.write(`10,000-application round: civic allocation draw took ${closeSeconds.toFixed(1)} s (one transaction; exit ${String(closed.code)})\n`);
     expect({ code: closed.code, stderr: closed.stderr, error: closed.code === 0 ? undefined : closed.stdout }).toEqual({
       code: 0,
       stderr: '',
@@ -907,7 +1011,7 @@ describe('a round of 10,000 applications', () => {
     const { result: summary, transactionId } = (JSON.parse(closed.stdout) as { result: { result: DrawSummary; transactionId: string } }).result;
     expect(summary).toMatchObject({ roundId, status: 'drawn', applications: count, drawTxId: transactionId });
     const blockBytes = await blockSizeOf(transactionId);
-    process.stderr.write(`10,000-application round: the block holding the close transaction is ${(blockBytes / 1024 / 1024).toFixed(2)} MiB\n`);
+    process.stderr.write(`10,000-application round: the block holding the draw transaction is ${(blockBytes / 1024 / 1024).toFixed(2)} MiB\n`);
     // Well within Fabric's defaults (99 MB per block, 100 MB per gRPC message at peers and
     // orderers) and within the 4 MiB a gRPC client (this CLI, Fabric's gateway SDKs) accepts by default.
     expect(blockBytes).toBeLessThan(4 * 1024 * 1024);

@@ -1,4 +1,4 @@
-import { commitmentOf, type RoundRecord } from '@civic-ledger/chaincode/dist/allocation/client';
+import { seedFromShares, shareCommitment, type RoundRecord } from '@civic-ledger/chaincode/dist/allocation/client';
 import { AllocationContract } from '../../chaincode/src/allocation/allocation-contract';
 import { signAction, type CitizenKey } from '../../chaincode/src/test-support/citizen-keys';
 import { FakeLedger, type FakeIdentity } from '../../chaincode/src/test-support/fake-context';
@@ -18,7 +18,12 @@ import path from 'node:path';
 const allocation = new AllocationContract();
 const officer: FakeIdentity = { mspId: 'CityMSP', role: 'allocation-officer' };
 const desk: FakeIdentity = { mspId: 'AgenciesMSP', role: 'clerk' };
-const SEED = 'spring-fairs-seed-0b6f2d41c9e8a7';
+/** Each org's allocation officer and its share of the round's randomness. */
+const holders: { identity: FakeIdentity; share: string }[] = [
+  { identity: officer, share: 'city-spring-share-0b6f2d41' },
+  { identity: { mspId: 'AgenciesMSP', role: 'allocation-officer' }, share: 'agencies-spring-share-77c1' },
+  { identity: { mspId: 'UtilitiesMSP', role: 'allocation-officer' }, share: 'utilities-spring-share-e9' },
+];
 const OPENED = 1_790_000_000;
 const sites = Array.from({ length: 100 }, (_, i) => ({ id: `S${String(i + 1)}`, category: i < 60 ? 'food' : i < 90 ? 'crafts' : 'books' }));
 const round = {
@@ -28,7 +33,6 @@ const round = {
   quotas: { crafts: 20 },
   priorityGroups: ['local-producer'],
   closes: '2026-09-22T12:00:00.000Z',
-  commitment: commitmentOf(SEED),
 };
 
 /** Deterministic preferences: 1-5 sites, skewed towards the first sites so they are contested. */
@@ -40,6 +44,10 @@ function preferencesOf(i: number): string[] {
 async function drawnRound(): Promise<{ ledger: FakeLedger; people: CitizenKey[]; data: () => Promise<RoundAuditData> }> {
   const ledger = new FakeLedger();
   await ledger.tx(officer, (ctx) => allocation.OpenRound(ctx, JSON.stringify(round)), OPENED);
+  for (const h of holders) {
+    const commitment = shareCommitment(round.roundId, h.identity.mspId, h.share);
+    await ledger.tx(h.identity, (ctx) => allocation.CommitShare(ctx, JSON.stringify({ roundId: round.roundId, commitment })), OPENED + 30);
+  }
   const people: CitizenKey[] = [];
   for (let i = 0; i < 500; i++) {
     const person = await registeredCitizen(ledger);
@@ -56,7 +64,11 @@ async function drawnRound(): Promise<{ ledger: FakeLedger; people: CitizenKey[];
       );
     }
   }
-  await ledger.tx(officer, (ctx) => allocation.CloseRound(ctx, JSON.stringify({ roundId: round.roundId, seed: SEED })), OPENED + 90_000);
+  await ledger.tx(officer, (ctx) => allocation.CloseRound(ctx, JSON.stringify({ roundId: round.roundId })), OPENED + 90_000);
+  for (const h of holders) {
+    await ledger.tx(h.identity, (ctx) => allocation.RevealShare(ctx, JSON.stringify({ roundId: round.roundId, share: h.share })), OPENED + 90_060);
+  }
+  await ledger.tx(officer, (ctx) => allocation.DrawRound(ctx, JSON.stringify({ roundId: round.roundId })), OPENED + 90_120);
   const data = async (): Promise<RoundAuditData> =>
     roundAuditDataSchema.parse({
       round: JSON.parse(await ledger.tx(desk, (ctx) => allocation.GetRound(ctx, round.roundId))) as unknown,
@@ -125,7 +137,7 @@ describe('allocation verify', () => {
     });
   });
 
-  it('reports a dropped application (the randomness depends on who applied) and a seed that does not match the commitment', async () => {
+  it('reports a dropped application (the randomness depends on who applied), a seed that is not the hash of the shares, and a share that does not match its commitment', async () => {
     const dropped = copy(await fixture.data());
     dropped.inputs.pop();
     expect(auditRound(dropped).differences.map((d) => d.what)).toContain('randomness (derived from the seed and the set of applicants)');
@@ -133,10 +145,22 @@ describe('allocation verify', () => {
     const reseeded = copy(await fixture.data());
     reseeded.round.seed = 'another-seed-entirely-1234';
     expect(auditRound(reseeded).differences[0]).toEqual({
-      what: 'seed: SHA-256 of the revealed seed is not the commitment published at opening',
-      stored: round.commitment,
-      recomputed: commitmentOf('another-seed-entirely-1234'),
+      what: 'seed: not the hash of the revealed shares',
+      stored: 'another-seed-entirely-1234',
+      recomputed: seedFromShares(
+        round.roundId,
+        holders.map((h) => ({ mspId: h.identity.mspId, share: h.share })),
+      ),
     });
+
+    const reshared = copy(await fixture.data());
+    const agencies = reshared.round.shares?.[1];
+    if (agencies) agencies.share = 'a-share-chosen-afterwards-00';
+    expect(
+      auditRound(reshared)
+        .differences.map((d) => d.what)
+        .slice(0, 2),
+    ).toEqual(['share of AgenciesMSP: the revealed share does not match its commitment', 'seed: not the hash of the revealed shares']);
   });
 
   it('reports a stored assignment that the draw did not produce, and a change that does not replay', async () => {
@@ -175,7 +199,10 @@ describe('allocation verify', () => {
   });
 
   it('reports an undrawn round as not verifiable', () => {
-    const open = { round: { ...round, status: 'open' as const, opened: '2026-09-01T00:00:00.000Z', seed: null, result: null }, inputs: [] };
+    const open = {
+      round: { ...round, status: 'open' as const, opened: '2026-09-01T00:00:00.000Z', closedAt: null, seed: null, shares: null, result: null },
+      inputs: [],
+    };
     expect(auditRound(open)).toMatchObject({ agrees: false, differences: [{ what: 'status', stored: 'open', recomputed: 'drawn' }] });
   });
 });

@@ -7,11 +7,14 @@ import { parseJsonArgument, validate } from '../shared/validation';
 import { verifyCitizenSignature } from '../identity/citizen-signature';
 import { didSchema } from '../identity/did';
 import { roundIdSchema } from './round';
-import { apply, attestPriority, closeRound, drawInputs, getApplications, getRound, openRound, releaseSite, withdrawApplication } from './rounds';
+import { apply, attestPriority, closeRound, drawInputs, drawRound, getApplications, getRound, openRound, releaseSite, withdrawApplication } from './rounds';
+import { commitShare, revealShare, sharesOf } from './shares';
 
 const ACCESS = {
   /** The City's allocation officers run rounds. */
   officer: { msps: ['CityMSP'], roles: ['allocation-officer'] },
+  /** Each org's allocation officers hold its share of a round's randomness, and any of them may run the draw once all are revealed. */
+  shareHolder: { roles: ['allocation-officer'] },
   /** Front-desk staff submit applicants' signed applications and withdrawals. */
   citizenDesk: { roles: ['clerk', 'allocation-officer'] },
   member: {},
@@ -20,8 +23,8 @@ const ACCESS = {
 const siteRefSchema = z.object({ roundId: roundIdSchema, site: z.string().min(1) }).loose();
 
 /**
- * Fair allocation of scarce public sites (such as weekend fair pitches): commit-reveal
- * rounds and a deterministic draw (allocation/draw.ts) that anyone can recompute from
+ * Fair allocation of scarce public sites (such as weekend fair pitches): rounds whose
+ * randomness is committed to and revealed by all three orgs, and a deterministic draw (allocation/draw.ts) that anyone can recompute from
  * the ledger with `civic allocation verify`. Nothing ranks applicants by time.
  */
 @Info({ title: 'allocation', description: 'Fair allocation: commit-reveal rounds, deterministic draw, waiting lists' })
@@ -32,7 +35,7 @@ export class AllocationContract extends CivicContract {
 
   /**
    * Open a round (CityMSP allocation-officer): `{ roundId, title, sites: [{id, category}], quotas: {category: n},
-   * priorityGroups, closes (ISO 8601), commitment (SHA-256 hex of the secret seed) }`.
+   * priorityGroups, closes (ISO 8601) }`. Each org then commits to its share with `CommitShare`.
    *
    * @throws `INVALID_ARGUMENT`, `ALREADY_EXISTS`, `FORBIDDEN`. Emits `allocation.RoundOpened`.
    */
@@ -48,7 +51,7 @@ export class AllocationContract extends CivicContract {
    * An applicant's signed application (`allocation:Apply`; payload `roundId, preferences (site ids, best first), group?`).
    * The transaction id is the receipt.
    *
-   * @throws `FAILED_PRECONDITION` (closed or late), `ALREADY_EXISTS` (second application), `INVALID_ARGUMENT`, `INVALID_SIGNATURE`.
+   * @throws `FAILED_PRECONDITION` (closed or past its closing time), `ALREADY_EXISTS` (second application), `INVALID_ARGUMENT`, `INVALID_SIGNATURE`.
    * Emits `allocation.Applied`.
    */
   @Transaction()
@@ -59,7 +62,7 @@ export class AllocationContract extends CivicContract {
     return canonicalString(await apply(ctx, request));
   }
 
-  /** An applicant's signed withdrawal before the draw (`allocation:WithdrawApplication`; payload `roundId`). */
+  /** An applicant's signed withdrawal while the round is open (`allocation:WithdrawApplication`; payload `roundId`). @throws `FAILED_PRECONDITION` once closed */
   @Transaction()
   @Param('request', 'string', 'applicant-signed withdrawal')
   @Returns('string')
@@ -68,7 +71,7 @@ export class AllocationContract extends CivicContract {
     return canonicalString(await withdrawApplication(ctx, request));
   }
 
-  /** Record that the City verified an applicant's priority-group credential: `{ roundId, applicant, group, evidenceHash }`. */
+  /** Record that the City verified an applicant's priority-group credential while the round is open: `{ roundId, applicant, group, evidenceHash }`. @throws `FAILED_PRECONDITION` once closed */
   @Transaction()
   @Param('request', 'string', 'JSON attestation')
   @Returns('string')
@@ -78,17 +81,69 @@ export class AllocationContract extends CivicContract {
   }
 
   /**
-   * Close a round and draw (CityMSP allocation-officer): `{ roundId, seed }`; the seed must hash to the commitment.
-   * Returns the draw in figures (`DrawSummary`: seed, randomness, inputs digest, counts); the full result is in `GetRound`.
+   * Commit the caller's org to a secret share of the round's randomness (allocation-officer of any org), once per org,
+   * while the round is open: `{ roundId, commitment }`, commitment = allocation/draw.ts `shareCommitment(roundId, mspId, share)`.
    *
-   * @throws `INVALID_ARGUMENT` (seed does not match), `FAILED_PRECONDITION` (already drawn), `FORBIDDEN`. Emits `allocation.RoundDrawn`.
+   * @throws `FAILED_PRECONDITION` (closed), `ALREADY_EXISTS` (committed before), `INVALID_ARGUMENT`, `FORBIDDEN`. Emits `allocation.ShareCommitted`.
    */
   @Transaction()
-  @Param('request', 'string', 'JSON { roundId, seed }')
+  @Param('request', 'string', 'JSON { roundId, commitment }')
+  @Returns('string')
+  async CommitShare(ctx: Context, request: string): Promise<string> {
+    const caller = authorize(ctx, ACCESS.shareHolder, 'allocation:CommitShare');
+    return canonicalString(await commitShare(ctx, caller.mspId, request));
+  }
+
+  /**
+   * Freeze a round (CityMSP allocation-officer): `{ roundId }`. Apply, WithdrawApplication and AttestPriority are refused from
+   * then on, and the orgs reveal their shares. Every org must have committed first.
+   *
+   * @throws `FAILED_PRECONDITION` (not open, or an org has not committed, naming it), `FORBIDDEN`. Emits `allocation.RoundClosed`.
+   */
+  @Transaction()
+  @Param('request', 'string', 'JSON { roundId }')
   @Returns('string')
   async CloseRound(ctx: Context, request: string): Promise<string> {
     authorize(ctx, ACCESS.officer, 'allocation:CloseRound');
     return canonicalString(await closeRound(ctx, request));
+  }
+
+  /**
+   * Reveal the caller's org's share after the round closed (allocation-officer of any org): `{ roundId, share }`; it must match the commitment.
+   *
+   * @throws `INVALID_ARGUMENT` (does not match), `FAILED_PRECONDITION` (open or drawn), `NOT_FOUND` (no commitment), `ALREADY_EXISTS`, `FORBIDDEN`.
+   * Emits `allocation.ShareRevealed`.
+   */
+  @Transaction()
+  @Param('request', 'string', 'JSON { roundId, share }')
+  @Returns('string')
+  async RevealShare(ctx: Context, request: string): Promise<string> {
+    const caller = authorize(ctx, ACCESS.shareHolder, 'allocation:RevealShare');
+    return canonicalString(await revealShare(ctx, caller.mspId, request));
+  }
+
+  /**
+   * Run the draw of a closed round once every org revealed its share (allocation-officer of any org): `{ roundId }`.
+   * Returns the draw in figures (`DrawSummary`: seed, randomness, inputs digest, counts); the full result is in `GetRound`.
+   *
+   * @throws `FAILED_PRECONDITION` (open, drawn, or a share not revealed, naming the orgs), `FORBIDDEN`. Emits `allocation.RoundDrawn`.
+   */
+  @Transaction()
+  @Param('request', 'string', 'JSON { roundId }')
+  @Returns('string')
+  async DrawRound(ctx: Context, request: string): Promise<string> {
+    authorize(ctx, ACCESS.shareHolder, 'allocation:DrawRound');
+    return canonicalString(await drawRound(ctx, request));
+  }
+
+  /** Each org's share record of a round (commitment, and the share once revealed), in MSP order; an org that has not committed is absent. @throws `NOT_FOUND` */
+  @Transaction(false)
+  @Param('roundId', 'string', 'round id')
+  @Returns('string')
+  async GetShares(ctx: Context, roundId: string): Promise<string> {
+    authorize(ctx, ACCESS.member, 'allocation:GetShares');
+    const round = await getRound(ctx, roundId);
+    return canonicalString((await sharesOf(ctx, round.roundId)).filter((s) => s !== undefined));
   }
 
   /** A winner's signed release of their site (`allocation:ReleaseSite`; payload `roundId, site`); the waiting list moves up. Returns the change. */

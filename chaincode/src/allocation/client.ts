@@ -4,12 +4,13 @@
  * Import as `@civic-ledger/chaincode/dist/allocation/client`.
  */
 export {
-  commitmentOf,
   drawRandomness,
   explain,
   inputsDigest,
   promote,
   runDraw,
+  seedFromShares,
+  shareCommitment,
   type Application,
   type DrawResult,
   type Explanation,
@@ -17,5 +18,16 @@ export {
   type RoundSpec,
   type Site,
 } from './draw';
-export { applicationSchema, roundIdSchema, roundRecordSchema, roundSpecSchema, type ApplicationRecord, type RoundRecord, type RoundSpecInput } from './round';
+export {
+  applicationSchema,
+  roundIdSchema,
+  roundRecordSchema,
+  roundSpecSchema,
+  shareRecordSchema,
+  type ApplicationRecord,
+  type RoundRecord,
+  type RoundSpecInput,
+  type ShareRecord,
+} from './round';
 export type { DrawSummary, SiteChange } from './rounds';
+export { MSP_IDS as MSP_ORDER } from '../shared/access';

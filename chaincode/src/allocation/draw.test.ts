@@ -1,4 +1,5 @@
-import { commitmentOf, explain, inputsDigest, promote, runDraw, type Application, type RoundSpec } from './draw';
+import { createHash } from 'node:crypto';
+import { explain, inputsDigest, promote, runDraw, seedFromShares, shareCommitment, type Application, type RoundSpec } from './draw';
 
 const did = (n: number): string => `did:civic:applicant-${String(n).padStart(4, '0')}`;
 const sites = (n: number, category = 'food'): { id: string; category: string }[] => Array.from({ length: n }, (_, i) => ({ id: `S${i + 1}`, category }));
@@ -52,9 +53,33 @@ describe('allocation draw', () => {
     expect(new Set([digest, ...variants.map(inputsDigest)]).size).toBe(variants.length + 1);
   });
 
-  it('gives a different order for a different seed, and the commitment is SHA-256 of the seed', () => {
+  it('gives a different order for a different seed', () => {
     expect(runDraw(spec, apps, 'seed-2').order.map((p) => p.applicant)).not.toEqual(runDraw(spec, apps, 'seed-1').order.map((p) => p.applicant));
-    expect(commitmentOf('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('commits to a share with SHA-256 over the domain label, round id, MSP ID and share, each NUL-terminated', () => {
+    const expected = createHash('sha256').update('civic-allocation-share-v1\0r1\0CityMSP\0abc\0', 'utf8').digest('hex');
+    expect(shareCommitment('r1', 'CityMSP', 'abc')).toBe(expected);
+    expect(
+      new Set([expected, shareCommitment('r2', 'CityMSP', 'abc'), shareCommitment('r1', 'AgenciesMSP', 'abc'), shareCommitment('r1', 'CityMSP', 'abd')]).size,
+    ).toBe(4);
+  });
+
+  it('derives a seed that changes with every org share, so no one org alone determines it', () => {
+    const shares = [
+      { mspId: 'CityMSP', share: 'city-share-0000000' },
+      { mspId: 'AgenciesMSP', share: 'agencies-share-000' },
+      { mspId: 'UtilitiesMSP', share: 'utilities-share-00' },
+    ];
+    const seed = seedFromShares('r1', shares);
+    const changedOne = shares.map((_, i) =>
+      seedFromShares(
+        'r1',
+        shares.map((s, j) => (j === i ? { ...s, share: `${s.share}x` } : s)),
+      ),
+    );
+    expect(new Set([seed, ...changedOne]).size).toBe(4);
+    expect(seedFromShares('r2', shares)).not.toBe(seed);
   });
 
   it('honours category quotas and gives each applicant at most one site', () => {

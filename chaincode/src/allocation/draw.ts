@@ -7,9 +7,11 @@ import { createHash } from 'node:crypto';
  *
  * Mechanism (random serial dictatorship with priority groups and category quotas):
  * 1. Randomness: R = SHA-256("civic-allocation-v1" ‖ roundId ‖ seed ‖ SHA-256(sorted applicant DIDs)).
- *    The City commits to SHA-256(seed) before applications open, so it cannot choose R after
- *    seeing them; applicants never see the seed, so they cannot steer R. R depends on who
- *    applied, not on anyone's preferences, so misreporting preferences cannot change the order.
+ *    The seed is {@link seedFromShares}: each org (City, Agencies, Utilities) commits to a secret
+ *    share while the round is open and reveals it only after the applications and attestations
+ *    are frozen, so no single party knows the seed while it could still change the inputs.
+ *    R depends on who applied, not on anyone's preferences, so misreporting preferences cannot
+ *    change the order.
  * 2. Order: applicants sorted by (priority rank, SHA-256(R ‖ DID)), where the rank is the
  *    index of the applicant's group in `priorityGroups` (no group ranks last).
  * 3. Serial dictatorship: in that order, each applicant gets their most preferred site that is
@@ -76,9 +78,30 @@ const sha256 = (...parts: string[]): string => {
   return h.digest('hex');
 };
 
-/** SHA-256 hex of a seed, as committed when the round opens. */
-export function commitmentOf(seed: string): string {
-  return createHash('sha256').update(seed, 'utf8').digest('hex');
+/** Domain label of a share commitment, so it can never be mistaken for another hash. */
+export const SHARE_COMMITMENT_LABEL = 'civic-allocation-share-v1';
+
+/**
+ * An org's commitment to its secret share of a round's randomness: SHA-256 (hex) over
+ * `"civic-allocation-share-v1" ‖ roundId ‖ mspId ‖ share`, each part UTF-8 and followed by a
+ * NUL byte. Binding the round and the org means a share can be neither replayed in another
+ * round nor copied by another org.
+ */
+export function shareCommitment(roundId: string, mspId: string, share: string): string {
+  return sha256(SHARE_COMMITMENT_LABEL, roundId, mspId, share);
+}
+
+/**
+ * The seed of a round's draw from every org's revealed share: SHA-256 (hex) over
+ * `"civic-allocation-seed-v1" ‖ roundId ‖ (mspId ‖ share)…`, the shares in the order given
+ * (the chaincode always passes them in `MSP_IDS` order: City, Agencies, Utilities). As long as
+ * one org's share is secret and random until the applications are frozen, nobody can know or
+ * choose the seed before then.
+ *
+ * @param shares - `{ mspId, share }` in the fixed org order
+ */
+export function seedFromShares(roundId: string, shares: readonly { readonly mspId: string; readonly share: string }[]): string {
+  return sha256('civic-allocation-seed-v1', roundId, ...shares.flatMap((s) => [s.mspId, s.share]));
 }
 
 /** R for a round, a revealed seed and the set of applicants. */
@@ -114,7 +137,7 @@ export function seededOrder(spec: RoundSpec, applications: readonly Application[
  *
  * @param spec - the round's sites, quotas and priority groups
  * @param applications - one per applicant (DIDs unique), in any order
- * @param seed - the revealed seed (its commitment is checked by the caller)
+ * @param seed - the round's seed ({@link seedFromShares}; the shares' commitments are checked by the caller)
  * @returns the seeded order with placements, assignments and the waiting list
  * @throws Error when an applicant appears twice (a caller bug: the ledger enforces one application each)
  */

@@ -2,16 +2,16 @@ import type { Context } from 'fabric-contract-api';
 import { z } from 'zod';
 import { ChaincodeError } from '../shared/errors';
 import { collect } from '../shared/iterators';
+import { MSP_IDS } from '../shared/access';
 import { emitEvent, readExisting, readRecord, writeRecord } from '../shared/state';
 import { txTimestamp } from '../shared/tx-time';
 import { parseJsonArgument, validate } from '../shared/validation';
 import { verifyCitizenSignature } from '../identity/citizen-signature';
 import { didSchema } from '../identity/did';
-import { commitmentOf, promote, runDraw, type Application } from './draw';
+import { promote, runDraw, seedFromShares, type Application } from './draw';
 import {
   APPLICATION_OBJECT_TYPE,
   ATTESTATION_OBJECT_TYPE,
-  ROUND_OBJECT_TYPE,
   applicationSchema,
   attestationSchema,
   roundIdSchema,
@@ -19,16 +19,20 @@ import {
   roundSpecSchema,
   type ApplicationRecord,
   type RoundRecord,
+  type ShareRecord,
 } from './round';
+import { loadRound, roundKey } from './round-store';
+import { missingCommitments, sharesOf } from './shares';
 
-const roundKey = (ctx: Context, id: string): string => ctx.stub.createCompositeKey(ROUND_OBJECT_TYPE, [id]);
 const applicationKey = (ctx: Context, id: string, did: string): string => ctx.stub.createCompositeKey(APPLICATION_OBJECT_TYPE, [id, did]);
 const attestationKey = (ctx: Context, id: string, did: string): string => ctx.stub.createCompositeKey(ATTESTATION_OBJECT_TYPE, [id, did]);
 
-async function loadRound(ctx: Context, roundId: string): Promise<RoundRecord> {
-  return readExisting(ctx, roundKey(ctx, validate(roundIdSchema, roundId, 'roundId')), roundRecordSchema, `round ${roundId}`);
-}
-
+/**
+ * Refuse a change to a round's inputs (applications, withdrawals, attestations) once the round is
+ * frozen: closed by the officer, or past its closing time.
+ *
+ * @throws ChaincodeError `FAILED_PRECONDITION` naming the round and why it is frozen
+ */
 function requireOpen(ctx: Context, round: RoundRecord): void {
   if (round.status !== 'open') {
     throw new ChaincodeError('FAILED_PRECONDITION', `round ${round.roundId} is closed`);
@@ -49,9 +53,9 @@ export async function openRound(ctx: Context, request: string): Promise<RoundRec
   if ((await readRecord(ctx, roundKey(ctx, spec.roundId), roundRecordSchema)) !== undefined) {
     throw new ChaincodeError('ALREADY_EXISTS', `round ${spec.roundId} already exists`);
   }
-  const round: RoundRecord = { ...spec, status: 'open', opened: txTimestamp(ctx), seed: null, result: null };
+  const round: RoundRecord = { ...spec, status: 'open', opened: txTimestamp(ctx), closedAt: null, seed: null, shares: null, result: null };
   await writeRecord(ctx, roundKey(ctx, spec.roundId), roundRecordSchema, round);
-  emitEvent(ctx, 'allocation.RoundOpened', { roundId: spec.roundId, sites: spec.sites.length, closes: spec.closes, commitment: spec.commitment });
+  emitEvent(ctx, 'allocation.RoundOpened', { roundId: spec.roundId, sites: spec.sites.length, closes: spec.closes });
   return round;
 }
 
@@ -101,9 +105,7 @@ export async function withdrawApplication(ctx: Context, request: string): Promis
   const payload = await verifyCitizenSignature(ctx, parseJsonArgument(z.unknown(), request, 'request'), 'allocation:WithdrawApplication', 'request');
   const { roundId } = validate(z.object({ roundId: roundIdSchema }).loose(), payload, 'request.payload');
   const round = await loadRound(ctx, roundId);
-  if (round.status !== 'open') {
-    throw new ChaincodeError('FAILED_PRECONDITION', `round ${roundId} has been drawn; release the site instead`);
-  }
+  requireOpen(ctx, round);
   const application = await readExisting(
     ctx,
     applicationKey(ctx, roundId, payload.did),
@@ -125,9 +127,7 @@ const attestSchema = z.object({ roundId: roundIdSchema, applicant: didSchema, gr
 export async function attestPriority(ctx: Context, request: string): Promise<z.infer<typeof attestationSchema>> {
   const req = parseJsonArgument(attestSchema, request, 'request');
   const round = await loadRound(ctx, req.roundId);
-  if (round.status !== 'open') {
-    throw new ChaincodeError('FAILED_PRECONDITION', `round ${round.roundId} is closed`);
-  }
+  requireOpen(ctx, round);
   if (!round.priorityGroups.includes(req.group)) {
     throw new ChaincodeError('INVALID_ARGUMENT', `request.group: ${req.group} is not a priority group of round ${round.roundId}`);
   }
@@ -161,7 +161,7 @@ export async function drawInputs(ctx: Context, roundId: string): Promise<Applica
 }
 
 /**
- * What `allocation:CloseRound` returns: the draw in figures. The whole result (every applicant's
+ * What `allocation:DrawRound` returns: the draw in figures. The whole result (every applicant's
  * position) is in the round (`GetRound`); echoing it in the response would put it into the
  * transaction twice, which for 10,000 applications passes the 4 MB a gRPC client accepts by default.
  */
@@ -177,27 +177,69 @@ export interface DrawSummary {
   readonly waiting: number;
 }
 
-/** Body of `allocation:CloseRound`: reveal the seed, check it against the commitment, run the draw. */
-export async function closeRound(ctx: Context, request: string): Promise<DrawSummary> {
-  const req = parseJsonArgument(
-    z.object({ roundId: roundIdSchema, seed: z.string().min(16, 'must be at least 16 characters').max(256) }).strict(),
-    request,
-    'request',
-  );
+/**
+ * Body of `allocation:CloseRound`: freeze the round. From this transaction on, Apply,
+ * WithdrawApplication and AttestPriority are refused, and the orgs may reveal their shares.
+ * Every org must have committed to a share first (otherwise an org could commit after seeing
+ * the others' reveals and choose the seed).
+ *
+ * @throws ChaincodeError `FAILED_PRECONDITION` (not open, or an org has not committed)
+ */
+export async function closeRound(ctx: Context, request: string): Promise<RoundRecord> {
+  const req = parseJsonArgument(z.object({ roundId: roundIdSchema }).strict(), request, 'request');
   const round = await loadRound(ctx, req.roundId);
   if (round.status !== 'open') {
-    throw new ChaincodeError('FAILED_PRECONDITION', `round ${round.roundId} has already been drawn`);
+    throw new ChaincodeError('FAILED_PRECONDITION', `round ${round.roundId} is already ${round.status}`);
   }
-  if (commitmentOf(req.seed) !== round.commitment) {
-    throw new ChaincodeError('INVALID_ARGUMENT', `request.seed does not match the commitment published when round ${round.roundId} opened`);
+  const missing = await missingCommitments(ctx, round);
+  if (missing.length > 0) {
+    throw new ChaincodeError(
+      'FAILED_PRECONDITION',
+      `round ${round.roundId} cannot close before every org committed to a share; missing: ${missing.join(', ')}`,
+    );
   }
-  const result = runDraw(round, await drawInputs(ctx, round.roundId), req.seed);
-  const drawn: RoundRecord = { ...round, status: 'drawn', seed: req.seed, result: { ...result, drawTxId: ctx.stub.getTxID(), changes: [] } };
+  const closed: RoundRecord = { ...round, status: 'closed', closedAt: txTimestamp(ctx) };
+  await writeRecord(ctx, roundKey(ctx, round.roundId), roundRecordSchema, closed);
+  emitEvent(ctx, 'allocation.RoundClosed', { roundId: round.roundId, closedAt: closed.closedAt });
+  return closed;
+}
+
+/**
+ * Body of `allocation:DrawRound`: once every org has revealed its share, derive the seed
+ * (allocation/draw.ts `seedFromShares`, shares in `MSP_IDS` order), run the draw, and record the
+ * seed, the shares and the result in the round.
+ *
+ * @throws ChaincodeError `FAILED_PRECONDITION` (not closed, already drawn, or a share not revealed, naming the orgs)
+ */
+export async function drawRound(ctx: Context, request: string): Promise<DrawSummary> {
+  const req = parseJsonArgument(z.object({ roundId: roundIdSchema }).strict(), request, 'request');
+  const round = await loadRound(ctx, req.roundId);
+  if (round.status !== 'closed') {
+    throw new ChaincodeError(
+      'FAILED_PRECONDITION',
+      round.status === 'open' ? `round ${round.roundId} is still open; close it first` : `round ${round.roundId} has already been drawn`,
+    );
+  }
+  const records = await sharesOf(ctx, round.roundId);
+  const unrevealed = MSP_IDS.filter((_, i) => records[i]?.share == null);
+  if (unrevealed.length > 0) {
+    throw new ChaincodeError(
+      'FAILED_PRECONDITION',
+      `round ${round.roundId} cannot be drawn before every org revealed its share; not revealed: ${unrevealed.join(', ')}`,
+    );
+  }
+  const shares = records as ShareRecord[];
+  const seed = seedFromShares(
+    round.roundId,
+    shares.map((s) => ({ mspId: s.mspId, share: s.share ?? '' })),
+  );
+  const result = runDraw(round, await drawInputs(ctx, round.roundId), seed);
+  const drawn: RoundRecord = { ...round, status: 'drawn', seed, shares, result: { ...result, drawTxId: ctx.stub.getTxID(), changes: [] } };
   await writeRecord(ctx, roundKey(ctx, round.roundId), roundRecordSchema, drawn);
   const summary: DrawSummary = {
     roundId: round.roundId,
     status: 'drawn',
-    seed: req.seed,
+    seed,
     randomness: result.randomness,
     inputsDigest: result.inputsDigest,
     drawTxId: ctx.stub.getTxID(),

@@ -1,8 +1,7 @@
 import { readFileSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { commitmentOf } from '@civic-ledger/chaincode/dist/allocation/client';
-import { newSeedFile, parseQuotas, readSeed, readSites } from './arguments';
+import { defaultShareFile, parseQuotas, readShare, readSites, shareForCommit } from './arguments';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'civic-alloc-args-'));
 
@@ -26,14 +25,20 @@ describe('allocation command-line arguments', () => {
     expect(() => parseQuotas(['food:10'])).toThrow("--quota: 'food:10' is not written category=n, such as food=10");
   });
 
-  it('writes a fresh 256-bit seed owner-only, never over an existing file, and reads it back', async () => {
-    const file = path.join(dir, 'round.seed');
-    const seed = await newSeedFile(file);
-    expect(seed).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  it('makes a fresh 256-bit share owner-only in an owner-only folder, reuses an existing one rather than overwrite it, and reads it back', async () => {
+    const file = defaultShareFile(path.join(dir, 'wallet', 'agencies'), 'fairs-2027');
+    expect(file).toBe(path.join(dir, 'wallet', 'agencies', 'allocation-shares', 'fairs-2027.share'));
+    const made = await shareForCommit(file);
+    expect(made.created).toBe(true);
+    expect(made.share).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(readSeed(file)).toBe(seed);
-    expect(commitmentOf(readSeed(file))).toBe(commitmentOf(seed));
-    await expect(newSeedFile(file)).rejects.toThrow(/cannot create .*round\.seed: EEXIST \(an existing seed file is never overwritten\)/);
-    expect(readFileSync(file, 'utf8')).toBe(`${seed}\n`);
+    expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    expect(await shareForCommit(file)).toEqual({ share: made.share, created: false });
+    expect(readFileSync(file, 'utf8')).toBe(`${made.share}\n`);
+    expect(readShare(file)).toBe(made.share);
+    expect((await shareForCommit(defaultShareFile(path.join(dir, 'wallet', 'city'), 'fairs-2027'))).share).not.toBe(made.share);
+    const bad = path.join(dir, 'bad.share');
+    writeFileSync(bad, 'short\n');
+    expect(() => readShare(bad)).toThrow(/bad\.share: does not hold a share/);
   });
 });

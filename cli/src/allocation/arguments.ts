@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { UsageError } from '../errors';
@@ -15,7 +16,7 @@ const sitesSchema = z.array(z.object({ id: z.string(), category: z.string() }).s
  */
 export function readSites(file: string): z.infer<typeof sitesSchema> {
   const text = readInput(file, '--sites').toString('utf8');
-  if (extname(file).toLowerCase() === '.csv') {
+  if (path.extname(file).toLowerCase() === '.csv') {
     try {
       return parseWith(sitesSchema, parse<Record<string, string>>(text, { columns: true, skip_empty_lines: true, trim: true }), `--sites ${file}`);
     } catch (e) {
@@ -42,23 +43,40 @@ export function parseQuotas(entries: readonly string[]): Record<string, number> 
   return quotas;
 }
 
-/**
- * A fresh secret seed (256 bits, base64url) written to a new owner-only file; it is revealed
- * only at close, so nobody can compute the draw order before the applications are in.
- *
- * @throws UsageError when the file exists (a seed is never overwritten)
- */
-export async function newSeedFile(file: string): Promise<string> {
-  const seed = randomBytes(32).toString('base64url');
-  try {
-    await writeFile(file, `${seed}\n`, { flag: 'wx', mode: 0o600 });
-  } catch (e) {
-    throw new UsageError(`--seed-out: cannot create ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)} (an existing seed file is never overwritten)`);
-  }
-  return seed;
+/** Where an org keeps its secret share of a round until it reveals it: `<org wallet>/allocation-shares/<round>.share`. */
+export function defaultShareFile(walletDir: string, roundId: string): string {
+  return path.join(walletDir, 'allocation-shares', `${roundId}.share`);
 }
 
-/** Read a seed file written by {@link newSeedFile}. @throws UsageError */
-export function readSeed(file: string): string {
-  return readInput(file, '--seed-file').toString('utf8').trim();
+/**
+ * The org's secret share of a round: read from `file` when it exists (so a commit that failed
+ * can be retried with the same share), otherwise 256 fresh random bits (base64url) written to a
+ * new owner-only file in an owner-only folder. A share file is never overwritten.
+ *
+ * @returns the share, and whether it was made now
+ * @throws UsageError when the file cannot be read or created, or does not hold a share
+ */
+export async function shareForCommit(file: string): Promise<{ share: string; created: boolean }> {
+  if (existsSync(file)) {
+    return { share: readShare(file), created: false };
+  }
+  const share = randomBytes(32).toString('base64url');
+  try {
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await writeFile(file, `${share}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (e) {
+    throw new UsageError(
+      `--share-file: cannot create ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)} (an existing share file is never overwritten)`,
+    );
+  }
+  return { share, created: true };
+}
+
+/** Read a share file written by {@link shareForCommit}. @throws UsageError when it is missing or holds no share */
+export function readShare(file: string): string {
+  const share = readInput(file, '--share-file').toString('utf8').trim();
+  if (!/^[A-Za-z0-9_-]{16,256}$/.test(share)) {
+    throw new UsageError(`--share-file ${file}: does not hold a share (16-256 base64url characters)`);
+  }
+  return share;
 }

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import {
-  commitmentOf,
+  MSP_ORDER,
   promote,
   runDraw,
   roundRecordSchema,
+  seedFromShares,
+  shareCommitment,
   type Application,
   type DrawResult,
   type RoundRecord,
@@ -11,7 +13,7 @@ import {
 
 /**
  * Everything needed to re-check a round without trusting anyone: the round as the ledger stores it
- * (spec, commitment, revealed seed, result and every later change) and the draw's exact input
+ * (spec, every org's committed and revealed share, the seed, result and every later change) and the draw's exact input
  * (`allocation:GetDrawInputs`). `civic allocation export` writes it; `verify --data` reads a copy.
  */
 export const roundAuditDataSchema = z
@@ -87,8 +89,35 @@ function compareResults(stored: NonNullable<RoundRecord['result']>, recomputed: 
 }
 
 /**
- * Re-check a drawn round from its data: the revealed seed against the commitment published at
- * opening, then the whole draw recomputed with the same implementation the chaincode ran
+ * The seed checks of a drawn round: one share per org, in the fixed org order, each matching the
+ * commitment that org made while the round was open, and the seed derived from them.
+ */
+function seedDifferences(round: RoundRecord, seed: string): AuditDifference[] {
+  const shares = round.shares ?? [];
+  const out: AuditDifference[] = [];
+  const orgs = shares.map((s) => s.mspId);
+  if (orgs.join() !== MSP_ORDER.join()) {
+    out.push({ what: 'shares: one revealed share per org, in order', stored: orgs, recomputed: [...MSP_ORDER] });
+  }
+  for (const s of shares) {
+    const recomputed = shareCommitment(round.roundId, s.mspId, s.share ?? '');
+    if (recomputed !== s.commitment) {
+      out.push({ what: `share of ${s.mspId}: the revealed share does not match its commitment`, stored: s.commitment, recomputed });
+    }
+  }
+  const recomputed = seedFromShares(
+    round.roundId,
+    shares.map((s) => ({ mspId: s.mspId, share: s.share ?? '' })),
+  );
+  if (recomputed !== seed) {
+    out.push({ what: 'seed: not the hash of the revealed shares', stored: seed, recomputed });
+  }
+  return out;
+}
+
+/**
+ * Re-check a drawn round from its data: each org's revealed share against its commitment and
+ * the seed against the shares (allocation/draw.ts `seedFromShares`), then the whole draw recomputed with the same implementation the chaincode ran
  * (`allocation/draw.ts`), then every later withdrawal or no-show replayed in commit order, and the
  * result compared with what the ledger stores, position by position and site by site; the
  * applications themselves are checked against the digest of them the draw recorded, so a change
@@ -104,13 +133,7 @@ export function auditRound(data: RoundAuditData): AuditReport {
     return { ...base, agrees: false, changesReplayed: 0, differences: [{ what: 'status', stored: round.status, recomputed: 'drawn' }] };
   }
   const differences: AuditDifference[] = [];
-  if (commitmentOf(round.seed) !== round.commitment) {
-    differences.push({
-      what: 'seed: SHA-256 of the revealed seed is not the commitment published at opening',
-      stored: round.commitment,
-      recomputed: commitmentOf(round.seed),
-    });
-  }
+  differences.push(...seedDifferences(round, round.seed));
   const applications: Application[] = inputs.map((a) => ({ applicant: a.applicant, preferences: a.preferences, group: a.group ?? undefined }));
   let result = runDraw(round, applications, round.seed);
   let replayed = 0;

@@ -21,7 +21,7 @@ async function readAuditData(c: Contract, roundId: string): Promise<RoundAuditDa
 function resultsTable(round: RoundRecord): TableData {
   const result = round.result;
   if (result === null) {
-    return { head: ['round', 'status', 'closes', 'commitment'], rows: [[round.roundId, round.status, round.closes, round.commitment]] };
+    return { head: ['round', 'status', 'closes', 'closed at'], rows: [[round.roundId, round.status, round.closes, round.closedAt ?? '—']] };
   }
   const assigned = round.sites.map((s) => [s.id, s.category, result.assignments[s.id] ?? '—']);
   const waiting = result.waitingList.map((did, i) => [`waiting ${String(i + 1)}`, '', did]);
@@ -100,7 +100,7 @@ export function addAllocationAuditCommands(allocation: Command, runtime: Runtime
         ctx.printer.result(
           report,
           () =>
-            `round ${roundId} verifies: the seed matches the commitment, and the draw of ${String(report.applications)} applications recomputed here, with ${String(report.changesReplayed)} later change(s) replayed, is exactly what the ledger holds${caveat}`,
+            `round ${roundId} verifies: every org's share matches its commitment and the seed is their hash, and the draw of ${String(report.applications)} applications recomputed here, with ${String(report.changesReplayed)} later change(s) replayed, is exactly what the ledger holds${caveat}`,
         );
       }),
     );

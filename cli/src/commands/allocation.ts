@@ -1,16 +1,24 @@
 import { createHash } from 'node:crypto';
 import { Command } from 'commander';
-import { commitmentOf, type ApplicationRecord, type DrawSummary, type RoundRecord, type SiteChange } from '@civic-ledger/chaincode/dist/allocation/client';
+import {
+  shareCommitment,
+  type ApplicationRecord,
+  type DrawSummary,
+  type RoundRecord,
+  type ShareRecord,
+  type SiteChange,
+} from '@civic-ledger/chaincode/dist/allocation/client';
 import { signAuthorisation } from '../citizen/key-file';
 import { openCitizenKey } from '../citizen/open-key';
 import { action, type Runtime } from '../context';
 import { UsageError } from '../errors';
 import { CHANNEL } from '../gateway/connect';
+import { evaluate } from '../gateway/transactions';
 import { submitAndReport, withContract, withSession } from '../gateway/with-contract';
 import { gatewayLedgerReader } from '../credentials/gateway-ledger-reader';
 import { verifyPresentation } from '../credentials/verify';
 import { readInput } from '../input';
-import { newSeedFile, parseQuotas, readSeed, readSites } from '../allocation/arguments';
+import { defaultShareFile, parseQuotas, readShare, readSites, shareForCommit } from '../allocation/arguments';
 import { addAllocationAuditCommands } from './allocation-audit';
 
 const drawn = (r: DrawSummary): string =>
@@ -19,56 +27,66 @@ const drawn = (r: DrawSummary): string =>
 function roundCommands(allocation: Command, runtime: Runtime): void {
   allocation
     .command('open')
-    .description('open a round: sites, quotas, priority groups, closing time, and the commitment to a secret seed made now (CityMSP allocation-officer)')
+    .description('open a round: sites, quotas, priority groups and closing time; each org then commits to a share (CityMSP allocation-officer)')
     .requiredOption('--round <id>', 'round id, e.g. fairs-2027-spring')
     .requiredOption('--title <text>', 'what is being allocated')
     .requiredOption('--sites <file>', 'JSON [{id, category}] or CSV with header id,category')
     .requiredOption('--closes <iso>', 'closing time for applications, ISO 8601 UTC, e.g. 2027-03-01T12:00:00Z')
-    .requiredOption('--seed-out <file>', 'where to keep the new secret seed until close (owner-only; never overwritten)')
     .option('--quota <quotas...>', 'most sites per category this round, e.g. food=10')
     .option('--priority-group <groups...>', 'priority groups, highest first, e.g. local-producer')
     .addHelpText(
       'after',
-      '\nExample:\n  civic --user allocation-officer allocation open --round fairs-2027 --title "Weekend fairs" --sites sites.csv \\\n    --closes 2027-03-01T12:00:00Z --quota food=40 --priority-group local-producer --seed-out fairs-2027.seed',
+      '\nExample:\n  civic --user allocation-officer allocation open --round fairs-2027 --title "Weekend fairs" --sites sites.csv \\\n    --closes 2027-03-01T12:00:00Z --quota food=40 --priority-group local-producer',
     )
     .action(
-      action(
-        runtime,
-        async (ctx, opts: { round: string; title: string; sites: string; closes: string; seedOut: string; quota?: string[]; priorityGroup?: string[] }) => {
-          const sites = readSites(opts.sites);
-          const quotas = parseQuotas(opts.quota ?? []);
-          const seed = await newSeedFile(opts.seedOut);
-          const request = {
-            roundId: opts.round,
-            title: opts.title,
-            sites,
-            quotas,
-            priorityGroups: opts.priorityGroup ?? [],
-            closes: opts.closes,
-            commitment: commitmentOf(seed),
-          };
-          await withContract(ctx, 'allocation', (c) =>
-            submitAndReport(
-              ctx,
-              c,
-              'OpenRound',
-              [JSON.stringify(request)],
-              (r: RoundRecord) =>
-                `opened round ${r.roundId}: ${String(r.sites.length)} sites, closes ${r.closes}\n  commitment ${r.commitment} (SHA-256 of the seed in ${opts.seedOut}; keep it secret until close)`,
-            ),
-          );
-        },
-      ),
+      action(runtime, async (ctx, opts: { round: string; title: string; sites: string; closes: string; quota?: string[]; priorityGroup?: string[] }) => {
+        const sites = readSites(opts.sites);
+        const quotas = parseQuotas(opts.quota ?? []);
+        const request = {
+          roundId: opts.round,
+          title: opts.title,
+          sites,
+          quotas,
+          priorityGroups: opts.priorityGroup ?? [],
+          closes: opts.closes,
+        };
+        await withContract(ctx, 'allocation', (c) =>
+          submitAndReport(
+            ctx,
+            c,
+            'OpenRound',
+            [JSON.stringify(request)],
+            (r: RoundRecord) =>
+              `opened round ${r.roundId}: ${String(r.sites.length)} sites, closes ${r.closes}\n  next: each org's allocation officer runs allocation commit --round ${r.roundId}`,
+          ),
+        );
+      }),
     );
   allocation
     .command('close')
-    .description('close a round: reveal the seed (checked against the commitment) and run the draw (CityMSP allocation-officer)')
+    .description('close a round: freeze applications, withdrawals and priority attestations; every org must have committed (CityMSP allocation-officer)')
     .requiredOption('--round <id>', 'round id')
-    .requiredOption('--seed-file <file>', 'the seed file written by allocation open')
     .action(
-      action(runtime, async (ctx, opts: { round: string; seedFile: string }) => {
-        const request = JSON.stringify({ roundId: opts.round, seed: readSeed(opts.seedFile) });
-        await withContract(ctx, 'allocation', (c) => submitAndReport(ctx, c, 'CloseRound', [request], drawn));
+      action(runtime, async (ctx, opts: { round: string }) => {
+        await withContract(ctx, 'allocation', (c) =>
+          submitAndReport(
+            ctx,
+            c,
+            'CloseRound',
+            [JSON.stringify({ roundId: opts.round })],
+            (r: RoundRecord) =>
+              `closed round ${r.roundId} at ${r.closedAt ?? ''}: applications frozen\n  next: each org's allocation officer runs allocation reveal`,
+          ),
+        );
+      }),
+    );
+  allocation
+    .command('draw')
+    .description('run the draw of a closed round once every org revealed its share (allocation-officer of any org)')
+    .requiredOption('--round <id>', 'round id')
+    .action(
+      action(runtime, async (ctx, opts: { round: string }) => {
+        await withContract(ctx, 'allocation', (c) => submitAndReport(ctx, c, 'DrawRound', [JSON.stringify({ roundId: opts.round })], drawn));
       }),
     );
   allocation
@@ -111,7 +129,7 @@ function applicantCommands(allocation: Command, runtime: Runtime): void {
       }),
     );
   for (const [verb, fn, what] of [
-    ['withdraw', 'WithdrawApplication', 'withdraw an application before the draw'],
+    ['withdraw', 'WithdrawApplication', 'withdraw an application while the round is open'],
     ['release', 'ReleaseSite', 'give back a site won in the draw; the waiting list moves up'],
   ] as const) {
     const command = allocation
@@ -188,10 +206,76 @@ function attestCommand(allocation: Command, runtime: Runtime): void {
     );
 }
 
+function shareCommands(allocation: Command, runtime: Runtime): void {
+  allocation
+    .command('commit')
+    .description(
+      "commit the org to a secret share of a round's randomness while it is open; the share is made here and kept in a local file until reveal (allocation-officer of each org)",
+    )
+    .requiredOption('--round <id>', 'round id')
+    .option(
+      '--share-file <file>',
+      'where to keep the share (default: <org wallet>/allocation-shares/<round>.share; an existing one is reused, never overwritten)',
+    )
+    .action(
+      action(runtime, async (ctx, opts: { round: string; shareFile?: string }) => {
+        const connection = ctx.connection();
+        const file = opts.shareFile ?? defaultShareFile(connection.walletDir, opts.round);
+        const { share } = await shareForCommit(file);
+        const request = JSON.stringify({ roundId: opts.round, commitment: shareCommitment(opts.round, connection.mspId, share) });
+        await withContract(ctx, 'allocation', (c) =>
+          submitAndReport(
+            ctx,
+            c,
+            'CommitShare',
+            [request],
+            (r: ShareRecord) =>
+              `${r.mspId} committed to its share of round ${r.roundId}: ${r.commitment}\n  the share is in ${file}; keep it secret until the round is closed`,
+          ),
+        );
+      }),
+    );
+  allocation
+    .command('reveal')
+    .description("reveal the org's share of a closed round's randomness, checked against its commitment (allocation-officer of each org)")
+    .requiredOption('--round <id>', 'round id')
+    .option('--share-file <file>', 'the share file written by allocation commit (default: <org wallet>/allocation-shares/<round>.share)')
+    .action(
+      action(runtime, async (ctx, opts: { round: string; shareFile?: string }) => {
+        const share = readShare(opts.shareFile ?? defaultShareFile(ctx.connection().walletDir, opts.round));
+        await withContract(ctx, 'allocation', (c) =>
+          submitAndReport(
+            ctx,
+            c,
+            'RevealShare',
+            [JSON.stringify({ roundId: opts.round, share })],
+            (r: ShareRecord) => `${r.mspId} revealed its share of round ${r.roundId}`,
+          ),
+        );
+      }),
+    );
+  allocation
+    .command('shares')
+    .description("which orgs have committed to and revealed their share of a round's randomness (any org member)")
+    .argument('<round>', 'round id')
+    .action(
+      action(runtime, async (ctx, roundId: string) => {
+        const shares = JSON.parse(await withContract(ctx, 'allocation', (c) => evaluate(c, 'GetShares', [roundId]))) as ShareRecord[];
+        ctx.printer.result(shares, () => ({
+          head: ['org', 'commitment', 'revealed'],
+          rows: shares.map((s) => [s.mspId, s.commitment, s.revealTxId === null ? 'no' : `yes (tx ${s.revealTxId})`]),
+        }));
+      }),
+    );
+}
+
 /** `civic allocation …`: fair allocation of scarce public sites */
 export function allocationCommand(runtime: Runtime): Command {
-  const allocation = new Command('allocation').description('fair allocation: commit-reveal rounds, a draw anyone can recompute, waiting lists');
+  const allocation = new Command('allocation').description(
+    'fair allocation: rounds whose randomness all three orgs commit to and reveal, a draw anyone can recompute, waiting lists',
+  );
   roundCommands(allocation, runtime);
+  shareCommands(allocation, runtime);
   applicantCommands(allocation, runtime);
   attestCommand(allocation, runtime);
   addAllocationAuditCommands(allocation, runtime);
