@@ -16,7 +16,7 @@ import type { Tally } from './tally';
 
 const ID = 'big-count';
 const keys = tokenKeyPair();
-const desk: FakeIdentity = { mspId: 'AgenciesMSP', role: 'clerk' };
+const desk: FakeIdentity = { mspId: 'CityMSP', role: 'clerk' };
 const SIGN_AT = CREATED_AT + 3600;
 /** A peer's `ledger.state.totalQueryLimit`, made small so that a few signatures exceed it. */
 const LIMIT = 20;

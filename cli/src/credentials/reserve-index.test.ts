@@ -26,6 +26,8 @@ function fakeIdentity(published: Uint8Array, taken: Set<number>): { contract: Co
           }
           taken.add(index);
           return Promise.resolve({
+            getResult: () => new TextEncoder().encode(JSON.stringify({ index })),
+            getTransactionId: () => txId,
             submit: () =>
               Promise.resolve({
                 getResult: () => new Uint8Array(),
