@@ -265,6 +265,26 @@ describe('debt-sharing on the live network', () => {
       ]);
       const planId = proposed.result.planId;
       expect([...proposed.result.creditors].sort()).toEqual([TAX.msp, ENERGY.msp]);
+      // A retry under the printed plan id is answered at endorsement; another proposal under it is refused.
+      const proposeAgain = (capacity: string): string[] => [
+        'debt',
+        'plan',
+        'propose',
+        '--consent',
+        file('consent.json'),
+        '--overview',
+        file('overview.json'),
+        '--capacity',
+        capacity,
+        '--plan-id',
+        planId,
+      ];
+      const retried = as<Receipt<{ planId: string; status: string }>>('city', 'debt-counsellor', proposeAgain('100.00'));
+      expect(retried.result).toMatchObject({ planId, status: 'already proposed' });
+      expect(retried.transactionId).toBeUndefined();
+      const other = refusedAs('city', 'debt-counsellor', proposeAgain('120.00'));
+      expect(other.code).toBe(1);
+      expect(other.text).toContain(`ALREADY_EXISTS: plan ${planId} was already proposed (tx ${proposed.transactionId ?? ''}) with other details`);
       for (const debt of [TAX, ENERGY]) {
         as(debt.org, 'creditor', ['debt', 'plan', 'accept', planId]);
       }
@@ -285,6 +305,7 @@ describe('debt-sharing on the live network', () => {
         [0, ENERGY.cents],
       ]);
       txIds.plan = proposed.transactionId ?? '';
+      txIds.planId = planId;
     },
     5 * MINUTES,
   );
@@ -377,7 +398,7 @@ describe('debt-sharing on the live network', () => {
     expect(attack.keyHashes).toBeGreaterThan(0);
     // The attack works: plan shares are keyed by the public plan id (the plan names its creditors
     // anyway, and no person), and it finds them.
-    expect(attack.found.some((f) => f.fn === 'debt:ProposePlan' && f.key[1] === txIds.plan)).toBe(true);
+    expect(attack.found.some((f) => f.fn === 'debt:ProposePlan' && f.key[1] === txIds.planId)).toBe(true);
     // It links no key hash to a DID, and finds no debt record's key at all.
     expect(attack.found.filter((f) => f.did !== undefined).map((f) => `${f.fn} ${f.txId} ${f.collection}: ${f.key.join(' | ')}`)).toEqual([]);
     expect([...new Set(attack.found.map((f) => f.key[0]))]).toEqual(['civic.debt.planshare']);

@@ -120,7 +120,7 @@ export class DebtContract extends CivicContract {
     return canonicalString({ creditor, consentId: record.consentId, records: await debtsOfSubject(ctx, creditor, consent.did) });
   }
 
-  /** Propose a repayment plan (the consent's counsellor). Transient `plan`. Emits `debt.PlanProposed`. @returns `{ planId, creditors }` */
+  /** Propose a repayment plan (the consent's counsellor). Transient `plan` (with the client's `planId`; the same proposal again is answered `already proposed`). Emits `debt.PlanProposed`. @returns `{ planId, creditors, status }` */
   @Transaction()
   @Returns('string')
   async ProposePlan(ctx: Context): Promise<string> {

@@ -30,6 +30,8 @@ const cents = z.number().int('must be whole cents').positive('must be a positive
  * so the key's hash in the blocks can be neither guessed nor linked to the subject.
  */
 export const debtIdSchema = z.string().regex(/^[0-9a-f]{32,64}$/, 'must be 32 to 64 lower-case hex digits (128 to 256 random bits)');
+/** A plan id, chosen by the counsellor's client like a debt id, so that a retried proposal is recognised. */
+export const planIdSchema = z.string().regex(/^[0-9a-f]{32,64}$/, 'must be 32 to 64 lower-case hex digits (128 to 256 random bits)');
 
 /** A debt as its creditor records it (transient `debt` of `debt:RecordDebt`), under the id its client chose. */
 export const newDebtSchema = z
@@ -119,7 +121,9 @@ export type PlanShare = z.infer<typeof planShareSchema>;
 /** The public plan: who takes part and who has accepted; no amounts. */
 export const planSchema = z
   .object({
-    planId: z.string(),
+    planId: planIdSchema,
+    /** SHA-256 (hex) of the proposal as the counsellor sent it: a retry under the same plan id must match it. */
+    proposalHash: hex64,
     consentId: hex64,
     creditors: z.array(z.object({ creditor: mspIdSchema, decision: z.enum(['pending', 'accepted', 'rejected']), txId: z.string().nullable() }).strict()),
     status: z.enum(['proposed', 'active', 'rejected']),

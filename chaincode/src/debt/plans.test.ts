@@ -34,8 +34,11 @@ async function withOverview(): Promise<{ ledger: FakeLedger; consent: SignedCons
   return { ledger, consent, consentId, records };
 }
 
-function propose(ledger: FakeLedger, plan: unknown): Promise<string> {
-  return ledger.tx(counsellor, (ctx) => debt.ProposePlan(ctx), NOW + 120, { transient: { plan: JSON.stringify(plan) } });
+/** A plan id as the counsellor's client chooses it. */
+const PLAN_ID = 'a1'.repeat(16);
+
+function propose(ledger: FakeLedger, plan: Record<string, unknown>): Promise<string> {
+  return ledger.tx(counsellor, (ctx) => debt.ProposePlan(ctx), NOW + 120, { transient: { plan: JSON.stringify({ planId: PLAN_ID, ...plan }) } });
 }
 
 async function share(ledger: FakeLedger, who: FakeIdentity, planId: string): Promise<PlanShare> {
@@ -83,6 +86,22 @@ describe('repayment plans', () => {
     );
     expect((await refused(ledger, () => pay(utilitiesCreditor, before, 1))).message).toMatch(/does not match the ledger \(altered, or stale: read it again\)$/);
     expect((await refused(ledger, () => pay(agenciesCreditor, after, 1))).code).toBe('FORBIDDEN');
+  });
+
+  it('answers the same proposal under the same plan id again without writing, and refuses another proposal under it', async () => {
+    const { ledger, consent, records } = await withOverview();
+    const proposal = { consent, capacityCents: 25_001, preferential: ['AgenciesMSP'], records };
+    expect(JSON.parse(await propose(ledger, proposal))).toMatchObject({ planId: PLAN_ID, status: 'proposed' });
+    const before = ledger.snapshot();
+    const again = JSON.parse(await propose(ledger, { ...proposal, preferential: ['AgenciesMSP', 'AgenciesMSP'] })) as { status: string; creditors: string[] };
+    expect(again).toEqual({ planId: PLAN_ID, creditors: ['AgenciesMSP', 'CityMSP', 'UtilitiesMSP'], status: 'already proposed' });
+    expect((await refused(ledger, () => propose(ledger, { ...proposal, capacityCents: 30_000 }))).message).toBe(
+      `ALREADY_EXISTS: plan ${PLAN_ID} was already proposed (tx ${(JSON.parse(await ledger.tx(counsellor, (ctx) => debt.GetPlan(ctx, PLAN_ID))) as Plan).txId}) with other details`,
+    );
+    expect(ledger.snapshot()).toEqual(before);
+    expect((await refused(ledger, () => propose(ledger, { ...proposal, planId: 'not-hex' }))).message).toMatch(
+      /^INVALID_ARGUMENT: transient\.plan\.planId: must be 32 to 64/,
+    );
   });
 
   it('refuses a zero capacity, altered or foreign records, and a plan after the consent is withdrawn, changing nothing', async () => {

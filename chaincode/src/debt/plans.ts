@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { z } from 'zod';
 import type { MspId } from '../shared/access';
+import { canonicalBytes } from '../shared/canonical-json';
 import { ChaincodeError } from '../shared/errors';
-import { emitEvent, readExisting, writeRecord } from '../shared/state';
+import { emitEvent, readExisting, readRecord, writeRecord } from '../shared/state';
 import { txTimestamp } from '../shared/tx-time';
 import { keyAttribute } from '../shared/validation';
 import {
@@ -11,6 +13,7 @@ import {
   debtCollection,
   debtRecordSchema,
   mspIdSchema,
+  planIdSchema,
   planSchema,
   planShareSchema,
   signedConsentSchema,
@@ -31,6 +34,8 @@ import { recordKey } from './records';
 
 const proposalSchema = z
   .object({
+    /** Chosen by the counsellor's client; the same proposal again under it is answered, not repeated. */
+    planId: planIdSchema,
     consent: signedConsentSchema,
     /** The citizen's monthly repayment capacity, integer cents. */
     capacityCents: z.number().int('must be whole cents').positive('must be more than zero: there is nothing to share'),
@@ -61,16 +66,39 @@ async function verifiedOpenDebts(ctx: Context, records: readonly DebtRecord[], s
   return owed;
 }
 
+/** SHA-256 (hex) over a domain label and the RFC 8785 canonical proposal. */
+const proposalHashOf = (proposal: z.infer<typeof proposalSchema>): string =>
+  createHash('sha256')
+    .update('civic.debt.plan-proposal.v1\u0000')
+    .update(canonicalBytes({ ...proposal, preferential: [...new Set(proposal.preferential)].sort() }))
+    .digest('hex');
+
+type ProposalOutcome = { planId: string; creditors: MspId[]; status: 'proposed' | 'already proposed' };
+
 /**
- * Body of `debt:ProposePlan` (the consent's counsellor). Transient `plan`: `{ consent, capacityCents,
- * preferential, records }`.
+ * Body of `debt:ProposePlan` (the consent's counsellor). Transient `plan`: `{ planId, consent,
+ * capacityCents, preferential, records }`, `planId` chosen by the client (128 to 256 random bits).
  *
- * @returns `{ planId, creditors }` (no amounts: the result is in the block)
+ * Idempotent under the plan id: the same proposal again (a retry after a commit status that
+ * stayed unknown) writes nothing and answers `already proposed`; another proposal under that id
+ * is refused. The public plan keeps the proposal's hash to tell the two apart; the hash covers
+ * the signed consent and the private records, so it cannot be matched against guesses.
+ *
+ * @returns `{ planId, creditors, status }` (no amounts: the result is in the block)
  * @throws `INVALID_ARGUMENT` (zero capacity, records of someone else), `FAILED_PRECONDITION` (consent
- *   revoked, expired or out of scope; a record altered or stale), `NOT_FOUND`, `FORBIDDEN`
+ *   revoked, expired or out of scope; a record altered or stale), `ALREADY_EXISTS` (another
+ *   proposal under this plan id), `NOT_FOUND`, `FORBIDDEN`
  */
-export async function proposePlan(ctx: Context): Promise<{ planId: string; creditors: MspId[] }> {
+export async function proposePlan(ctx: Context): Promise<ProposalOutcome> {
   const p = transientJson(ctx, 'plan', proposalSchema);
+  const proposalHash = proposalHashOf(p);
+  const existing = await readRecord(ctx, planKey(ctx, p.planId), planSchema);
+  if (existing !== undefined) {
+    if (existing.proposalHash !== proposalHash) {
+      throw new ChaincodeError('ALREADY_EXISTS', `plan ${p.planId} was already proposed (tx ${existing.txId}) with other details`);
+    }
+    return { planId: p.planId, creditors: existing.creditors.map((c) => c.creditor), status: 'already proposed' };
+  }
   const owed = await verifiedOpenDebts(ctx, p.records, p.consent.did);
   let consentId = '';
   for (const creditor of owed.keys()) {
@@ -82,7 +110,7 @@ export async function proposePlan(ctx: Context): Promise<{ planId: string; credi
     [...owed].map(([creditorId, owedCents]) => ({ creditorId, owedCents, preferential: preferential.has(creditorId) })),
     preferential.size > 0 ? 2 : 1,
   );
-  const planId = ctx.stub.getTxID();
+  const planId = p.planId;
   for (const s of shares) {
     const creditor = s.creditorId as MspId;
     const claimCents = owed.get(creditor) ?? 0;
@@ -101,15 +129,16 @@ export async function proposePlan(ctx: Context): Promise<{ planId: string; credi
   const creditors = shares.map((s) => s.creditorId as MspId);
   const plan: Plan = {
     planId,
+    proposalHash,
     consentId,
     creditors: creditors.map((creditor) => ({ creditor, decision: 'pending', txId: null })),
     status: 'proposed',
     proposed: txTimestamp(ctx),
-    txId: planId,
+    txId: ctx.stub.getTxID(),
   };
   await writeRecord(ctx, planKey(ctx, planId), planSchema, plan);
   emitEvent(ctx, 'debt.PlanProposed', { planId, creditors });
-  return { planId, creditors };
+  return { planId, creditors, status: 'proposed' };
 }
 
 /** A plan by id (public: no amounts). @throws `NOT_FOUND` */

@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { debtRecordSchema, shareProRata, type Plan, type PlanShare } from '@civic-ledger/chaincode/dist/debt/client';
 import { action, type CommandContext, type Runtime } from '../context';
 import { ContractError, UsageError } from '../errors';
-import { evaluate } from '../gateway/transactions';
+import { evaluate, submitUnlessAnswered } from '../gateway/transactions';
 import { submitAndReport, withContract } from '../gateway/with-contract';
 import { parseJson, parseWith, readInput } from '../input';
 import { parseEuroCents } from '../land/arguments';
@@ -34,8 +35,16 @@ function proposeCommand(plan: Command, runtime: Runtime): void {
     .requiredOption('--overview <file>', 'the records saved by debt overview --out')
     .requiredOption('--capacity <euros>', 'the monthly repayment capacity, e.g. 250.00')
     .option('--preferential <orgs>', 'creditors weighted double, comma-separated (e.g. agencies, for the tax office)')
+    .option(
+      '--plan-id <hex>',
+      'the id to propose it under (32 to 64 lower-case hex digits); by default a new random one, printed before submitting: give it again to retry safely',
+    )
     .action(
-      action(runtime, async (ctx, opts: { consent: string; overview: string; capacity: string; preferential?: string }) => {
+      action(runtime, async (ctx, opts: { consent: string; overview: string; capacity: string; preferential?: string; planId?: string }) => {
+        const planId = opts.planId ?? randomBytes(16).toString('hex');
+        if (!/^[0-9a-f]{32,64}$/.test(planId)) {
+          throw new UsageError('--plan-id: must be 32 to 64 lower-case hex digits, as printed by an earlier `debt plan propose`');
+        }
         const consent = readConsent(opts.consent);
         const records = parseWith(
           z.array(debtRecordSchema),
@@ -65,18 +74,18 @@ function proposeCommand(plan: Command, runtime: Runtime): void {
           [...owed].map(([creditorId, owedCents]) => ({ creditorId, owedCents, preferential: preferential.includes(creditorId) })),
           preferential.length > 0 ? 2 : 1,
         );
-        const transient = { plan: JSON.stringify({ consent, capacityCents, preferential, records }) };
-        await withContract(ctx, 'debt', (c) =>
-          submitAndReport(
-            ctx,
+        const transient = { plan: JSON.stringify({ planId, consent, capacityCents, preferential, records }) };
+        ctx.printer.notice(`plan id ${planId}: if the outcome is not known, retry with --plan-id ${planId} (never proposes it twice)`);
+        const outcome = await withContract(ctx, 'debt', (c) =>
+          submitUnlessAnswered(
             c,
             'ProposePlan',
             [],
-            (r: { planId: string }) =>
-              [
-                `proposed plan ${r.planId}: ${euros(capacityCents)} a month`,
-                ...shares.map((s) => `  ${s.creditorId}: ${euros(s.cents)} a month of ${euros(owed.get(s.creditorId) ?? 0)} owed`),
-              ].join('\n'),
+            (r) => (JSON.parse(r) as { status?: string }).status === 'already proposed',
+            (m) => {
+              ctx.printer.verbose(m);
+            },
+            5,
             {
               transient,
               endorsingOrganizations: planEndorsers(
@@ -85,6 +94,18 @@ function proposeCommand(plan: Command, runtime: Runtime): void {
               ),
             },
           ),
+        );
+        const result = JSON.parse(outcome.result) as { planId: string; creditors: string[]; status: string };
+        if (!('blockNumber' in outcome)) {
+          ctx.printer.result({ result }, () => `plan ${planId} is already proposed, with these details: nothing submitted`);
+          return;
+        }
+        ctx.printer.result({ result, transactionId: outcome.transactionId, blockNumber: outcome.blockNumber.toString() }, () =>
+          [
+            `proposed plan ${planId}: ${euros(capacityCents)} a month`,
+            ...shares.map((s) => `  ${s.creditorId}: ${euros(s.cents)} a month of ${euros(owed.get(s.creditorId) ?? 0)} owed`),
+            `  tx ${outcome.transactionId} in block ${outcome.blockNumber.toString()}`,
+          ].join('\n'),
         );
       }),
     );
