@@ -181,7 +181,24 @@ describe('allocation rounds', () => {
       `FAILED_PRECONDITION: round ${round.roundId} is still open; shares are revealed only after it is closed`,
     );
     await closeRound(ledger);
-    expect((await refused(ledger, () => commit(holders[1]?.identity ?? officer))).code).toBe('FAILED_PRECONDITION');
+    expect((await refused(ledger, () => commit(holders[1]?.identity ?? officer))).message).toBe(
+      `FAILED_PRECONDITION: round ${round.roundId} is closed; shares are committed only until it is closed`,
+    );
+  });
+
+  it('takes an org share after the closing time until the City closes the round, so a late org cannot leave it unclosable', async () => {
+    const ledger = new FakeLedger();
+    await ledger.tx(officer, (ctx) => allocation.OpenRound(ctx, JSON.stringify(round)), OPENED_AT);
+    const pastClosingTime = Date.parse(round.closes) / 1000 + 3600;
+    for (const h of holders) {
+      const commitment = shareCommitment(round.roundId, h.identity.mspId, h.share);
+      await ledger.tx(h.identity, (ctx) => allocation.CommitShare(ctx, JSON.stringify({ roundId: round.roundId, commitment })), pastClosingTime);
+    }
+    await closeRound(ledger, pastClosingTime + 60);
+    for (const i of holders.keys()) {
+      await reveal(ledger, i);
+    }
+    expect(JSON.parse(await drawRound(ledger))).toMatchObject({ status: 'drawn' });
   });
 
   it('freezes applications, withdrawals and priority attestations at the close', async () => {

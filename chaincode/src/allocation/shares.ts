@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { MSP_IDS, type MspId } from '../shared/access';
 import { ChaincodeError } from '../shared/errors';
 import { emitEvent, readRecord, writeRecord } from '../shared/state';
-import { txTimestamp } from '../shared/tx-time';
 import { parseJsonArgument } from '../shared/validation';
 import { shareCommitment } from './draw';
 import { roundIdSchema, shareRecordSchema, shareSchema, type RoundRecord, type ShareRecord } from './round';
@@ -18,12 +17,17 @@ import { loadRound, shareKey } from './round-store';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hash, 64 lower-case hex digits');
 
-/** Body of `allocation:CommitShare`: the caller's org commits to its share, once, while the round is open and not past its closing time. */
+/**
+ * Body of `allocation:CommitShare`: the caller's org commits to its share, once, until the City
+ * closes the round, also after its closing time: applications and attestations are frozen from
+ * then on, and no share is revealed before the close, so a late commitment can still not steer
+ * the draw, while a refusal would leave the round unable to close for good.
+ */
 export async function commitShare(ctx: Context, mspId: MspId, request: string): Promise<ShareRecord> {
   const req = parseJsonArgument(z.object({ roundId: roundIdSchema, commitment: hex64 }).strict(), request, 'request');
   const round = await loadRound(ctx, req.roundId);
-  if (round.status !== 'open' || txTimestamp(ctx) > round.closes) {
-    throw new ChaincodeError('FAILED_PRECONDITION', `round ${round.roundId} is closed; shares are committed only while it is open`);
+  if (round.status !== 'open') {
+    throw new ChaincodeError('FAILED_PRECONDITION', `round ${round.roundId} is ${round.status}; shares are committed only until it is closed`);
   }
   const existing = await readRecord(ctx, shareKey(ctx, round.roundId, mspId), shareRecordSchema);
   if (existing !== undefined) {
