@@ -34,8 +34,11 @@ export function fakePetitionLedger(ledger: FakeLedger, at = NOW): PetitionLedger
     signatures: (id) => allPages(async (bookmark) => JSON.parse(await page('GetSignatures', id, bookmark)) as { records: SignatureRecord[]; bookmark: string }),
     issuances: (id) => allPages(async (bookmark) => JSON.parse(await page('GetIssuances', id, bookmark)) as { records: IssuanceRecord[]; bookmark: string }),
     results: (id) => query<PetitionResults>('GetResults', id),
-    recordIssuance: async (request) => {
+    recordIssuance: async (request, beforeSubmit) => {
+      // The fake endorses and commits in one step, so the transaction id is known only after it;
+      // it is handed to beforeSubmit before the commit is reported, as the gateway's flow does.
       const issuance = JSON.parse(await ledger.tx(cityIssuer, (ctx) => petitionContract.RecordTokenIssuance(ctx, request), at)) as IssuanceRecord;
+      await beforeSubmit?.(issuance.txId);
       return { issuance, transactionId: issuance.txId };
     },
   };

@@ -20,6 +20,12 @@ export interface Committed {
 export interface ProposalExtras {
   readonly transient?: Readonly<Record<string, string>>;
   readonly endorsingOrganizations?: readonly string[];
+  /**
+   * Called with the transaction id once a proposal is endorsed and before it is sent to the
+   * orderers (again for each attempt), so that a caller can note it durably first: whatever then
+   * fails, the transaction may commit under that id.
+   */
+  readonly beforeSubmit?: (transactionId: string) => Promise<void>;
 }
 
 function proposalOptions(
@@ -136,6 +142,7 @@ export async function submitUnlessAnswered(
       if (answered(endorsed)) {
         return { result: endorsed, transactionId: transaction.getTransactionId() };
       }
+      await extras.beforeSubmit?.(transaction.getTransactionId());
       const submitted = await transaction.submit();
       const status = await commitStatusOf(submitted, onRetry, statusPauseMs);
       if (status.successful) {

@@ -118,14 +118,20 @@ export async function issueToken(
   };
   await log(null);
   try {
-    const { transactionId } = await ledger.recordIssuance(JSON.stringify(request.authorisation));
-    await log(transactionId);
+    // Each endorsed transaction's id is logged before it goes to the orderers: whatever fails
+    // after that (the submit, the commit status), a retry can tell, once the ledger shows the
+    // issuance in that transaction, that it is this request's.
+    const noted = new Set<string>();
+    const { transactionId } = await ledger.recordIssuance(JSON.stringify(request.authorisation), async (txId) => {
+      noted.add(txId);
+      await log(txId);
+    });
+    if (!noted.has(transactionId)) {
+      await log(transactionId);
+    }
     return { petitionId: petition.petitionId, did, blindSignature, issuanceTxId: transactionId };
   } catch (e) {
-    if (e instanceof NetworkError && e.code === 'COMMIT_STATUS_UNKNOWN' && e.transactionId !== undefined) {
-      // Submitted, fate unknown: note which transaction carries this blinded message, so that a
-      // retry can tell, once the ledger shows it, that the issuance is this request's.
-      await log(e.transactionId);
+    if (e instanceof NetworkError && e.code === 'COMMIT_STATUS_UNKNOWN') {
       throw e;
     }
     const recorded = (await ledger.issuances(petition.petitionId)).find((i) => i.did === did);

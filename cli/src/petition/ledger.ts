@@ -18,8 +18,11 @@ export interface PetitionLedger {
   signatures(petitionId: string): Promise<SignatureRecord[]>;
   issuances(petitionId: string): Promise<IssuanceRecord[]>;
   results(petitionId: string): Promise<PetitionResults>;
-  /** Submit `petition:RecordTokenIssuance` with the citizen's signed request; resolves once committed. */
-  recordIssuance(request: string): Promise<{ issuance: IssuanceRecord; transactionId: string }>;
+  /**
+   * Submit `petition:RecordTokenIssuance` with the citizen's signed request; resolves once
+   * committed. `beforeSubmit` gets each endorsed transaction's id before it goes to the orderers.
+   */
+  recordIssuance(request: string, beforeSubmit?: (transactionId: string) => Promise<void>): Promise<{ issuance: IssuanceRecord; transactionId: string }>;
 }
 
 /** Records per page when reading signatures and issuances (the contract allows 1–1000). */
@@ -49,8 +52,8 @@ export function gatewayPetitionLedger(petition: Contract, onRetry: (message: str
     signatures: (id) => allPages((bookmark) => query('GetSignatures', id, String(PAGE_SIZE), bookmark)),
     issuances: (id) => allPages((bookmark) => query('GetIssuances', id, String(PAGE_SIZE), bookmark)),
     results: (id) => query('GetResults', id),
-    recordIssuance: async (request) => {
-      const committed = await submit(petition, 'RecordTokenIssuance', [request], onRetry);
+    recordIssuance: async (request, beforeSubmit) => {
+      const committed = await submit(petition, 'RecordTokenIssuance', [request], onRetry, 5, beforeSubmit === undefined ? {} : { beforeSubmit });
       return { issuance: JSON.parse(committed.result) as IssuanceRecord, transactionId: committed.transactionId };
     },
   };
