@@ -75,7 +75,8 @@ async function countAll(ctx: Context, petition: PetitionRecord): Promise<RawCoun
   do {
     const page = await readPage(ctx, SIGNATURE_OBJECT_TYPE, [petition.petitionId], String(COUNT_PAGE_SIZE), bookmark, signatureRecordSchema);
     raw = addCounts(raw, page.records);
-    bookmark = page.bookmark;
+    // An empty page ends the count even if it comes with a bookmark, so a count always ends.
+    bookmark = page.records.length === 0 ? '' : page.bookmark;
   } while (bookmark !== '');
   return raw;
 }
@@ -173,14 +174,15 @@ const closeRequestSchema = z
 
 /**
  * Body of `petition:ClosePetition`: count the signatures and store the final counts, over as many
- * calls as it takes. Anyone may close once the closing time has passed; before it, only the City
- * (withdrawing the petition, with `withdraw: true`).
+ * calls as it takes. The contract lets only the City's petition staff call it (see
+ * `ClosePetition`): once the closing time has passed, or before it to withdraw the petition
+ * (`withdraw: true`).
  *
  * The first call stores the petition as closed (no signature is accepted after it, and one
  * endorsed before it but ordered after it fails MVCC validation on the petition record) and
  * starts the count. Each call counts whole buckets of signature keys, from where the last one
  * stopped, until it has counted `maxSignatures` (default 10,000), and stores the running raw
- * counts in `tally`; anyone may continue a count. The call that counts the last bucket stores
+ * counts in `tally`; any later call continues the count. The call that counts the last bucket stores
  * `final`. A bucket is one partial-key range read in full, so the peer re-checks it at
  * validation: a bucket that changed meanwhile invalidates the call (`PHANTOM_READ_CONFLICT`),
  * and nothing is lost or counted twice.
