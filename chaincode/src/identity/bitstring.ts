@@ -63,8 +63,8 @@ const PROBES = 32;
 
 /**
  * Pick an unallocated index of a {@link STATUS_LIST_SIZE}-bit allocation bitmap (bit set =
- * allocated), uniformly at random among the unallocated ones, so that an index says nothing
- * about when or to whom it was issued. A few random probes first; when they all hit allocated
+ * allocated), uniformly at random among the unallocated ones, so that an index's value says
+ * nothing about to whom it was issued (its reservation on the ledger shows when). A few random probes first; when they all hit allocated
  * indexes, the free ones are counted and the `r`-th free one is taken. Pure: all randomness
  * comes from `randomBelow` (the CLI passes `crypto.randomInt`; the chaincode never calls this).
  *

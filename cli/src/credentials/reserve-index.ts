@@ -19,7 +19,7 @@ export interface ReservedIndex {
 /**
  * Take a status index for a new credential of `issuer`: read which of the issuer's indexes are
  * taken (`identity:GetStatusIndexAllocation`), pick a free one at random (`crypto.randomInt`, uniform
- * among the free ones, so the index says nothing about issuance order or the holder), and reserve
+ * among the free ones, so the index's value says nothing about the holder; the reservation shows when), and reserve
  * it with the issuer's signature (`identity:ReserveStatusIndex`). When another desk took the same
  * index first (`ALREADY_EXISTS`, or an MVCC conflict whose retry finds it taken), another is picked,
  * up to {@link RESERVE_ATTEMPTS} times.
