@@ -437,61 +437,6 @@ describe(`${String(SIGNERS)} eligible citizens sign concurrently through the thr
   }, 600_000);
 });
 
-/** Signers of the petition counted at close: more than {@link SMALL_QUERY_LIMIT}. */
-const COUNTED_SIGNERS = 25;
-/** The peers' `ledger.state.totalQueryLimit` while that petition is counted: one range query stops at 10 results. */
-const SMALL_QUERY_LIMIT = 10;
-
-/** Restart the network's nodes, with the peers' total query limit from `limit` (core.yaml's default when undefined). */
-function restartNetwork(limit: number | undefined): void {
-  expect(civic(['network', 'down'], env).code).toBe(0);
-  const up = civic(['network', 'up'], { ...env, CIVIC_TOTAL_QUERY_LIMIT: limit === undefined ? '' : String(limit) }, 600_000);
-  expect({ code: up.code, stderr: up.code === 0 ? '' : up.stderr }).toEqual({ code: 0, stderr: '' });
-}
-
-/** The `CORE_LEDGER_STATE_TOTALQUERYLIMIT` in the environment of City's running peer process. */
-function peerQueryLimit(): string | undefined {
-  const nodes = civicJson<{ nodes: { name: string; pid: number | null }[] }>(['network', 'status'], env).nodes;
-  const pid = nodes.find((n) => n.name === 'peer-city')?.pid;
-  const environ = readFileSync(`/proc/${String(pid)}/environ`, 'utf8').split('\0');
-  return environ.find((v) => v.startsWith('CORE_LEDGER_STATE_TOTALQUERYLIMIT='))?.split('=')[1];
-}
-
-describe("counting at close beyond the peers' total query limit", () => {
-  // The signatures are made on the network as it runs; then the peers are restarted with a total
-  // query limit below their number, so one range query over them stops at the limit, and the
-  // results and the close must count them all anyway. The network is restarted as it was after.
-  it(`a petition with ${String(COUNTED_SIGNERS)} signatures is counted exactly at close, in several transactions`, async () => {
-    const id = `counted-${RUN}`;
-    const week = isoSeconds(Date.now() + 7 * 86_400_000);
-    issuing.set(id, tokenDesk(createPetition(id, week, 20)));
-    const petition = await petitionOf(id);
-    const { tokens: counted } = await citizensWithTokens(desks, issuing.get(id) as TokenDesk, petition, registry, COUNTED_SIGNERS, 4);
-    const outcomes: SignOutcome[] = [];
-    await inParallel(COUNTED_SIGNERS, SIGN_IN_FLIGHT, async (i) => {
-      outcomes[i] = await signThrough(desks.at(i % 3), { token: counted[i] as TokenFile, option: i % 5 === 4 ? 'No' : 'Yes', attributes: {} });
-    });
-    expect(outcomes.filter((o) => 'committed' in o)).toHaveLength(COUNTED_SIGNERS);
-    const expected = { total: COUNTED_SIGNERS, counts: { Yes: COUNTED_SIGNERS - 5, No: 5 } };
-
-    restartNetwork(SMALL_QUERY_LIMIT);
-    try {
-      expect(peerQueryLimit()).toBe(String(SMALL_QUERY_LIMIT));
-      expect(resultsThrough('agencies', id)).toMatchObject({ status: 'open', ...expected });
-      const run = civic(['--org', 'city', '--user', 'clerk', '--verbose', '--json', 'petition', 'close', id, '--withdraw', '--max-signatures', '10'], env);
-      expect(run.code).toBe(0);
-      const closed = (JSON.parse(run.stdout) as { result: { result: PetitionRecord } }).result.result;
-      expect(closed.final).toMatchObject({ ...expected, thresholdReached: true, reason: 'withdrawn' });
-      expect(run.stderr.match(/^counted \d+ signatures so far/gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
-      expect(petitionThrough('utilities', id)).toMatchObject({ status: 'closed', final: closed.final });
-      expect(resultsThrough('utilities', id)).toMatchObject({ status: 'closed', ...expected });
-    } finally {
-      restartNetwork(undefined);
-    }
-    expect(peerQueryLimit()).toBe('100000');
-  }, 1_200_000);
-});
-
 describe('refusals, each with its own reason, leaving the ledger as it was', () => {
   const sign = (org: string, tokenFile: string, option = 'Yes'): CivicRun =>
     civic(['--org', org, '--user', 'clerk', 'petition', 'sign', '--token', tokenFile, '--option', option], env);
@@ -806,4 +751,61 @@ describe("citizens' proposals, decided by the City", () => {
       new RegExp(`^error: NOT_FOUND: petition parking-${RUN} does not exist${querySuffix}`),
     );
   }, 300_000);
+});
+
+/** Signers of the petition counted at close: more than {@link SMALL_QUERY_LIMIT}. */
+const COUNTED_SIGNERS = 25;
+/** The peers' `ledger.state.totalQueryLimit` while that petition is counted: one range query stops at 10 results. */
+const SMALL_QUERY_LIMIT = 10;
+
+/** Restart the network's nodes, with the peers' total query limit from `limit` (core.yaml's default when undefined). */
+function restartNetwork(limit: number | undefined): void {
+  expect(civic(['network', 'down'], env).code).toBe(0);
+  const up = civic(['network', 'up'], { ...env, CIVIC_TOTAL_QUERY_LIMIT: limit === undefined ? '' : String(limit) }, 600_000);
+  expect({ code: up.code, stderr: up.code === 0 ? '' : up.stderr }).toEqual({ code: 0, stderr: '' });
+}
+
+/** The `CORE_LEDGER_STATE_TOTALQUERYLIMIT` in the environment of City's running peer process. */
+function peerQueryLimit(): string | undefined {
+  const nodes = civicJson<{ nodes: { name: string; pid: number | null }[] }>(['network', 'status'], env).nodes;
+  const pid = nodes.find((n) => n.name === 'peer-city')?.pid;
+  const environ = readFileSync(`/proc/${String(pid)}/environ`, 'utf8').split('\0');
+  return environ.find((v) => v.startsWith('CORE_LEDGER_STATE_TOTALQUERYLIMIT='))?.split('=')[1];
+}
+
+// Last in this file: it restarts the network, after which the gateway connections the other tests
+// opened in beforeAll are in gRPC's reconnect backoff; only fresh `civic` processes run after it.
+describe("counting at close beyond the peers' total query limit", () => {
+  // The signatures are made on the network as it runs; then the peers are restarted with a total
+  // query limit below their number, so one range query over them stops at the limit, and the
+  // results and the close must count them all anyway. The network is restarted as it was after.
+  it(`a petition with ${String(COUNTED_SIGNERS)} signatures is counted exactly at close, in several transactions`, async () => {
+    const id = `counted-${RUN}`;
+    const week = isoSeconds(Date.now() + 7 * 86_400_000);
+    issuing.set(id, tokenDesk(createPetition(id, week, 20)));
+    const petition = await petitionOf(id);
+    const { tokens: counted } = await citizensWithTokens(desks, issuing.get(id) as TokenDesk, petition, registry, COUNTED_SIGNERS, 4);
+    const outcomes: SignOutcome[] = [];
+    await inParallel(COUNTED_SIGNERS, SIGN_IN_FLIGHT, async (i) => {
+      outcomes[i] = await signThrough(desks.at(i % 3), { token: counted[i] as TokenFile, option: i % 5 === 4 ? 'No' : 'Yes', attributes: {} });
+    });
+    expect(outcomes.filter((o) => 'committed' in o)).toHaveLength(COUNTED_SIGNERS);
+    const expected = { total: COUNTED_SIGNERS, counts: { Yes: COUNTED_SIGNERS - 5, No: 5 } };
+
+    restartNetwork(SMALL_QUERY_LIMIT);
+    try {
+      expect(peerQueryLimit()).toBe(String(SMALL_QUERY_LIMIT));
+      expect(resultsThrough('agencies', id)).toMatchObject({ status: 'open', ...expected });
+      const run = civic(['--org', 'city', '--user', 'clerk', '--verbose', '--json', 'petition', 'close', id, '--withdraw', '--max-signatures', '10'], env);
+      expect(run.code).toBe(0);
+      const closed = (JSON.parse(run.stdout) as { result: { result: PetitionRecord } }).result.result;
+      expect(closed.final).toMatchObject({ ...expected, thresholdReached: true, reason: 'withdrawn' });
+      expect(run.stderr.match(/^counted \d+ signatures so far/gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
+      expect(petitionThrough('utilities', id)).toMatchObject({ status: 'closed', final: closed.final });
+      expect(resultsThrough('utilities', id)).toMatchObject({ status: 'closed', ...expected });
+    } finally {
+      restartNetwork(undefined);
+    }
+    expect(peerQueryLimit()).toBe('100000');
+  }, 1_200_000);
 });
