@@ -49,14 +49,18 @@ const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8
  * Run the attack over a ledger's blocks.
  *
  * @param raw - every block's raw bytes (for the DIDs)
- * @param transactions - every endorser transaction of those blocks (every one gives ids)
+ * @param transactions - every endorser transaction of those blocks (the debt ones give ids)
  * @param fromBlock - attack the key hashes of debt transactions in this block and later ones only
  *   (what one test run wrote, when earlier runs may have run an older chaincode)
  */
 export function attackDebtKeys(raw: readonly Buffer[], transactions: readonly BlockTransaction[], fromBlock = 0): Attack {
   const dids = new Set(raw.flatMap((b) => b.toString('latin1').match(DID) ?? []));
   const debtTxs = transactions.filter((t) => t.fn.startsWith('debt:'));
-  const ids = new Set([...transactions.map((t) => t.txId), ...debtTxs.flatMap((t) => t.envelope.toString('latin1').match(TOKEN) ?? [])]);
+  // Every public id a debt key could be built from: each debt transaction's id (the old design
+  // keyed records by the RecordDebt transaction's id) and every id-like token in its envelope.
+  // Other transactions' ids are left out: no debt transaction reads or writes under them, and
+  // with every DID of a large ledger they would make billions of candidates.
+  const ids = new Set([...debtTxs.map((t) => t.txId), ...debtTxs.flatMap((t) => t.envelope.toString('latin1').match(TOKEN) ?? [])]);
   const targets = new Map<string, { collection: string; txId: string; fn: string }[]>();
   for (const tx of debtTxs.filter((t) => t.blockNumber >= fromBlock)) {
     for (const h of privateKeyHashesOf(tx).filter((k) => k.namespace === tx.chaincode && k.collection.startsWith('debt'))) {
