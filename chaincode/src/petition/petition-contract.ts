@@ -90,7 +90,7 @@ export class PetitionContract extends CivicContract {
   @Returns('string')
   async ClosePetition(ctx: Context, request: string): Promise<string> {
     authorize(ctx, ACCESS.city, 'petition:ClosePetition');
-    return canonicalString(await closePetition(ctx, request, true));
+    return canonicalString(await closePetition(ctx, request));
   }
 
   /** A petition with its status as of this query. @throws `NOT_FOUND` */

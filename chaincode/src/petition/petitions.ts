@@ -192,14 +192,14 @@ const closeRequestSchema = z
  * @throws `FAILED_PRECONDITION` (already closed, or still open and not withdrawn by the City),
  *   `INVALID_ARGUMENT`, `NOT_FOUND`
  */
-export async function closePetition(ctx: Context, request: string, isCity: boolean): Promise<PetitionRecord> {
+export async function closePetition(ctx: Context, request: string): Promise<PetitionRecord> {
   const req = parseJsonArgument(closeRequestSchema, request, 'request');
   const petition = await loadPetition(ctx, req.petitionId);
   if (petition.final !== null) {
     throw new ChaincodeError('FAILED_PRECONDITION', `petition ${petition.petitionId} was already closed at ${petition.final.closedAt}`);
   }
   const timeUp = petition.status === 'closed';
-  if (petition.tally === undefined && !timeUp && !(req.withdraw && isCity)) {
+  if (petition.tally === undefined && !timeUp && !req.withdraw) {
     throw new ChaincodeError(
       'FAILED_PRECONDITION',
       `petition ${petition.petitionId} is open until ${petition.closes}; only the City can close it earlier, with withdraw: true`,
