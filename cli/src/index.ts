@@ -6,6 +6,7 @@ import { debtCommand } from './commands/debt';
 import { petitionCommand } from './commands/petition';
 import { networkCommand } from './commands/network';
 import { staffCommand } from './commands/staff';
+import { ledgerCommand } from './commands/ledger';
 import { processRuntime, type Runtime } from './context';
 
 /**
@@ -33,6 +34,7 @@ export function buildProgram(runtime: Runtime = processRuntime): Command {
   program.addCommand(allocationCommand(runtime));
   program.addCommand(debtCommand(runtime));
   program.addCommand(petitionCommand(runtime));
+  program.addCommand(ledgerCommand(runtime));
   forEachCommand(program, (command) => {
     command.exitOverride();
     command.configureOutput({

@@ -1,0 +1,13 @@
+import { Command } from 'commander';
+import type { Runtime } from '../context';
+
+/**
+ * `civic ledger`: read the channel's blocks as an auditor: heights and hashes per peer,
+ * blocks, one transaction, and a full verification of the hash chain and the orderers'
+ * signatures.
+ */
+export function ledgerCommand(runtime: Runtime): Command {
+  const ledger = new Command('ledger').description("audit the channel's ledger: heights, blocks, transactions and a full verification");
+  void runtime;
+  return ledger;
+}
