@@ -7,9 +7,10 @@
  * length-prefixed). Envelopes and metadata are decoded with Fabric's own protobuf definitions
  * (@hyperledger/fabric-protos).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
+import { blockFilesOf, decodeStoredBlock, rawBlocks as rawStoredBlocks } from '../../cli/src/ledger/block-store';
+
+export { blockFilesOf };
 
 /** One endorser transaction of a block, as the block holds it. */
 export interface BlockTransaction {
@@ -31,72 +32,9 @@ export interface BlockTransaction {
   readonly endorsements: { readonly endorser: Buffer; readonly signature: Buffer }[];
 }
 
-/** The block files of a ledger folder (`…/chains/<channel>`), in order. */
-export function blockFilesOf(chainDir: string): string[] {
-  return readdirSync(chainDir)
-    .filter((f) => f.startsWith('blockfile_'))
-    .sort()
-    .map((f) => path.join(chainDir, f));
-}
-
-/** Read a protobuf varint at `offset`; returns the value and the offset after it. */
-function varint(bytes: Buffer, offset: number): { value: number; next: number } {
-  let value = 0;
-  let shift = 0;
-  let at = offset;
-  for (;;) {
-    const byte = bytes[at] ?? 0;
-    value += (byte & 0x7f) * 2 ** shift;
-    at += 1;
-    if ((byte & 0x80) === 0) {
-      return { value, next: at };
-    }
-    shift += 7;
-  }
-}
-
 /** The raw bytes of each block in one block file (a block still being written at the end is left out). */
 export function rawBlocks(file: string): Buffer[] {
-  const bytes = readFileSync(file);
-  const blocks: Buffer[] = [];
-  let offset = 0;
-  while (offset < bytes.length) {
-    const { value, next } = varint(bytes, offset);
-    if (value === 0 || next + value > bytes.length) {
-      break;
-    }
-    blocks.push(bytes.subarray(next, next + value));
-    offset = next + value;
-  }
-  return blocks;
-}
-
-/** A block in block storage format, as the `common.Block` it stores. */
-export function decodeStoredBlock(raw: Buffer): common.Block {
-  let at = 0;
-  const next = (): number => {
-    const v = varint(raw, at);
-    at = v.next;
-    return v.value;
-  };
-  const bytes = (): Uint8Array => {
-    const length = next();
-    at += length;
-    return raw.subarray(at - length, at);
-  };
-  const header = new common.BlockHeader();
-  header.setNumber(next());
-  header.setDataHash(bytes());
-  header.setPreviousHash(bytes());
-  const data = new common.BlockData();
-  data.setDataList(Array.from({ length: next() }, bytes));
-  const metadata = new common.BlockMetadata();
-  metadata.setMetadataList(Array.from({ length: next() }, bytes));
-  const block = new common.Block();
-  block.setHeader(header);
-  block.setData(data);
-  block.setMetadata(metadata);
-  return block;
+  return rawStoredBlocks(file).map((b) => Buffer.from(b.bytes));
 }
 
 /** The endorser transactions of a block. */

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import type { Runtime } from '../context';
+import { ledgerBlocksCommand } from './ledger-blocks';
+import { ledgerVerifyCommand } from './ledger-verify';
 
 /**
  * `civic ledger`: read the channel's blocks as an auditor: heights and hashes per peer,
@@ -8,6 +10,7 @@ import type { Runtime } from '../context';
  */
 export function ledgerCommand(runtime: Runtime): Command {
   const ledger = new Command('ledger').description("audit the channel's ledger: heights, blocks, transactions and a full verification");
-  void runtime;
+  ledger.addCommand(ledgerBlocksCommand(runtime));
+  ledger.addCommand(ledgerVerifyCommand(runtime));
   return ledger;
 }

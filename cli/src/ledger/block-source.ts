@@ -1,0 +1,68 @@
+import type { Gateway } from '@hyperledger/fabric-gateway';
+import { common } from '@hyperledger/fabric-protos';
+import { CHANNEL } from '../gateway/connect';
+import { fromFabricError } from '../gateway/fabric-errors';
+import { findChainDir, storedBlocks } from './block-store';
+
+/** A block, or why the bytes where the next block should be could not be read as one. */
+export type BlockOrError = { readonly block: common.Block } | { readonly error: string; readonly number: number };
+
+/**
+ * A peer's channel height (number of blocks), from the query system chaincode (`qscc`
+ * GetChainInfo → `common.BlockchainInfo`) of the gateway's own peer.
+ *
+ * @throws NetworkError when the peer cannot be reached
+ */
+export async function peerHeight(gateway: Gateway): Promise<number> {
+  try {
+    const bytes = await gateway.getNetwork(CHANNEL).getContract('qscc').evaluateTransaction('GetChainInfo', CHANNEL);
+    return common.BlockchainInfo.deserializeBinary(bytes).getHeight();
+  } catch (error) {
+    throw fromFabricError(error);
+  }
+}
+
+/**
+ * Blocks `from`…`to` (inclusive) of the gateway peer's ledger, in order, from its block event
+ * service (the gateway's Deliver stream, full blocks as the peer stores them, with the
+ * validation flags it wrote).
+ *
+ * @throws NetworkError when the stream fails
+ */
+export async function* peerBlocks(gateway: Gateway, from: number, to: number): AsyncGenerator<BlockOrError> {
+  if (to < from) {
+    return;
+  }
+  const events = await gateway.getNetwork(CHANNEL).getBlockEvents({ startBlock: BigInt(from) });
+  try {
+    for await (const block of events) {
+      yield { block };
+      if ((block.getHeader()?.getNumber() ?? -1) >= to) {
+        return;
+      }
+    }
+  } catch (error) {
+    throw fromFabricError(error);
+  } finally {
+    events.close();
+  }
+}
+
+/**
+ * The blocks of a copy of a ledger's block files (no network involved), in order; after a block
+ * whose bytes cannot be decoded, that one error and nothing more.
+ *
+ * @param dir - a peer's or orderer's ledger folder, or a copy of one
+ * @throws UsageError when `dir` holds no block files of the channel
+ */
+export function* ledgerDirBlocks(dir: string): Generator<BlockOrError> {
+  let number = 0;
+  for (const stored of storedBlocks(findChainDir(dir, CHANNEL))) {
+    if ('error' in stored) {
+      yield { error: `${stored.error} (${stored.at.file} at byte ${String(stored.at.offset)})`, number };
+      return;
+    }
+    number = (stored.block.getHeader()?.getNumber() ?? number) + 1;
+    yield { block: stored.block };
+  }
+}
