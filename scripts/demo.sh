@@ -39,4 +39,7 @@ civic --org city identity resolve "${did}"
 # land, allocation, debt and petition: one short story each
 # shellcheck source-path=SCRIPTDIR source=demo-story.sh
 source scripts/demo-story.sh
+
+step "audit: the chain recomputed and its orderer signatures checked on one peer of every org"
+civic --org utilities --user auditor ledger verify
 step "done: the network is still running (npx civic network status | down)"
