@@ -12,7 +12,7 @@ import { liveNetworkEnv, settledHeights } from '../support/test-network';
  * network's own files are only ever copied.
  */
 const env = { ...liveNetworkEnv(), CIVIC_KEY_PASSPHRASE: 'integration test passphrase' };
-const home = String(env.CIVIC_NETWORK_HOME);
+const home = String(liveNetworkEnv().CIVIC_NETWORK_HOME);
 
 interface ChainReport {
   source: string;
