@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import type { Runtime } from '../context';
+import { ledgerInfoCommand } from './ledger-info';
+import { ledgerTxCommand } from './ledger-tx';
 
 /**
  * `civic ledger`: read the channel's blocks as an auditor: heights and hashes per peer,
@@ -8,6 +10,7 @@ import type { Runtime } from '../context';
  */
 export function ledgerCommand(runtime: Runtime): Command {
   const ledger = new Command('ledger').description("audit the channel's ledger: heights, blocks, transactions and a full verification");
-  void runtime;
+  ledger.addCommand(ledgerInfoCommand(runtime));
+  ledger.addCommand(ledgerTxCommand(runtime));
   return ledger;
 }
