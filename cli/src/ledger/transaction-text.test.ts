@@ -11,6 +11,10 @@ describe('the human form of a transaction', () => {
       `${KEY_SEPARATOR}civic.identity.did${KEY_SEPARATOR}did:civic:x${KEY_SEPARATOR}`,
     );
     expect(readableKey('a\tb\u007f')).toBe('a\\u{9}b\\u{7f}');
+    // Terminal escapes (ESC, C1 CSI), a right-to-left override and a zero-width space are shown, not obeyed.
+    expect(readableKey('a\u001b[2Jb\u009b1mc\u202ed\u200be')).toBe('a\\u{1b}[2Jb\\u{9b}1mc\\u{202e}d\\u{200b}e');
+    expect(readableKey('Zoë ✓')).toBe('Zoë ✓');
+    expect(readableKey('\u0000a\u2400b')).toBe('␀a\\u{2400}b');
     expect(readableKey('namespaces/fields/civic/Sequence')).toBe('namespaces/fields/civic/Sequence');
   });
 
@@ -86,7 +90,7 @@ describe('the human form of a transaction', () => {
       creator: null,
       chaincode: 'civic',
       chaincodeVersion: null,
-      function: 'land:ListParcels',
+      function: 'land:ListParcels\u001b[1A\u001b[2K',
       argumentCount: 0,
       endorsers: [],
       responseStatus: 200,
@@ -120,6 +124,8 @@ describe('the human form of a transaction', () => {
     };
     const text = transactionText(tx);
     expect(text).toContain('  validation  PHANTOM_READ_CONFLICT');
+    expect(text).toContain('  function    land:ListParcels\\u{1b}[1A\\u{1b}[2K\n');
+    expect(text).not.toContain('\u001b');
     expect(text).toContain('  block       9 (transaction 3 in the block)');
     expect(text).toMatch(/│ civic +│ ␀p␀P-1␀ +│ 7:1 +│ range ␀p␀ … ␀p␀\u{10ffff} \(stopped early\) │/u);
     expect(text).toMatch(/│ civic +│ \(keys summarised as Merkle hashes\) +│ - +│ range a … b +│/);

@@ -7,19 +7,25 @@ import type { LedgerTransaction } from './tx-lookup';
 export const KEY_SEPARATOR = '\u2400';
 
 /**
- * A world-state key made readable: each U+0000 (the separator of composite keys, which start
- * with one: shim `CreateCompositeKey`) becomes {@link KEY_SEPARATOR}, any other control
- * character a `\u{…}` escape. The JSON form keeps keys exactly as stored.
+ * A key, or any other text from a transaction (function name, certificate subject, collection
+ * name), made readable and safe to print: each U+0000 (the separator of composite keys, which
+ * start with one: shim `CreateCompositeKey`) becomes {@link KEY_SEPARATOR}; any other control
+ * or invisible formatting character (C0, C1, bidirectional overrides, zero-width characters,
+ * line separators), and a {@link KEY_SEPARATOR} in the text itself, a `\u{…}` escape. So no
+ * transaction, not even an invalidated one with arguments of its creator's choosing, can move
+ * the cursor or pass for another on an auditor's terminal. The JSON form keeps text as stored.
  */
 export function readableKey(key: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what this replaces
-  return key.replace(/\u0000/g, KEY_SEPARATOR).replace(/[\u0001-\u001f\u007f]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
+  return key.replace(/[\p{Cc}\p{Cf}\u2028\u2029\u2400]/gu, (c) => (c === '\u0000' ? KEY_SEPARATOR : `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`));
 }
 
 const identityText = (id: LedgerIdentity | null): string =>
-  id === null ? 'none (no client signed it)' : `${id.mspId.padEnd(13)} ${id.subject ?? '(not an X.509 certificate)'}`;
+  id === null
+    ? 'none (no client signed it)'
+    : `${readableKey(id.mspId).padEnd(13)} ${id.subject === null ? '(not an X.509 certificate)' : readableKey(id.subject)}`;
 const versionText = (version: string | null): string => version ?? 'none (key absent)';
 const plural = (n: number, word: string): string => `${String(n)} ${word}${n === 1 ? '' : 's'}`;
+const metadataText = (entries: readonly string[]): string => `metadata: ${entries.length === 0 ? 'cleared' : entries.map(readableKey).join(', ')}`;
 
 function typeText(tx: LedgerTransaction): string {
   switch (tx.kind) {
@@ -38,12 +44,12 @@ function field(name: string, value: string): string {
 
 function reads(sets: readonly NamespaceReadWrites[]): string[] {
   const rows = sets.flatMap((ns) => [
-    ...ns.reads.map((r) => [ns.namespace, readableKey(r.key), versionText(r.version), 'key']),
+    ...ns.reads.map((r) => [readableKey(ns.namespace), readableKey(r.key), versionText(r.version), 'key']),
     ...ns.rangeQueries.flatMap((q) => {
       const range = `range ${readableKey(q.startKey)} … ${readableKey(q.endKey)}${q.exhausted ? '' : ' (stopped early)'}`;
       return q.reads === null
-        ? [[ns.namespace, '(keys summarised as Merkle hashes)', '-', range]]
-        : q.reads.map((r) => [ns.namespace, readableKey(r.key), versionText(r.version), range]);
+        ? [[readableKey(ns.namespace), '(keys summarised as Merkle hashes)', '-', range]]
+        : q.reads.map((r) => [readableKey(ns.namespace), readableKey(r.key), versionText(r.version), range]);
     }),
   ]);
   return rows.length === 0
@@ -53,8 +59,8 @@ function reads(sets: readonly NamespaceReadWrites[]): string[] {
 
 function writes(sets: readonly NamespaceReadWrites[]): string[] {
   const rows = sets.flatMap((ns) => [
-    ...ns.writes.map((w) => [ns.namespace, readableKey(w.key), w.delete ? 'DELETE' : `${String(w.valueBytes)} bytes (value not shown)`]),
-    ...ns.metadataWrites.map((m) => [ns.namespace, readableKey(m.key), `metadata: ${m.entries.join(', ') || 'cleared'}`]),
+    ...ns.writes.map((w) => [readableKey(ns.namespace), readableKey(w.key), w.delete ? 'DELETE' : `${String(w.valueBytes)} bytes (value not shown)`]),
+    ...ns.metadataWrites.map((m) => [readableKey(ns.namespace), readableKey(m.key), metadataText(m.entries)]),
   ]);
   return rows.length === 0 ? ['writes: none'] : ['writes:', renderTable({ head: ['namespace', 'key', 'write'], rows })];
 }
@@ -62,9 +68,9 @@ function writes(sets: readonly NamespaceReadWrites[]): string[] {
 function privateData(sets: readonly NamespaceReadWrites[]): string[] {
   const rows = sets.flatMap((ns) =>
     ns.collections.flatMap((c) => [
-      ...c.reads.map((r) => [c.collection, 'read', r.keyHash, null, versionText(r.version)]),
-      ...c.writes.map((w) => [c.collection, w.purge ? 'PURGE' : w.delete ? 'DELETE' : 'write', w.keyHash, w.valueHash, null]),
-      ...c.metadataWrites.map((m) => [c.collection, `metadata: ${m.entries.join(', ') || 'cleared'}`, m.keyHash, null, null]),
+      ...c.reads.map((r) => [readableKey(c.collection), 'read', r.keyHash, null, versionText(r.version)]),
+      ...c.writes.map((w) => [readableKey(c.collection), w.purge ? 'PURGE' : w.delete ? 'DELETE' : 'write', w.keyHash, w.valueHash, null]),
+      ...c.metadataWrites.map((m) => [readableKey(c.collection), metadataText(m.entries), m.keyHash, null, null]),
     ]),
   );
   return rows.length === 0
@@ -86,7 +92,7 @@ export function transactionText(tx: LedgerTransaction): string {
   const lines = [
     `transaction ${tx.txId}`,
     field('type', typeText(tx)),
-    field('channel', tx.channel),
+    field('channel', readableKey(tx.channel)),
     field('block', `${tx.blockNumber} (transaction ${String(tx.indexInBlock)} in the block)`),
     field('validation', tx.validationCode),
     field('timestamp', tx.timestamp ?? 'none'),
@@ -103,8 +109,8 @@ export function transactionText(tx: LedgerTransaction): string {
     return lines.join('\n');
   }
   lines.push(
-    field('chaincode', `${tx.chaincode}${tx.chaincodeVersion === null ? '' : ` version ${tx.chaincodeVersion}`}`),
-    field('function', `${tx.function}${tx.argumentCount === 0 ? '' : ` (+ ${plural(tx.argumentCount, 'argument')}, values not shown)`}`),
+    field('chaincode', `${readableKey(tx.chaincode)}${tx.chaincodeVersion === null ? '' : ` version ${readableKey(tx.chaincodeVersion)}`}`),
+    field('function', `${readableKey(tx.function)}${tx.argumentCount === 0 ? '' : ` (+ ${plural(tx.argumentCount, 'argument')}, values not shown)`}`),
     field('response', String(tx.responseStatus)),
     ...tx.endorsers.map((e, i) => field(i === 0 ? 'endorsers' : '', identityText(e))),
     '',
