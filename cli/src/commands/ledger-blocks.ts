@@ -34,7 +34,7 @@ export function ledgerBlocksCommand(runtime: Runtime): Command {
         const from = blockNumber('--from', opts.from);
         const to = blockNumber('--to', opts.to);
         const blocks = await withSession(ctx, async (session) => {
-          const height = await peerHeight(session.gateway);
+          const height = await peerHeight(session.gateway, ctx.connection().mspId);
           const last = to ?? height - 1;
           const first = from ?? Math.max(0, last - 19);
           if (last >= height) {

@@ -25,7 +25,7 @@ async function verifyPeers(ctx: CommandContext): Promise<{ reports: ChainReport[
       const source = `${peer.org} peer ${peer.connection.peerEndpoint}`;
       const session = openPeerSession(ctx, peer);
       try {
-        const height = await peerHeight(session.gateway);
+        const height = await peerHeight(session.gateway, peer.connection.mspId);
         ctx.printer.info(`${peer.org}: verifying ${String(height)} blocks from ${peer.connection.peerEndpoint}`);
         const { report, fingerprints } = await auditChain(source, peerBlocks(session.gateway, 0, height - 1), CHANNEL);
         copies.set(source, fingerprints);
