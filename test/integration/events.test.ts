@@ -280,4 +280,19 @@ describe('events follow', () => {
     );
     expect(readFileSync(file, 'utf8')).toBe(cut);
   });
+
+  it('refuses a checkpoint whose transaction the ledger does not hold in its block (the peer would skip every event looking for it)', () => {
+    const file = path.join(work, 'foreign.ckpt');
+    const first = mine[0];
+    const text = JSON.stringify({ blockNumber: String(BigInt(first?.blockNumber ?? '0') + 1n), transactionId: first?.transactionId });
+    writeFileSync(file, text);
+    const run = civic(['--org', 'utilities', '--user', 'auditor', 'events', 'follow', '--checkpoint', file], env, 60_000);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `error: checkpoint file ${file} resumes after transaction ${first?.transactionId ?? ''} in block ${String(BigInt(first?.blockNumber ?? '0') + 1n)}, ` +
+        `but the channel's ledger holds it in block ${first?.blockNumber ?? ''} (a checkpoint of another network?); it is left as it is: delete it, or use another file, to start over\n`,
+    );
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
 });

@@ -3,10 +3,10 @@ import { checkpointers, type Checkpointer } from '@hyperledger/fabric-gateway';
 import { action, type CommandContext, type Runtime } from '../context';
 import { Printer } from '../output/printer';
 import { CHAINCODE, CHANNEL, type Session } from '../gateway/connect';
-import { channelHeight } from '../gateway/qscc';
+import { blockNumberOfTransaction, channelHeight } from '../gateway/qscc';
 import { withSession } from '../gateway/with-contract';
 import { fromFabricError } from '../gateway/fabric-errors';
-import { NetworkError } from '../errors';
+import { NetworkError, UsageError } from '../errors';
 import { FileCheckpointer } from '../events/checkpoint-file';
 import { CONTRACT_NAMES, eventNameFilter } from '../events/contracts';
 import { followEvents, stopOnSignals } from '../events/follow';
@@ -17,7 +17,8 @@ import { parseFollowOptions, type FollowOptions } from '../events/options';
 const FOLLOW_HELP = `
 Each event is printed, and the write handed to the OS, before it is checkpointed; filtered-out
 events are checkpointed too. The checkpoint file is replaced atomically (temp file, fsync,
-rename): a missing file means "no checkpoint yet", a corrupt one is refused, never overwritten.
+rename): a missing file means "no checkpoint yet", a corrupt one is refused, never overwritten,
+and so is one whose last transaction the ledger does not hold (another network's checkpoint).
 
 Where it starts: at the checkpoint when the file holds one (--since is then ignored, with a
 notice on stderr); else at --since BLOCK; else at the next block to be committed. Without a
@@ -111,9 +112,32 @@ async function settleStart(ctx: CommandContext, session: Session, options: Follo
     if (options.since !== undefined) {
       ctx.printer.notice(`--since ${options.since.toString()} ignored: checkpoint file ${file.file} resumes at block ${resumeAt.toString()}`);
     }
+    await checkResumePoint(session, file, resumeAt);
     return;
   }
   await file.checkpointStartBlock(options.since ?? (await channelHeight(session.gateway)));
+}
+
+/**
+ * The peer skips every event until it meets the checkpoint's transaction: one that the ledger
+ * does not hold in that block (a checkpoint of another network, or a ledger made anew) would
+ * silence the follower for good, so it is refused.
+ *
+ * @throws UsageError naming the file when the ledger does not hold the transaction in the checkpoint's block
+ */
+async function checkResumePoint(session: Session, file: FileCheckpointer, resumeAt: bigint): Promise<void> {
+  const tx = file.getTransactionId();
+  if (tx === undefined) {
+    return;
+  }
+  const block = await blockNumberOfTransaction(session.gateway, tx);
+  if (block !== resumeAt) {
+    const found = block === undefined ? 'has no such transaction' : `holds it in block ${block.toString()}`;
+    throw new UsageError(
+      `checkpoint file ${file.file} resumes after transaction ${tx} in block ${resumeAt.toString()}, but the channel's ledger ${found} ` +
+        '(a checkpoint of another network?); it is left as it is: delete it, or use another file, to start over',
+    );
+  }
 }
 
 function startMessage(checkpointer: Checkpointer, options: FollowOptions, file: string | undefined): string {
