@@ -7,6 +7,7 @@ import { petitionCommand } from './commands/petition';
 import { networkCommand } from './commands/network';
 import { staffCommand } from './commands/staff';
 import { ledgerCommand } from './commands/ledger';
+import { eventsCommand } from './commands/events';
 import { processRuntime, type Runtime } from './context';
 
 /**
@@ -35,6 +36,7 @@ export function buildProgram(runtime: Runtime = processRuntime): Command {
   program.addCommand(debtCommand(runtime));
   program.addCommand(petitionCommand(runtime));
   program.addCommand(ledgerCommand(runtime));
+  program.addCommand(eventsCommand(runtime));
   forEachCommand(program, (command) => {
     command.exitOverride();
     command.configureOutput({
