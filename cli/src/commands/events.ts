@@ -3,7 +3,8 @@ import { checkpointers, type Checkpointer } from '@hyperledger/fabric-gateway';
 import { action, type CommandContext, type Runtime } from '../context';
 import { Printer } from '../output/printer';
 import { CHAINCODE, CHANNEL, type Session } from '../gateway/connect';
-import { blockNumberOfTransaction, channelHeight } from '../gateway/qscc';
+import { blockNumberOfTransaction } from '../gateway/qscc';
+import { peerHeight } from '../ledger/block-source';
 import { withSession } from '../gateway/with-contract';
 import { fromFabricError } from '../gateway/fabric-errors';
 import { NetworkError, UsageError } from '../errors';
@@ -115,7 +116,7 @@ async function settleStart(ctx: CommandContext, session: Session, options: Follo
     await checkResumePoint(session, file, resumeAt);
     return;
   }
-  await file.checkpointStartBlock(options.since ?? (await channelHeight(session.gateway)));
+  await file.checkpointStartBlock(options.since ?? BigInt(await peerHeight(session.gateway, ctx.connection().mspId)));
 }
 
 /**

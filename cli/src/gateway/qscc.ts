@@ -40,20 +40,3 @@ export async function blockNumberOfTransaction(gateway: Gateway, transactionId: 
     throw fromFabricError(error);
   }
 }
-
-/**
- * The channel's height on the gateway's peer (its number of blocks, so also the number of the
- * next block to be committed), from `qscc` GetChainInfo (a serialized `common.BlockchainInfo`).
- *
- * @param gateway - an open gateway connection
- * @throws NetworkError when the peer cannot be reached; ContractError when it refuses the caller
- */
-export async function channelHeight(gateway: Gateway): Promise<bigint> {
-  const qscc = gateway.getNetwork(CHANNEL).getContract('qscc');
-  try {
-    const bytes = await qscc.evaluateTransaction('GetChainInfo', CHANNEL);
-    return BigInt(common.BlockchainInfo.deserializeBinary(bytes).getHeight());
-  } catch (error) {
-    throw fromFabricError(error);
-  }
-}
