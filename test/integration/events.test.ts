@@ -179,9 +179,11 @@ beforeAll(async () => {
     runs.identity,
   ]);
   // The land follower prints none of them: its checkpoint tells how far it got (checked in full below).
-  await until('the land follower to checkpoint the last test block', () => BigInt(checkpointOf(ckLand).blockNumber ?? '0') >= BigInt(last.blockNumber), [
-    runs.land,
-  ]);
+  const pastLast = (): boolean => {
+    const at = checkpointOf(ckLand);
+    return BigInt(at.blockNumber ?? '0') > BigInt(last.blockNumber) || at.transactionId === last.transactionId;
+  };
+  await until('the land follower to checkpoint past the last test event', pastLast, [runs.land]);
   for (const f of [runs.term2, runs.kill2, runs.identity, runs.land]) {
     f.kill('SIGTERM');
   }
@@ -292,6 +294,21 @@ describe('events follow', () => {
     expect(run.stderr).toBe(
       `error: checkpoint file ${file} resumes after transaction ${first?.transactionId ?? ''} in block ${String(BigInt(first?.blockNumber ?? '0') + 1n)}, ` +
         `but the channel's ledger holds it in block ${first?.blockNumber ?? ''} (a checkpoint of another network?); it is left as it is: delete it, or use another file, to start over\n`,
+    );
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  it('refuses a checkpoint whose start block the ledger has not reached (the follower would wait for it in silence)', () => {
+    const file = path.join(work, 'ahead.ckpt');
+    const text = JSON.stringify({ blockNumber: '99999999' });
+    writeFileSync(file, text);
+    const run = civic(['--org', 'utilities', '--user', 'auditor', 'events', 'follow', '--checkpoint', file], env, 60_000);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^error: checkpoint file ${file.replace(/\./g, '\\.')} starts at block 99999999, but the channel's ledger has only \\d+ blocks \\(a checkpoint of another network\\?\\)`,
+      ),
     );
     expect(readFileSync(file, 'utf8')).toBe(text);
   });

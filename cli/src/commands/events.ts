@@ -113,7 +113,7 @@ async function settleStart(ctx: CommandContext, session: Session, options: Follo
     if (options.since !== undefined) {
       ctx.printer.notice(`--since ${options.since.toString()} ignored: checkpoint file ${file.file} resumes at block ${resumeAt.toString()}`);
     }
-    await checkResumePoint(session, file, resumeAt);
+    await checkResumePoint(session, file, resumeAt, ctx.connection().mspId);
     return;
   }
   await file.checkpointStartBlock(options.since ?? BigInt(await peerHeight(session.gateway, ctx.connection().mspId)));
@@ -124,11 +124,20 @@ async function settleStart(ctx: CommandContext, session: Session, options: Follo
  * does not hold in that block (a checkpoint of another network, or a ledger made anew) would
  * silence the follower for good, so it is refused.
  *
- * @throws UsageError naming the file when the ledger does not hold the transaction in the checkpoint's block
+ * @throws UsageError naming the file when the ledger does not hold the transaction in the checkpoint's block,
+ *   or has not reached a checkpoint's start block
  */
-async function checkResumePoint(session: Session, file: FileCheckpointer, resumeAt: bigint): Promise<void> {
+async function checkResumePoint(session: Session, file: FileCheckpointer, resumeAt: bigint, peerMspId: string): Promise<void> {
   const tx = file.getTransactionId();
   if (tx === undefined) {
+    // A start block alone: the ledger must have reached the block before it (the start is at most its height).
+    const height = BigInt(await peerHeight(session.gateway, peerMspId));
+    if (resumeAt > height) {
+      throw new UsageError(
+        `checkpoint file ${file.file} starts at block ${resumeAt.toString()}, but the channel's ledger has only ${height.toString()} blocks ` +
+          '(a checkpoint of another network?); it is left as it is: delete it, or use another file, to start over',
+      );
+    }
     return;
   }
   const block = await blockNumberOfTransaction(session.gateway, tx);

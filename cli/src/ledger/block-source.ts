@@ -5,8 +5,8 @@ import { fromFabricError } from '../gateway/fabric-errors';
 import { findChainDir, storedBlocks } from './block-store';
 import { decodeChainInfo } from './chain-info';
 
-/** A block, or why the bytes where the next block should be could not be read as one. */
-export type BlockOrError = { readonly block: common.Block } | { readonly error: string; readonly number: number };
+/** A block; why the bytes where the next block should be could not be read as one; or a warning. */
+export type BlockOrError = { readonly block: common.Block } | { readonly error: string; readonly number: number } | { readonly warning: string };
 
 /**
  * The gateway peer's channel height (number of blocks), from its query system chaincode
@@ -65,11 +65,15 @@ export async function* peerBlocks(gateway: Gateway, from: number, to: number): A
 export function* ledgerDirBlocks(dir: string): Generator<BlockOrError> {
   let number = 0;
   for (const stored of storedBlocks(findChainDir(dir, CHANNEL))) {
-    if ('error' in stored) {
-      yield { error: `${stored.error} (${stored.at.file} at byte ${String(stored.at.offset)})`, number };
+    if ('warning' in stored) {
+      yield stored;
+    } else if ('error' in stored) {
+      const where = stored.at === undefined ? '' : ` (${stored.at.file} at byte ${String(stored.at.offset)})`;
+      yield { error: `${stored.error}${where}`, number };
       return;
+    } else {
+      number = (stored.block.getHeader()?.getNumber() ?? number) + 1;
+      yield { block: stored.block };
     }
-    number = (stored.block.getHeader()?.getNumber() ?? number) + 1;
-    yield { block: stored.block };
   }
 }
