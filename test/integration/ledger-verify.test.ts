@@ -189,6 +189,16 @@ describe('civic ledger verify --ledger-dir on copies of a stopped peer’s block
     expect(result.copies[0]!.blocks).toBe(height);
   });
 
+  it('fails a copy whose genesis block is not the one the orgs agreed on (--expect-genesis)', () => {
+    const genesis = (JSON.parse(verify('--ledger-dir', pristine).stdout) as { result: VerifyResult }).result.copies[0]!.genesisHash;
+    expect(verify('--ledger-dir', pristine, '--expect-genesis', genesis.toUpperCase()).code).toBe(0);
+    const run = verify('--ledger-dir', pristine, '--expect-genesis', 'a'.repeat(64));
+    expect(run.code).toBe(1);
+    expect((JSON.parse(run.stdout) as { error: { message: string } }).error.message).toMatch(
+      new RegExp(`block 0: the genesis block hashes to ${genesis}, not the expected a{64}$`),
+    );
+  });
+
   it('names the block in which one byte was changed', () => {
     const target = locateBlock(tampered, (n, txs) => n >= Math.floor(height / 2) && txs > 0);
     flipByte(target.file, target.envelopeAt);

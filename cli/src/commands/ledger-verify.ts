@@ -98,6 +98,7 @@ export function ledgerVerifyCommand(runtime: Runtime): Command {
     .description(
       "recompute every block's header hash and data hash, check the previous-hash chain back to the genesis block and each block's orderer signatures against the channel config in force, and compare the chain across one peer of every org",
     )
+    .option('--expect-genesis <hash>', 'the genesis block hash the orgs agreed on when the channel was created (hex): a copy whose genesis differs fails')
     .option(
       '--ledger-dir <dir...>',
       "verify copies of ledgers' block files instead (a peer's or orderer's ledger folder, e.g. …/ledgersData/chains); offline, no network",
