@@ -12,7 +12,8 @@ import { preload, submitAllClosedLoop, type PreloadStep } from './preload';
 import { runLine, smokeProblems, type WorkloadRun } from './report';
 import { Sessions } from './sessions';
 import { saturationIndex } from './stats';
-import { WORKLOADS, type Workload, type WorkloadContext } from './workloads';
+import { WORKLOADS } from './registry';
+import type { Workload, WorkloadContext } from './workloads';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);

@@ -211,12 +211,3 @@ export const landWorkload: Workload = {
     }));
   },
 };
-
-/** Every workload, by name. */
-export const WORKLOADS: Readonly<Record<string, Workload>> = {
-  put: putWorkload,
-  did: didWorkload,
-  land: landWorkload,
-  allocation: allocationWorkload,
-  debt: debtWorkload,
-};
