@@ -5,6 +5,7 @@ import { CommanderError } from 'commander';
 import { civicPaths } from '@civic-ledger/cli/dist/paths';
 import { chartPoints, renderChart } from './chart';
 import { civic } from './civic-cli';
+import { chaincodeFigures } from './figures';
 import { recordConditions } from './conditions';
 import { runOpenLoop, scheduledCount } from './driver';
 import { parseOptions, type BenchOptions } from './options';
@@ -93,6 +94,7 @@ async function bench(options: BenchOptions): Promise<number> {
     for (const name of options.sweep) {
       sweeps[name] = await sweep(ctx, workload(name), options);
     }
+    const figures = options.figures > 0 ? await chaincodeFigures(ctx, options.figures, log) : [];
     const results = {
       kind: options.smoke ? 'smoke' : 'bench',
       at: new Date().toISOString(),
@@ -103,6 +105,7 @@ async function bench(options: BenchOptions): Promise<number> {
       setup,
       runs,
       sweeps,
+      figures,
     };
     write(options.out, `${JSON.stringify(results, null, 2)}\n`);
     log(`bench: results in ${options.out}`);

@@ -16,6 +16,8 @@ export interface BenchOptions {
   readonly out: string;
   readonly chart: string;
   readonly networkUp: boolean;
+  /** Size of the chaincode-level figures (draw of N applications, import of N/2 parcels, audit of N signatures); 0: none. */
+  readonly figures: number;
 }
 
 const RESULTS = path.resolve(__dirname, '../results');
@@ -63,6 +65,7 @@ export function parseOptions(argv: readonly string[], known: readonly string[]):
     .option('--sweep-duration <s>', 'seconds per sweep step', positive, 20)
     .option('--out <file>', 'results JSON', path.join(RESULTS, 'latest.json'))
     .option('--chart <file>', 'latency-against-load SVG', path.join(RESULTS, 'latest.svg'))
+    .option('--figures <n>', 'chaincode-level figures: draw of n applications, import of n/2 parcels, audit of n signatures (0: none)', whole, 0)
     .option('--no-network-up', 'never run `civic network up`: fail unless the network answers');
   program.parse([...argv], { from: 'user' });
   const o = program.opts<{
@@ -79,6 +82,7 @@ export function parseOptions(argv: readonly string[], known: readonly string[]):
     out: string;
     chart: string;
     networkUp: boolean;
+    figures: number;
   }>();
   for (const name of [...o.workloads, ...o.sweep]) {
     if (!known.includes(name)) {
@@ -94,7 +98,17 @@ export function parseOptions(argv: readonly string[], known: readonly string[]):
     sweepDurationS: o.sweepDuration,
   };
   if (o.smoke) {
-    return { ...base, smoke: true, workloads: ['put', 'did'], rateTps: 10, durationS: 5, dids: 0, parcels: 0, sweep: [] };
+    return { ...base, smoke: true, workloads: ['put', 'did'], rateTps: 10, durationS: 5, dids: 0, parcels: 0, sweep: [], figures: 0 };
   }
-  return { ...base, smoke: false, workloads: o.workloads, rateTps: o.rate, durationS: o.duration, dids: o.dids, parcels: o.parcels, sweep: o.sweep };
+  return {
+    ...base,
+    smoke: false,
+    workloads: o.workloads,
+    rateTps: o.rate,
+    durationS: o.duration,
+    dids: o.dids,
+    parcels: o.parcels,
+    sweep: o.sweep,
+    figures: o.figures,
+  };
 }

@@ -7,6 +7,7 @@ import { blindSign } from '@civic-ledger/cli/dist/petition/blind-rsa';
 import { finishToken, requestToken } from '@civic-ledger/cli/dist/petition/citizen';
 import type { TokenKeyFile } from '@civic-ledger/cli/dist/petition/files';
 import { civic } from './civic-cli';
+import { stepOnly, submitAllClosedLoop } from './preload';
 import { ORGS } from './sessions';
 import type { TxSpec } from './submit';
 import type { Workload, WorkloadContext } from './workloads';
@@ -37,22 +38,30 @@ async function openPetition(ctx: WorkloadContext, petitionId: string): Promise<{
 
 /**
  * A citizen's finished token, made the RFC 9474 way (blind, blind-sign with the petition's key,
- * finalize) but without the City's issuing desk: the desk's credential check and its
- * `RecordTokenIssuance` transaction are not part of signing, which is what is measured.
+ * finalize) as the City's issuing desk would, less its credential check (off the ledger), with
+ * the desk's `petition:RecordTokenIssuance` transaction (City issuer) to submit before signing.
  */
 async function tokenOf(
   key: CitizenKeyFile,
   petition: PetitionRecord,
   tokenKey: TokenKeyFile,
-): Promise<{ petitionId: string; token: string; signature: string }> {
+): Promise<{ issuance: TxSpec; token: { petitionId: string; token: string; signature: string } }> {
   const { request, state } = await requestToken(key, petition);
   const blindSignature = await blindSign(tokenKey.privateKey, Buffer.from(request.blindedMsg, 'base64url'), tokenKey.suite);
-  return finishToken(state, { petitionId: petition.petitionId, did: key.did, blindSignature: blindSignature.toString('base64url'), issuanceTxId: '' });
+  const token = await finishToken(state, {
+    petitionId: petition.petitionId,
+    did: key.did,
+    blindSignature: blindSignature.toString('base64url'),
+    issuanceTxId: '',
+  });
+  const issuance: TxSpec = { org: 'city', user: 'issuer', contract: 'petition', fn: 'RecordTokenIssuance', args: [JSON.stringify(request.authorisation)] };
+  return { issuance, token };
 }
 
 /**
  * `petition:SignPetition`: each preloaded citizen signs (Yes) a petition opened for this run with
- * an RFC 9474 token made beforehand, through the three orgs' clerks in turn. One token per
+ * an RFC 9474 token issued beforehand (and its issuance recorded, so that the petition audits
+ * clean), through the three orgs' clerks in turn. One token per
  * citizen per petition, so at most as many as there are preloaded DIDs.
  */
 export const petitionWorkload: Workload = {
@@ -66,8 +75,10 @@ export const petitionWorkload: Workload = {
     }
     const { petition, tokenKey } = await openPetition(ctx, `bench-${ctx.world.runId}-${label}`.toLowerCase());
     const txs: TxSpec[] = [];
+    const issuances: TxSpec[] = [];
     for (let i = 0; i < count; i += 1) {
-      const token = await tokenOf(citizens[i] as CitizenKeyFile, petition, tokenKey);
+      const { issuance, token } = await tokenOf(citizens[i] as CitizenKeyFile, petition, tokenKey);
+      issuances.push(issuance);
       txs.push({
         org: ORGS[i % ORGS.length] ?? 'city',
         user: 'clerk',
@@ -76,6 +87,7 @@ export const petitionWorkload: Workload = {
         args: [JSON.stringify({ ...token, option: 'Yes', attributes: {} })],
       });
     }
+    ctx.setup.push(stepOnly(await submitAllClosedLoop(ctx.sessions, `${String(count)} token issuances`, issuances, ctx.inFlight)));
     return txs;
   },
 };
