@@ -5,7 +5,7 @@ import { CommanderError } from 'commander';
 import { civicPaths } from '@civic-ledger/cli/dist/paths';
 import { chartPoints, renderChart } from './chart';
 import { civic } from './civic-cli';
-import { chaincodeFigures } from './figures';
+import { chaincodeFigures, type Figure } from './figures';
 import { recordConditions } from './conditions';
 import { runOpenLoop, scheduledCount } from './driver';
 import { parseOptions, type BenchOptions } from './options';
@@ -87,27 +87,36 @@ async function bench(options: BenchOptions): Promise<number> {
     const setup: PreloadStep[] = [];
     const ctx: WorkloadContext = { sessions, world, env: process.env, inFlight: Math.min(100, options.inFlight), parcelsUsed: 0, setup };
     const runs: WorkloadRun[] = [];
+    const sweeps: Record<string, WorkloadRun[]> = {};
+    const figures: Figure[] = [];
+    // Written after every run, so that a long run stopped part-way keeps what it measured.
+    const save = (): void => {
+      const results = {
+        kind: options.smoke ? 'smoke' : 'bench',
+        at: new Date().toISOString(),
+        runId,
+        conditions: { ...before, loadAverageAfter: os.loadavg().map((l) => Math.round(l * 100) / 100) },
+        settings: { ...options },
+        preload: world.steps,
+        setup,
+        runs,
+        sweeps,
+        figures,
+      };
+      write(options.out, `${JSON.stringify(results, null, 2)}\n`);
+    };
     for (const name of options.workloads) {
       runs.push(await measure(ctx, workload(name), options.rateTps, options.durationS, options.inFlight, 'run'));
+      save();
     }
-    const sweeps: Record<string, WorkloadRun[]> = {};
     for (const name of options.sweep) {
       sweeps[name] = await sweep(ctx, workload(name), options);
+      save();
     }
-    const figures = options.figures > 0 ? await chaincodeFigures(ctx, options.figures, log) : [];
-    const results = {
-      kind: options.smoke ? 'smoke' : 'bench',
-      at: new Date().toISOString(),
-      runId,
-      conditions: { ...before, loadAverageAfter: os.loadavg().map((l) => Math.round(l * 100) / 100) },
-      settings: { ...options },
-      preload: world.steps,
-      setup,
-      runs,
-      sweeps,
-      figures,
-    };
-    write(options.out, `${JSON.stringify(results, null, 2)}\n`);
+    if (options.figures > 0) {
+      figures.push(...(await chaincodeFigures(ctx, options.figures, log)));
+    }
+    save();
     log(`bench: results in ${options.out}`);
     if (options.smoke) {
       const problems = smokeProblems(runs);
