@@ -1,5 +1,7 @@
 'use strict';
-// debt:RecordDebt into the creditor's own collection, endorsed by its own peer (transient data).
+// debt:RecordDebt into the creditor's own collection (transient data). Caliper 0.6's fabric-gateway
+// connector refuses targetOrganizations, so the gateway picks the endorsers from the collection's
+// policy itself (the creditor's own peer), as it does for a private-data write.
 const { Buffer } = require('node:buffer');
 const { randomBytes } = require('node:crypto');
 const { WorkloadModuleBase } = require('@hyperledger/caliper-core');
@@ -25,7 +27,6 @@ class DebtWorkload extends WorkloadModuleBase {
       contractFunction: 'debt:RecordDebt',
       contractArguments: [],
       transientMap: { debt: Buffer.from(JSON.stringify(debt)) },
-      targetOrganizations: [msp],
       invokerIdentity: 'creditor',
       invokerMspId: msp,
       readOnly: false,
