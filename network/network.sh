@@ -9,6 +9,7 @@
 #   network.sh clean                stop and delete the network's state
 #   network.sh status               JSON: nodes, ports, health
 #   network.sh doctor               JSON lines: checks with a remedy for each failure
+#   network.sh org-* | channel-*    an org joining the running channel (network/lib/org.sh)
 #
 # Environment: CIVIC_NETWORK_HOME (state folder, default <repo>/.network),
 # CIVIC_BASE_PORT (first port, default 27000), FABRIC_BIN, CIVIC_CACHE_DIR.
@@ -28,6 +29,8 @@ source "${NETWORK_DIR}/lib/nodes.sh"
 source "${NETWORK_DIR}/lib/channel.sh"
 # shellcheck source=network/lib/chaincode.sh
 source "${NETWORK_DIR}/lib/chaincode.sh"
+# shellcheck source=network/lib/org.sh
+source "${NETWORK_DIR}/lib/org.sh"
 # shellcheck source=network/lib/status.sh
 source "${NETWORK_DIR}/lib/status.sh"
 # shellcheck source=network/lib/doctor.sh
@@ -199,9 +202,18 @@ main() {
     down) cmd_down ;;
     clean) cmd_clean ;;
     status) cmd_status ;;
+    org-init) cmd_org_init "$@" ;;
+    org-join) cmd_org_join "$@" ;;
+    org-committed) cmd_org_committed ;;
+    org-approve) run_step "chaincode approval" cmd_org_approve "$@" ;;
+    channel-genesis) cmd_channel_genesis "$@" ;;
+    channel-fetch-config) channel_fetch_config "$@" ;;
+    channel-add-org) cmd_channel_add_org "$@" ;;
+    channel-sign) cmd_channel_sign "$@" ;;
+    channel-submit) cmd_channel_submit "$@" ;;
     doctor) cmd_doctor ;;
     *)
-      log_error "usage: network.sh up [--until STAGE] | deploy | down | clean | status | doctor"
+      log_error "usage: network.sh up [--until STAGE] | deploy | down | clean | status | doctor | org-init NAME OUT | org-join BLOCK | org-committed | org-approve VERSION SEQUENCE POLICY | channel-genesis ORG OUT | channel-fetch-config ORG OUT | channel-add-org ORG DEFINITION OUT | channel-sign ORG FILE | channel-submit ORG FILE"
       return 2
       ;;
   esac

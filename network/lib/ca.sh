@@ -187,7 +187,8 @@ enroll_org() {
   [[ -f "${CIVIC_WALLET}/${org}/admin/tls/server.crt" ]] ||
     enroll_tls "${org}" admin "$(node_secret "${org}" admin)" "${CIVIC_WALLET}/${org}/admin/tls"
   ensure_identity "${org}" peer0 peer "" "${base}/peer/msp" "${base}/peer/tls"
-  ensure_identity "${org}" orderer0 orderer "" "${base}/orderer/msp" "${base}/orderer/tls"
+  # A joining org brings a peer only; the channel's orderers stay the founders'.
+  [[ -n "${JOINING_ORG:-}" ]] || ensure_identity "${org}" orderer0 orderer "" "${base}/orderer/msp" "${base}/orderer/tls"
   for role in "${STAFF_ROLES[@]}"; do
     ensure_identity "${org}" "${role}" client "civic.role=${role}:ecert" "${CIVIC_WALLET}/${org}/${role}/msp"
   done

@@ -19,9 +19,8 @@ stage_chaincode_source() {
 }
 
 # The chaincode definition: name, an explicit endorsement policy (a majority of
-# the three orgs' peers), and the private data collections of the debt contract.
+# the channel's member orgs' peers), and the private data collections of the debt contract.
 CHAINCODE_NAME=civic
-ENDORSEMENT_POLICY="OutOf(2, 'CityMSP.peer', 'AgenciesMSP.peer', 'UtilitiesMSP.peer')"
 COLLECTIONS_CONFIG="${REPO_DIR}/chaincode/collections_config.json"
 
 chaincode_dir() { printf '%s\n' "${CIVIC_NETWORK_HOME}/chaincode"; }
@@ -63,10 +62,31 @@ install_on_peer() {
   log_info "peer-${org}: installed ${id}"
 }
 
-# definition_args VERSION SEQUENCE: the arguments every org must approve identically.
+# endorsement_policy: a majority of the peers of the channel's member orgs (from the
+# latest config block, so an org that joined counts), founding orgs first, e.g.
+# OutOf(2, 'CityMSP.peer', 'AgenciesMSP.peer', 'UtilitiesMSP.peer'); with a fourth org, OutOf(3, ...).
+endorsement_policy() {
+  local members=() ordered=() org msp principals
+  mapfile -t members < <(channel_member_msps) || return 1
+  ((${#members[@]} > 0)) || {
+    log_error "the config of '${CHANNEL_NAME}' names no application orgs"
+    return 1
+  }
+  for org in "${FOUNDING_ORGS[@]}"; do
+    msp="$(org_msp "${org}")"
+    [[ " ${members[*]} " == *" ${msp} "* ]] && ordered+=("${msp}")
+  done
+  for msp in "${members[@]}"; do
+    [[ " ${ordered[*]} " == *" ${msp} "* ]] || ordered+=("${msp}")
+  done
+  principals="$(printf "'%s.peer', " "${ordered[@]}")"
+  printf 'OutOf(%s, %s)\n' "$((${#ordered[@]} / 2 + 1))" "${principals%, }"
+}
+
+# definition_args VERSION SEQUENCE POLICY: the arguments every org must approve identically.
 definition_args() {
   printf '%s\n' --channelID "${CHANNEL_NAME}" --name "${CHAINCODE_NAME}" --version "$1" --sequence "$2" \
-    --signature-policy "${ENDORSEMENT_POLICY}" --collections-config "${COLLECTIONS_CONFIG}"
+    --signature-policy "$3" --collections-config "${COLLECTIONS_CONFIG}"
 }
 
 # orderer_args ORG: where ORG's admin sends lifecycle transactions (its own orderer).
@@ -75,10 +95,13 @@ orderer_args() {
 }
 
 # deploy_chaincode: package, install on every peer, approve by every org and
-# commit the next sequence of the civic chaincode definition. On a running
+# commit the next sequence of the civic chaincode definition. An org that joined
+# the channel approves from its own host ('civic org approve'); the founders'
+# approvals are a majority of four, enough for LifecycleEndorsement to commit. On a running
 # network this is an upgrade: state is kept, the sequence goes up by one.
 deploy_chaincode() {
-  local pkg id version sequence org out committed
+  local pkg id version sequence org out committed policy
+  policy="$(endorsement_policy)" || return 1
   pkg="$(package_chaincode)" || return 1
   id="$(peer_as_admin "${ORGS[0]}" lifecycle chaincode calculatepackageid "${pkg}")" || return 1
   committed="$(committed_definition)"
@@ -93,7 +116,7 @@ deploy_chaincode() {
   done
   for pid in "${pids[@]}"; do wait "${pid}" || failed=1; done
   ((failed == 0)) || return 1
-  mapfile -t def < <(definition_args "${version}" "${sequence}")
+  mapfile -t def < <(definition_args "${version}" "${sequence}" "${policy}")
   for org in "${ORGS[@]}"; do
     mapfile -t ord < <(orderer_args "${org}")
     out="$(peer_as_admin "${org}" lifecycle chaincode approveformyorg "${ord[@]}" "${def[@]}" --package-id "${id}" 2>&1)" || {
@@ -111,5 +134,5 @@ deploy_chaincode() {
     log_error "commit of ${CHAINCODE_NAME} sequence ${sequence} failed: ${out}"
     return 1
   }
-  log_info "committed ${CHAINCODE_NAME} version ${version} sequence ${sequence} (endorsement: ${ENDORSEMENT_POLICY})"
+  log_info "committed ${CHAINCODE_NAME} version ${version} sequence ${sequence} (endorsement: ${policy})"
 }

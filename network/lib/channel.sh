@@ -34,6 +34,22 @@ org_policies_yaml() {
 YAML
 }
 
+# org_entry_yaml ORG: the org's entry under Organizations in configtx.yaml: its
+# MSP folder (public certificates only), policies and anchor peer.
+org_entry_yaml() {
+  local org="$1" msp
+  msp="$(org_msp "${org}")"
+  cat <<YAML
+  - &${msp}
+    Name: ${msp}
+    ID: ${msp}
+    MSPDir: $(org_dir "${org}")/msp
+$(org_policies_yaml "${msp}")
+    AnchorPeers:
+      - {Host: $(node_host "${org}"), Port: $(port_of "${org}" peer)}
+YAML
+}
+
 # meta_policies_yaml INDENT: the Readers/Writers/Admins policies every config group has,
 # over its sub-groups (any reader, any writer, a majority of admins).
 meta_policies_yaml() {
@@ -51,16 +67,8 @@ write_configtx() {
     for org in "${ORGS[@]}"; do
       msp="$(org_msp "${org}")"
       orderer_signers+=("'${msp}.orderer'")
-      cat <<YAML
-  - &${msp}
-    Name: ${msp}
-    ID: ${msp}
-    MSPDir: $(org_dir "${org}")/msp
-$(org_policies_yaml "${msp}")
-    OrdererEndpoints: ["$(orderer_endpoint "${org}")"]
-    AnchorPeers:
-      - {Host: $(node_host "${org}"), Port: $(port_of "${org}" peer)}
-YAML
+      org_entry_yaml "${org}"
+      printf '    OrdererEndpoints: ["%s"]\n' "$(orderer_endpoint "${org}")"
     done
     local signers
     signers="$(

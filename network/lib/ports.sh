@@ -3,27 +3,36 @@
 # before first use, and is written once to ${CIVIC_NETWORK_HOME}/ports.env (and
 # ports.json for the CLI), so a resumed network keeps its ports.
 #
-# Layout for org index i (city=0, agencies=1, utilities=2), base B, block 20:
+# Layout for org index i (city=0, agencies=1, utilities=2), base B, block 20;
+# a joining org's home has one org (i=0) on a base of its own (e.g. B+60):
 #   B+20i+0 CA           B+20i+1 CA operations
 #   B+20i+2 peer         B+20i+3 peer chaincode   B+20i+4 peer operations
 #   B+20i+5 orderer      B+20i+6 orderer admin    B+20i+7 orderer operations
 
-ORGS=(city agencies utilities)
+# The founding orgs; a network home made by `org-init` (an org that joins a
+# running channel from its own host) holds just that org, named in org.env.
+FOUNDING_ORGS=(city agencies utilities)
+ORG_ENV="${CIVIC_NETWORK_HOME}/org.env"
+ORGS=("${FOUNDING_ORGS[@]}")
+JOINING_ORG=""
+if [[ -f "${ORG_ENV}" ]]; then
+  JOINING_ORG="$(sed -n 's/^CIVIC_ORG_NAME=\([a-z][a-z0-9]*\)$/\1/p' "${ORG_ENV}")"
+  [[ -n "${JOINING_ORG}" ]] && ORGS=("${JOINING_ORG}")
+fi
 PORTS_ENV="${CIVIC_NETWORK_HOME}/ports.env"
 PORTS_JSON="${CIVIC_NETWORK_HOME}/ports.json"
 PORT_ROLES=(ca ca_ops peer peer_chaincode peer_ops orderer orderer_admin orderer_ops)
 
-# org_msp ORG: the MSP ID of an org short name.
+# valid_org_name NAME: true for a short org name: a lowercase letter, then 1-15 lowercase letters or digits.
+valid_org_name() { [[ "$1" =~ ^[a-z][a-z0-9]{1,15}$ ]]; }
+
+# org_msp ORG: the MSP ID of an org short name (city → CityMSP, harbour → HarbourMSP).
 org_msp() {
-  case "$1" in
-    city) echo CityMSP ;;
-    agencies) echo AgenciesMSP ;;
-    utilities) echo UtilitiesMSP ;;
-    *)
-      log_error "unknown org '$1' (expected city, agencies or utilities)"
-      return 1
-      ;;
-  esac
+  if ! valid_org_name "$1"; then
+    log_error "unknown org '$1' (an org name is a lowercase letter and 1-15 lowercase letters or digits, e.g. city or harbour)"
+    return 1
+  fi
+  printf '%sMSP\n' "${1^}"
 }
 
 # port_var ORG ROLE: the name of the variable holding that port, e.g. PORT_CITY_PEER.
@@ -67,11 +76,13 @@ write_port_map() {
   fi
   printf '%s\n' "${env_lines[@]}" >"${PORTS_ENV}"
   # ports.json: {basePort, host, orgs: {city: {mspId, ca, ca_ops, peer, ...}, ...}}
-  jq -Rn --arg base "${base}" '
+  local msps='{}' org
+  for org in "${ORGS[@]}"; do msps="$(jq -c --arg o "${org}" --arg m "$(org_msp "${org}")" '. + {($o): $m}' <<<"${msps}")"; done
+  jq -Rn --arg base "${base}" --argjson msps "${msps}" '
     [inputs | capture("^PORT_(?<org>[A-Z]+)_(?<role>[A-Z_]+)=(?<port>[0-9]+)$")]
     | reduce .[] as $p ({basePort: ($base | tonumber), host: "127.0.0.1", orgs: {}};
         .orgs[$p.org | ascii_downcase][$p.role | ascii_downcase] = ($p.port | tonumber))
-    | .orgs |= with_entries(.value.mspId = ({city: "CityMSP", agencies: "AgenciesMSP", utilities: "UtilitiesMSP"}[.key]))
+    | .orgs |= with_entries(.value.mspId = $msps[.key])
   ' <"${PORTS_ENV}" >"${PORTS_JSON}"
 }
 

@@ -68,7 +68,8 @@ cmd_status() {
   local org nodes=()
   for org in "${ORGS[@]}"; do
     nodes+=("$(node_json "ca-${org}" "${org}" ca "$(port_of "${org}" ca)" "$(port_of "${org}" ca_ops)")")
-    nodes+=("$(node_json "orderer-${org}" "${org}" orderer "$(port_of "${org}" orderer)" "$(port_of "${org}" orderer_ops)")")
+    # A joining org's home runs no orderer.
+    [[ -n "${JOINING_ORG}" ]] || nodes+=("$(node_json "orderer-${org}" "${org}" orderer "$(port_of "${org}" orderer)" "$(port_of "${org}" orderer_ops)")")
     nodes+=("$(node_json "peer-${org}" "${org}" peer "$(port_of "${org}" peer)" "$(port_of "${org}" peer_ops)")")
   done
   printf '%s\n' "${nodes[@]}" | jq -s --arg home "${CIVIC_NETWORK_HOME}" --argjson base "${CIVIC_BASE_PORT}" \
