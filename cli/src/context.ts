@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { UsageError } from './errors';
 import { loadOrgConnection, type OrgConnection } from './gateway/profile';
 import { readWalletIdentity, type WalletIdentity } from './gateway/wallet';
-import { globalOptionsSchema, parseOptions, type GlobalOptions } from './options';
+import { globalOptionsSchema, mspIdOf, parseOptions, unknownOrgMessage, type GlobalOptions } from './options';
 import { Printer, processIo, type Io } from './output/printer';
 import { civicPaths, type CivicPaths } from './paths';
 
@@ -41,6 +44,9 @@ export function action<A extends unknown[]>(runtime: Runtime, run: (ctx: Command
       const options = parseOptions(globalOptionsSchema, raw);
       printer = new Printer(runtime.io, options);
       const paths = civicPaths(runtime.env);
+      if (mspIdOf(options.org) === undefined && !existsSync(path.join(paths.profiles, `${options.org}.json`))) {
+        throw new UsageError(unknownOrgMessage(options.org));
+      }
       const ctx: CommandContext = {
         options,
         paths,

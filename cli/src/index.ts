@@ -6,6 +6,7 @@ import { debtCommand } from './commands/debt';
 import { petitionCommand } from './commands/petition';
 import { networkCommand } from './commands/network';
 import { staffCommand } from './commands/staff';
+import { channelCommand, orgCommand } from './commands/join';
 import { ledgerCommand } from './commands/ledger';
 import { processRuntime, type Runtime } from './context';
 
@@ -35,6 +36,8 @@ export function buildProgram(runtime: Runtime = processRuntime): Command {
   program.addCommand(debtCommand(runtime));
   program.addCommand(petitionCommand(runtime));
   program.addCommand(ledgerCommand(runtime));
+  program.addCommand(orgCommand(runtime));
+  program.addCommand(channelCommand(runtime));
   forEachCommand(program, (command) => {
     command.exitOverride();
     command.configureOutput({

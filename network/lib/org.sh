@@ -59,14 +59,16 @@ cmd_org_init() {
   run_step "CA of $(org_msp "${name}")" stage_cas
   run_step "identities" stage_identities
   run_step "org definition" write_org_definition "${name}" "${out}"
-  printf '%s\n' "$(jq -n --arg org "${name}" --arg msp "$(org_msp "${name}")" --arg def "${out}" \
-    --arg peer "$(peer_endpoint "${name}")" '{org: $org, mspId: $msp, definition: $def, anchorPeer: $peer}')"
+  load_port_map
+  jq -n --arg org "${name}" --arg msp "$(org_msp "${name}")" --arg file "${out}" \
+    --arg peer "$(peer_endpoint "${name}")" '{org: $org, mspId: $msp, definition: $file, anchorPeer: $peer}'
 }
 
 # write_org_definition ORG OUT: the org's Application org group as configtxgen -printOrg
 # encodes it (protolator JSON of a common.ConfigGroup).
 write_org_definition() {
   local org="$1" out="$2" dir
+  load_port_map
   dir="$(channel_dir)"
   mkdir -p "${dir}" "$(dirname "${out}")"
   {

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors';
-import type { OrgName } from '../options';
 import type { CivicPaths } from '../paths';
 
 const tlsPath = z.object({ path: z.union([z.string(), z.array(z.string()).min(1)]) });
@@ -42,7 +41,7 @@ function firstPath(p: z.infer<typeof tlsPath>['path']): string {
  *
  * @throws UsageError when the profile is missing (network not created) or malformed
  */
-export function loadOrgConnection(paths: CivicPaths, org: OrgName, profileOverride?: string): OrgConnection {
+export function loadOrgConnection(paths: CivicPaths, org: string, profileOverride?: string): OrgConnection {
   const profilePath = path.resolve(profileOverride ?? path.join(paths.profiles, `${org}.json`));
   const profile = readProfile(profilePath);
   const orgEntry = profile.organizations[profile.client.organization];
