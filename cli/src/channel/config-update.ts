@@ -46,7 +46,9 @@ export function readConfigUpdate(file: string): ConfigUpdateFile {
     const update = common.ConfigUpdate.deserializeBinary(envelope.getConfigUpdate_asU8());
     return { channelId: update.getChannelId(), configUpdate: envelope.getConfigUpdate_asU8(), signatures: envelope.getSignaturesList() };
   } catch (error) {
-    throw new UsageError(`--update ${file} is not a channel config update (a CONFIG_UPDATE envelope, as 'civic channel add-org' writes): ${(error as Error).message}`);
+    throw new UsageError(
+      `--update ${file} is not a channel config update (a CONFIG_UPDATE envelope, as 'civic channel add-org' writes): ${(error as Error).message}`,
+    );
   }
 }
 
@@ -124,7 +126,8 @@ export function applicationAdminApproval(config: ChannelConfig, identities: read
   let threshold = orgs.length;
   if (policy?.getType() === common.Policy.PolicyType.IMPLICIT_META) {
     const rule = common.ImplicitMetaPolicy.deserializeBinary(policy.getValue_asU8()).getRule();
-    threshold = rule === common.ImplicitMetaPolicy.Rule.ANY ? 1 : rule === common.ImplicitMetaPolicy.Rule.MAJORITY ? Math.floor(orgs.length / 2) + 1 : orgs.length;
+    threshold =
+      rule === common.ImplicitMetaPolicy.Rule.ANY ? 1 : rule === common.ImplicitMetaPolicy.Rule.MAJORITY ? Math.floor(orgs.length / 2) + 1 : orgs.length;
   }
   return {
     satisfied: outcome.satisfied,

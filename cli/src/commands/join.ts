@@ -39,7 +39,9 @@ export function orgCommand(runtime: Runtime): Command {
   const org = new Command('org').description("an org joining the running channel from its own host (in a CIVIC_NETWORK_HOME of the org's own)");
   org
     .command('init')
-    .description("create the org's Fabric CA, admin, staff and peer identities, and write its org definition (MSP with public certificates, anchor peer) to hand over")
+    .description(
+      "create the org's Fabric CA, admin, staff and peer identities, and write its org definition (MSP with public certificates, anchor peer) to hand over",
+    )
     .requiredOption('--name <name>', 'the org short name, e.g. harbour (MSP ID HarbourMSP)')
     .option('--out <file>', 'where to write the org definition (default ./<name>.json)')
     .addHelpText('after', '\nExample:\n  CIVIC_NETWORK_HOME=~/harbour CIVIC_BASE_PORT=27060 civic org init --name harbour --out harbour.json')
@@ -107,15 +109,22 @@ export function channelCommand(runtime: Runtime): Command {
     .action(
       action(runtime, async (ctx, opts: { definition: string; out?: string }) => {
         const definition = absolute(opts.definition);
-        let mspId = '';
+        let mspId: unknown;
         try {
-          mspId = String((JSON.parse(readFileSync(definition, 'utf8')) as { values?: { MSP?: { value?: { config?: { name?: unknown } } } } }).values?.MSP?.value?.config?.name ?? '');
+          const parsed = JSON.parse(readFileSync(definition, 'utf8')) as { values?: { MSP?: { value?: { config?: { name?: unknown } } } } };
+          mspId = parsed.values?.MSP?.value?.config?.name;
         } catch (error) {
           throw new UsageError(`--definition ${definition} is not an org definition: ${(error as Error).message}`);
         }
-        const out = absolute(opts.out ?? `${mspId || 'org'}.update.pb`);
+        if (typeof mspId !== 'string' || mspId === '') {
+          throw new UsageError(`--definition ${definition} is not an org definition: it names no MSP (values.MSP.value.config.name)`);
+        }
+        const out = absolute(opts.out ?? `${mspId}.update.pb`);
         const result = JSON.parse(await runNetworkScript(ctx, runtime, ['channel-add-org', ctx.options.org, definition, out], true)) as Record<string, unknown>;
-        ctx.printer.result(result, () => `config update adding ${String(result.mspId)} written to ${out}; member admins sign it with 'civic channel sign --update ${out}'`);
+        ctx.printer.result(
+          result,
+          () => `config update adding ${String(result.mspId)} written to ${out}; member admins sign it with 'civic channel sign --update ${out}'`,
+        );
       }),
     );
   channel
