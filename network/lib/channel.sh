@@ -21,30 +21,38 @@ BATCH_MAX_MESSAGES="${CIVIC_BATCH_MAX_MESSAGES:-100}"
 channel_dir() { printf '%s\n' "${CIVIC_NETWORK_HOME}/${CHANNEL_DIR_NAME}"; }
 genesis_block() { printf '%s\n' "$(channel_dir)/${CHANNEL_NAME}.genesis.block"; }
 
-# org_policies_yaml MSP: the org's Readers/Writers/Admins/Endorsement policies
-# over NodeOU roles (orderers read so that they can replicate blocks).
+# org_policies_yaml MSP [ORDERER_ORG]: the org's Readers/Writers/Admins/Endorsement
+# policies over NodeOU roles (orderers read so that they can replicate blocks). As an
+# orderer org (ORDERER_ORG=1) its orderers are writers too: an orderer signs the config
+# envelope it makes of a config update and checks that signature against
+# /Channel/Orderer/Writers (fabric orderer/common/msgprocessor/standardchannel.go,
+# "did not pass final checks"), so without it no config update is ever accepted.
 org_policies_yaml() {
-  local m="$1"
+  local m="$1" writers="'${1}.admin', '${1}.client'"
+  [[ "${2:-0}" == 1 ]] && writers+=", '${1}.orderer'"
   cat <<YAML
     Policies:
       Readers: {Type: Signature, Rule: "OR('${m}.admin', '${m}.peer', '${m}.client', '${m}.orderer')"}
-      Writers: {Type: Signature, Rule: "OR('${m}.admin', '${m}.client')"}
+      Writers: {Type: Signature, Rule: "OR(${writers})"}
       Admins: {Type: Signature, Rule: "OR('${m}.admin')"}
       Endorsement: {Type: Signature, Rule: "OR('${m}.peer')"}
 YAML
 }
 
-# org_entry_yaml ORG: the org's entry under Organizations in configtx.yaml: its
-# MSP folder (public certificates only), policies and anchor peer.
+# org_entry_yaml ORG [ORDERER_ORG]: the org's entry under Organizations in configtx.yaml:
+# its MSP folder (public certificates only), policies and anchor peer; with ORDERER_ORG=1
+# its entry for the Orderer group (anchor <MSP>Orderer, orderers among its writers).
 org_entry_yaml() {
-  local org="$1" msp
+  local org="$1" as_orderer="${2:-0}" msp anchor
   msp="$(org_msp "${org}")"
+  anchor="${msp}"
+  [[ "${as_orderer}" == 1 ]] && anchor="${msp}Orderer"
   cat <<YAML
-  - &${msp}
+  - &${anchor}
     Name: ${msp}
     ID: ${msp}
     MSPDir: $(org_dir "${org}")/msp
-$(org_policies_yaml "${msp}")
+$(org_policies_yaml "${msp}" "${as_orderer}")
     AnchorPeers:
       - {Host: $(node_host "${org}"), Port: $(port_of "${org}" peer)}
 YAML
@@ -68,6 +76,7 @@ write_configtx() {
       msp="$(org_msp "${org}")"
       orderer_signers+=("'${msp}.orderer'")
       org_entry_yaml "${org}"
+      org_entry_yaml "${org}" 1
       printf '    OrdererEndpoints: ["%s"]\n' "$(orderer_endpoint "${org}")"
     done
     local signers
@@ -97,7 +106,7 @@ YAML
         "$(node_host "${org}")" "$(port_of "${org}" orderer)" "${tls}" "${tls}"
     done
     echo "      Organizations:"
-    for org in "${ORGS[@]}"; do printf '        - *%s\n' "$(org_msp "${org}")"; done
+    for org in "${ORGS[@]}"; do printf '        - *%sOrderer\n' "$(org_msp "${org}")"; done
     cat <<YAML
       Policies:
 $(meta_policies_yaml '        ')

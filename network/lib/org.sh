@@ -197,7 +197,7 @@ cmd_channel_add_org() {
     log_error "${msp} is already a member of '${CHANNEL_NAME}'"
     return 2
   fi
-  jq --arg m "${msp}" --slurpfile def "${def}" '.channel_group.groups.Application.groups[$m] = $def[0]' "${work}/config.json" >"${work}/modified.json"
+  jq --arg m "${msp}" --slurpfile group "${def}" '.channel_group.groups.Application.groups[$m] = $group[0]' "${work}/config.json" >"${work}/modified.json"
   configtxlator_tool proto_encode --input "${work}/config.json" --type common.Config --output "${work}/config.pb" || return 1
   configtxlator_tool proto_encode --input "${work}/modified.json" --type common.Config --output "${work}/modified.pb" 2>"${work}/encode.log" || {
     log_error "--definition ${def} does not encode as a config group: $(tail -n 2 "${work}/encode.log")"
