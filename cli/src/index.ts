@@ -8,6 +8,7 @@ import { networkCommand } from './commands/network';
 import { staffCommand } from './commands/staff';
 import { channelCommand, orgCommand } from './commands/join';
 import { ledgerCommand } from './commands/ledger';
+import { eventsCommand } from './commands/events';
 import { processRuntime, type Runtime } from './context';
 
 /**
@@ -36,6 +37,7 @@ export function buildProgram(runtime: Runtime = processRuntime): Command {
   program.addCommand(debtCommand(runtime));
   program.addCommand(petitionCommand(runtime));
   program.addCommand(ledgerCommand(runtime));
+  program.addCommand(eventsCommand(runtime));
   program.addCommand(orgCommand(runtime));
   program.addCommand(channelCommand(runtime));
   forEachCommand(program, (command) => {

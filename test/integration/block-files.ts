@@ -5,10 +5,12 @@
  * header (number as a varint; data hash and previous hash as length-prefixed bytes), the
  * envelopes (a count, then each length-prefixed) and the metadata entries (a count, then each
  * length-prefixed). Envelopes and metadata are decoded with Fabric's own protobuf definitions
- * (@hyperledger/fabric-protos).
+ * (@hyperledger/fabric-protos): the stored format with the CLI's reader (cli/src/ledger/block-store.ts),
+ * envelopes with the CLI's own walk (cli/src/ledger/transaction.ts).
  */
 import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
 import { blockFilesOf, decodeStoredBlock, rawBlocks as rawStoredBlocks } from '../../cli/src/ledger/block-store';
+import { endorserAction, envelopeHeaders } from '../../cli/src/ledger/transaction';
 
 export { blockFilesOf };
 
@@ -46,18 +48,11 @@ export function transactionsOf(raw: Buffer): BlockTransaction[] {
     .getData()!
     .getDataList_asU8()
     .flatMap((envelopeBytes, index) => {
-      const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelopeBytes).getPayload_asU8());
-      const channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()!.getChannelHeader_asU8());
+      const { payload, channelHeader } = envelopeHeaders(envelopeBytes);
       if (channelHeader.getType() !== common.HeaderType.ENDORSER_TRANSACTION) {
         return [];
       }
-      const action = peer.ChaincodeActionPayload.deserializeBinary(
-        peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()[0]!.getPayload_asU8(),
-      );
-      const proposal = peer.ChaincodeProposalPayload.deserializeBinary(action.getChaincodeProposalPayload_asU8());
-      const spec = peer.ChaincodeInvocationSpec.deserializeBinary(proposal.getInput_asU8()).getChaincodeSpec();
-      const args = spec?.getInput()?.getArgsList_asU8() ?? [];
-      const endorsed = action.getAction()!;
+      const { chaincode, args, endorsed } = endorserAction(payload);
       return [
         {
           blockNumber,
@@ -66,7 +61,7 @@ export function transactionsOf(raw: Buffer): BlockTransaction[] {
           endorsers: endorsed.getEndorsementsList().map((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid()),
           validationCode: filter[index] ?? -1,
           envelope: Buffer.from(envelopeBytes),
-          chaincode: spec?.getChaincodeId()?.getName() ?? '',
+          chaincode,
           responsePayload: Buffer.from(endorsed.getProposalResponsePayload_asU8()),
           endorsements: endorsed
             .getEndorsementsList()

@@ -12,7 +12,7 @@ import { liveNetworkEnv, settledHeights } from '../support/test-network';
  * network's own files are only ever copied.
  */
 const env = { ...liveNetworkEnv(), CIVIC_KEY_PASSPHRASE: 'integration test passphrase' };
-const home = String(env.CIVIC_NETWORK_HOME);
+const home = String(liveNetworkEnv().CIVIC_NETWORK_HOME);
 
 interface ChainReport {
   source: string;
@@ -124,7 +124,7 @@ describe('civic ledger verify on the live network', () => {
     for (const copy of result.copies) {
       expect(copy.problem).toBeUndefined();
       expect(copy.blocks).toBeGreaterThanOrEqual(heights[0]!);
-      // Every block after the genesis block carries at least one valid orderer signature.
+      // Every block after the genesis block carries an orderer signature (the copy verified, so each block had a valid one).
       expect(copy.signaturesChecked).toBeGreaterThanOrEqual(copy.blocks - 1);
       expect(copy.configBlocks[0]).toBe(0);
       expect(copy.genesisHash).toMatch(/^[0-9a-f]{64}$/);
@@ -187,6 +187,16 @@ describe('civic ledger verify --ledger-dir on copies of a stopped peer’s block
     const result = (JSON.parse(run.stdout) as { result: VerifyResult }).result;
     expect(result.copies).toHaveLength(1);
     expect(result.copies[0]!.blocks).toBe(height);
+  });
+
+  it('fails a copy whose genesis block is not the one the orgs agreed on (--expect-genesis)', () => {
+    const genesis = (JSON.parse(verify('--ledger-dir', pristine).stdout) as { result: VerifyResult }).result.copies[0]!.genesisHash;
+    expect(verify('--ledger-dir', pristine, '--expect-genesis', genesis.toUpperCase()).code).toBe(0);
+    const run = verify('--ledger-dir', pristine, '--expect-genesis', 'a'.repeat(64));
+    expect(run.code).toBe(1);
+    expect((JSON.parse(run.stdout) as { error: { message: string } }).error.message).toMatch(
+      new RegExp(`block 0: the genesis block hashes to ${genesis}, not the expected a{64}$`),
+    );
   });
 
   it('names the block in which one byte was changed', () => {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -62,6 +62,19 @@ export function civicAsync(args: readonly string[], env: NodeJS.ProcessEnv, time
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/**
+ * Start the built `civic` CLI as a long-running child process (e.g. `events follow`) that the
+ * test reads from while it runs and stops with a signal of its choice; stdin is closed at once.
+ *
+ * @param args - command-line arguments
+ * @param env - environment additions (network home, base port)
+ */
+export function spawnCivic(args: readonly string[], env: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
+  const child = spawn(process.execPath, [CIVIC_BIN, ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: 'pipe' });
+  child.stdin.end();
+  return child;
 }
 
 /**

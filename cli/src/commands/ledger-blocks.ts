@@ -16,19 +16,25 @@ function blockNumber(name: string, raw: string | undefined): number | undefined 
   return Number(raw);
 }
 
+/** The first 16 hex digits of a hash, for tables (`--json` gives them whole). */
+const short = (hash: string): string => (hash === '' ? '-' : `${hash.slice(0, 16)}…`);
+
 /** `civic ledger blocks`: the blocks of the selected org's peer, each checked as it is read. */
 export function ledgerBlocksCommand(runtime: Runtime): Command {
   return new Command('blocks')
     .description("the channel's blocks on the org's peer: number, hash, data hash, previous hash, transactions and timestamp")
     .option('--from <n>', 'first block (default: 20 blocks before the last)')
     .option('--to <n>', 'last block (default: the last block)')
-    .addHelpText('after', '\nExamples:\n  civic --user auditor ledger blocks --from 0 --to 9\n  civic --json ledger blocks --from 120')
+    .addHelpText(
+      'after',
+      '\nThe table shows the first 16 hex digits of each hash; --json gives them whole.\nExamples:\n  civic --user auditor ledger blocks --from 0 --to 9\n  civic --json ledger blocks --from 120',
+    )
     .action(
       action(runtime, async (ctx, opts: { from?: string; to?: string }) => {
         const from = blockNumber('--from', opts.from);
         const to = blockNumber('--to', opts.to);
         const blocks = await withSession(ctx, async (session) => {
-          const height = await peerHeight(session.gateway);
+          const height = await peerHeight(session.gateway, ctx.connection().mspId);
           const last = to ?? height - 1;
           const first = from ?? Math.max(0, last - 19);
           if (last >= height) {
@@ -49,9 +55,9 @@ export function ledgerBlocksCommand(runtime: Runtime): Command {
           head: ['block', 'hash', 'data hash', 'previous hash', 'txs', 'timestamp'],
           rows: blocks.map((b) => [
             b.number,
-            b.hash,
-            b.dataHash,
-            b.previousHash,
+            short(b.hash),
+            short(b.dataHash),
+            short(b.previousHash),
             b.config ? `${String(b.transactions)} (config)` : b.transactions,
             b.timestamp ?? '',
           ]),

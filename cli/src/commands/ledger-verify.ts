@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { action, type CommandContext, type Runtime } from '../context';
-import { CheckFailed } from '../errors';
+import { CheckFailed, UsageError } from '../errors';
 import { CHANNEL } from '../gateway/connect';
 import { ledgerDirBlocks, peerBlocks, peerHeight } from '../ledger/block-source';
 import { auditChain, compareCopies, type ChainReport, type Disagreement, type Fingerprints } from '../ledger/chain-audit';
@@ -25,7 +25,7 @@ async function verifyPeers(ctx: CommandContext): Promise<{ reports: ChainReport[
       const source = `${peer.org} peer ${peer.connection.peerEndpoint}`;
       const session = openPeerSession(ctx, peer);
       try {
-        const height = await peerHeight(session.gateway);
+        const height = await peerHeight(session.gateway, peer.connection.mspId);
         ctx.printer.info(`${peer.org}: verifying ${String(height)} blocks from ${peer.connection.peerEndpoint}`);
         const { report, fingerprints } = await auditChain(source, peerBlocks(session.gateway, 0, height - 1), CHANNEL);
         copies.set(source, fingerprints);
@@ -52,12 +52,15 @@ async function verifyLedgerDirs(ctx: CommandContext, dirs: readonly string[]): P
 }
 
 function render(result: VerifyResult): string {
-  const lines = result.copies.map((c) => {
-    const head = `${c.source}: ${String(c.blocks)} blocks, ${String(c.signaturesChecked)} orderer signatures, config blocks ${c.configBlocks.join(', ') || 'none'}`;
-    return c.problem === undefined
-      ? `✔ ${head}; last hash ${c.lastHash ?? '-'}`
-      : `✘ ${c.source}: block ${String(c.problem.block)}: ${c.problem.reason} (the ${String(c.blocks)} blocks before it verified)`;
-  });
+  const lines = result.copies.flatMap((c) => c.warnings.map((w) => `! ${c.source}: ${w}`));
+  lines.push(
+    ...result.copies.map((c) => {
+      const head = `${c.source}: ${String(c.blocks)} blocks, ${String(c.signaturesChecked)} orderer signatures, config blocks ${c.configBlocks.join(', ') || 'none'}`;
+      return c.problem === undefined
+        ? `✔ ${head}; last hash ${c.lastHash ?? '-'}`
+        : `✘ ${c.source}: block ${String(c.problem.block)}: ${c.problem.reason} (the ${String(c.blocks)} blocks before it verified)`;
+    }),
+  );
   if (result.copies.length > 1) {
     lines.push(
       result.disagreement === undefined
@@ -70,12 +73,32 @@ function render(result: VerifyResult): string {
   return lines.join('\n');
 }
 
+/** `--expect-genesis`: 64 hex digits, lower-cased. */
+function genesisOption(raw: string | undefined): string | undefined {
+  if (raw === undefined) {
+    return undefined;
+  }
+  if (!/^[0-9a-fA-F]{64}$/.test(raw)) {
+    throw new UsageError(`--expect-genesis: '${raw}' is not a block hash (64 hex digits)`);
+  }
+  return raw.toLowerCase();
+}
+
+/** A copy whose genesis block is not the expected one fails at block 0, whatever else verified. */
+function withGenesisCheck(report: ChainReport, expected: string | undefined): ChainReport {
+  if (expected === undefined || report.genesisHash === undefined || report.genesisHash === expected) {
+    return report;
+  }
+  return { ...report, problem: { block: 0, reason: `the genesis block hashes to ${report.genesisHash}, not the expected ${expected}` } };
+}
+
 /** `civic ledger verify`: recompute and check the whole chain on one peer of every org, or in copies of block files. */
 export function ledgerVerifyCommand(runtime: Runtime): Command {
   return new Command('verify')
     .description(
       "recompute every block's header hash and data hash, check the previous-hash chain back to the genesis block and each block's orderer signatures against the channel config in force, and compare the chain across one peer of every org",
     )
+    .option('--expect-genesis <hash>', 'the genesis block hash the orgs agreed on when the channel was created (hex): a copy whose genesis differs fails')
     .option(
       '--ledger-dir <dir...>',
       "verify copies of ledgers' block files instead (a peer's or orderer's ledger folder, e.g. …/ledgersData/chains); offline, no network",
@@ -85,8 +108,11 @@ export function ledgerVerifyCommand(runtime: Runtime): Command {
       '\nExit status 1 names the first block where anything is wrong, and why.\nExamples:\n  civic --org utilities --user auditor ledger verify\n  civic ledger verify --ledger-dir /backups/peer0.city/ledgersData',
     )
     .action(
-      action(runtime, async (ctx, opts: { ledgerDir?: string[] }) => {
-        const { reports, copies } = opts.ledgerDir === undefined ? await verifyPeers(ctx) : await verifyLedgerDirs(ctx, opts.ledgerDir);
+      action(runtime, async (ctx, opts: { ledgerDir?: string[]; expectGenesis?: string }) => {
+        const expected = genesisOption(opts.expectGenesis);
+        const found = opts.ledgerDir === undefined ? await verifyPeers(ctx) : await verifyLedgerDirs(ctx, opts.ledgerDir);
+        const { copies } = found;
+        const reports = found.reports.map((r) => withGenesisCheck(r, expected));
         const disagreement = compareCopies(copies);
         const result: VerifyResult = {
           channel: CHANNEL,

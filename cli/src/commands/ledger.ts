@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import type { Runtime } from '../context';
+import { ledgerInfoCommand } from './ledger-info';
+import { ledgerTxCommand } from './ledger-tx';
 import { ledgerBlocksCommand } from './ledger-blocks';
 import { ledgerVerifyCommand } from './ledger-verify';
 
@@ -10,6 +12,8 @@ import { ledgerVerifyCommand } from './ledger-verify';
  */
 export function ledgerCommand(runtime: Runtime): Command {
   const ledger = new Command('ledger').description("audit the channel's ledger: heights, blocks, transactions and a full verification");
+  ledger.addCommand(ledgerInfoCommand(runtime));
+  ledger.addCommand(ledgerTxCommand(runtime));
   ledger.addCommand(ledgerBlocksCommand(runtime));
   ledger.addCommand(ledgerVerifyCommand(runtime));
   return ledger;

@@ -29,11 +29,14 @@ export interface Session {
  * Connect to an org's gateway peer as a wallet identity (mutual TLS-free client,
  * server TLS verified against the org's TLS root certificate).
  *
- * @param org - the org's connection details
+ * @param org - the org's connection details: the gateway peer's endpoint and TLS root
  * @param identity - the enrolled identity that signs proposals and transactions
+ * @param mspId - the MSP ID of `identity`; by default `org`'s own. Give the caller's when
+ *   connecting to another org's peer (e.g. an auditor of one org reading every org's peer):
+ *   the peer checks the signature against that MSP's certificates.
  * @returns a session; call `close()` in a `finally`
  */
-export function openSession(org: OrgConnection, identity: WalletIdentity): Session {
+export function openSession(org: OrgConnection, identity: WalletIdentity, mspId: string = org.mspId): Session {
   const client = new grpc.Client(org.peerEndpoint, grpc.credentials.createSsl(org.peerTlsRootCert), {
     'grpc.ssl_target_name_override': org.peerHostAlias,
     'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES,
@@ -41,7 +44,7 @@ export function openSession(org: OrgConnection, identity: WalletIdentity): Sessi
   const deadline = (ms: number) => (): grpc.CallOptions => ({ deadline: Date.now() + ms });
   const gateway = connect({
     client,
-    identity: { mspId: org.mspId, credentials: identity.certificate },
+    identity: { mspId, credentials: identity.certificate },
     signer: signers.newPrivateKeySigner(createPrivateKey(identity.privateKeyPem)),
     hash: hash.sha256,
     evaluateOptions: deadline(DEADLINES.evaluate),

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { common } from '@hyperledger/fabric-protos';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { blockDataHash, blockHeaderBytes, blockHeaderHash } from './block-hash';
 
 function header(n: number, previous: Buffer, data: Buffer): common.BlockHeader {
@@ -22,9 +24,15 @@ describe('block header bytes (Fabric protoutil.BlockHeaderBytes)', () => {
     expect(blockHeaderBytes(header(0, Buffer.alloc(0), Buffer.alloc(32, 2))).toString('hex')).toBe('302702010004000420' + '02'.repeat(32));
   });
 
-  it('hashes the header bytes with SHA-256', () => {
-    const h = header(7, Buffer.alloc(32, 3), Buffer.alloc(32, 4));
-    expect(blockHeaderHash(h)).toEqual(createHash('sha256').update(blockHeaderBytes(h)).digest());
+  it("hashes a real block's header to the previous hash its successor carries", () => {
+    const bytes = readFileSync(path.join(__dirname, 'testdata', 'chain-0-4.bin'));
+    const blocks: common.Block[] = [];
+    for (let at = 0; at < bytes.length; at += 4 + bytes.readUInt32BE(at)) {
+      blocks.push(common.Block.deserializeBinary(bytes.subarray(at + 4, at + 4 + bytes.readUInt32BE(at))));
+    }
+    for (let n = 1; n < blocks.length; n += 1) {
+      expect(blockHeaderHash(blocks[n - 1]!.getHeader()!).toString('hex')).toBe(Buffer.from(blocks[n]!.getHeader()!.getPreviousHash_asU8()).toString('hex'));
+    }
   });
 });
 

@@ -1,22 +1,29 @@
 import type { Gateway } from '@hyperledger/fabric-gateway';
-import { common } from '@hyperledger/fabric-protos';
+import type { common } from '@hyperledger/fabric-protos';
 import { CHANNEL } from '../gateway/connect';
 import { fromFabricError } from '../gateway/fabric-errors';
 import { findChainDir, storedBlocks } from './block-store';
+import { decodeChainInfo } from './chain-info';
 
-/** A block, or why the bytes where the next block should be could not be read as one. */
-export type BlockOrError = { readonly block: common.Block } | { readonly error: string; readonly number: number };
+/** A block; why the bytes where the next block should be could not be read as one; or a warning. */
+export type BlockOrError = { readonly block: common.Block } | { readonly error: string; readonly number: number } | { readonly warning: string };
 
 /**
- * A peer's channel height (number of blocks), from the query system chaincode (`qscc`
- * GetChainInfo → `common.BlockchainInfo`) of the gateway's own peer.
+ * The gateway peer's channel height (number of blocks), from its query system chaincode
+ * (`qscc` GetChainInfo), with the evaluation pinned to the peer's own org so that no other
+ * org's peer answers (see chain-info.ts).
  *
+ * @param gateway - a gateway connected to the peer
+ * @param peerMspId - the MSP ID of the peer's org
  * @throws NetworkError when the peer cannot be reached
  */
-export async function peerHeight(gateway: Gateway): Promise<number> {
+export async function peerHeight(gateway: Gateway, peerMspId: string): Promise<number> {
   try {
-    const bytes = await gateway.getNetwork(CHANNEL).getContract('qscc').evaluateTransaction('GetChainInfo', CHANNEL);
-    return common.BlockchainInfo.deserializeBinary(bytes).getHeight();
+    const bytes = await gateway
+      .getNetwork(CHANNEL)
+      .getContract('qscc')
+      .evaluate('GetChainInfo', { arguments: [CHANNEL], endorsingOrganizations: [peerMspId] });
+    return decodeChainInfo(bytes).height;
   } catch (error) {
     throw fromFabricError(error);
   }
@@ -58,11 +65,15 @@ export async function* peerBlocks(gateway: Gateway, from: number, to: number): A
 export function* ledgerDirBlocks(dir: string): Generator<BlockOrError> {
   let number = 0;
   for (const stored of storedBlocks(findChainDir(dir, CHANNEL))) {
-    if ('error' in stored) {
-      yield { error: `${stored.error} (${stored.at.file} at byte ${String(stored.at.offset)})`, number };
+    if ('warning' in stored) {
+      yield stored;
+    } else if ('error' in stored) {
+      const where = stored.at === undefined ? '' : ` (${stored.at.file} at byte ${String(stored.at.offset)})`;
+      yield { error: `${stored.error}${where}`, number };
       return;
+    } else {
+      number = (stored.block.getHeader()?.getNumber() ?? number) + 1;
+      yield { block: stored.block };
     }
-    number = (stored.block.getHeader()?.getNumber() ?? number) + 1;
-    yield { block: stored.block };
   }
 }

@@ -15,7 +15,7 @@ import { UsageError } from '../errors';
 export function blockFilesOf(chainDir: string): string[] {
   return readdirSync(chainDir)
     .filter((f) => /^blockfile_\d+$/.test(f))
-    .sort()
+    .sort((a, b) => Number(a.slice(10)) - Number(b.slice(10)))
     .map((f) => path.join(chainDir, f));
 }
 
@@ -111,6 +111,13 @@ export function decodeStoredBlock(raw: Uint8Array): common.Block {
     at = v.next;
     return v.value;
   };
+  const count = (what: string): number => {
+    const n = next(what);
+    if (n > raw.length - at) {
+      throw new Error(`the stored block's ${what} (${String(n)}) exceeds the ${String(raw.length - at)} bytes left in it`);
+    }
+    return n;
+  };
   const bytes = (what: string): Uint8Array => {
     const length = next(`${what} length`);
     if (at + length > raw.length) {
@@ -124,9 +131,9 @@ export function decodeStoredBlock(raw: Uint8Array): common.Block {
   header.setDataHash(bytes('data hash'));
   header.setPreviousHash(bytes('previous hash'));
   const data = new common.BlockData();
-  data.setDataList(Array.from({ length: next('envelope count') }, () => bytes('envelope')));
+  data.setDataList(Array.from({ length: count('envelope count') }, () => bytes('envelope')));
   const metadata = new common.BlockMetadata();
-  metadata.setMetadataList(Array.from({ length: next('metadata count') }, () => bytes('metadata')));
+  metadata.setMetadataList(Array.from({ length: count('metadata count') }, () => bytes('metadata')));
   if (at !== raw.length) {
     throw new Error(`the stored block has ${String(raw.length - at)} bytes after its metadata`);
   }
@@ -137,17 +144,27 @@ export function decodeStoredBlock(raw: Uint8Array): common.Block {
   return block;
 }
 
-/** A block read from a block file, or why the bytes where the next block should be are not one. */
-export type StoredBlock = { readonly block: common.Block; readonly at: StoredBlockBytes } | { readonly error: string; readonly at: StoredBlockBytes };
+/**
+ * A block read from a block file; why the bytes where the next block should be are not one; or a
+ * warning about bytes after the last whole block.
+ */
+export type StoredBlock =
+  | { readonly block: common.Block; readonly at: StoredBlockBytes }
+  | { readonly error: string; readonly at: StoredBlockBytes | undefined }
+  | { readonly warning: string };
 
 /**
  * Every block of a channel's block files, in order; reading stops after the first block that
- * cannot be decoded (what follows it cannot be trusted to be framed right).
+ * cannot be decoded (what follows it cannot be trusted to be framed right). Bytes after the last
+ * whole block of a file are an error, except at the end of the last file, where Fabric leaves a
+ * block it was writing when it stopped: there they are a warning.
  *
  * @param chainDir - the folder of the channel's block files (see {@link findChainDir})
  */
 export function* storedBlocks(chainDir: string): Generator<StoredBlock> {
-  for (const file of blockFilesOf(chainDir)) {
+  const files = blockFilesOf(chainDir);
+  for (const [index, file] of files.entries()) {
+    let end = 0;
     for (const at of rawBlocks(file)) {
       try {
         yield { block: decodeStoredBlock(at.bytes), at };
@@ -155,6 +172,16 @@ export function* storedBlocks(chainDir: string): Generator<StoredBlock> {
         yield { error: (error as Error).message, at };
         return;
       }
+      end = at.offset + at.bytes.length;
+    }
+    const unread = statSync(file).size - end;
+    if (unread > 0) {
+      const what = `${String(unread)} bytes after the last whole block of ${file} (from byte ${String(end)}) are not a block`;
+      if (index < files.length - 1) {
+        yield { error: `${what}; only the last block file may end with a partly written block`, at: undefined };
+        return;
+      }
+      yield { warning: `${what}: a block being written when the copy was made, or a truncated copy` };
     }
   }
 }

@@ -12,9 +12,14 @@ export interface ChainReport {
   /** The hash of the last block that verified. */
   readonly lastHash: string | undefined;
   readonly problem: ChainProblem | undefined;
+  /** What is odd but not wrong, e.g. a partly written block at the end of a copy. */
+  readonly warnings: readonly string[];
 }
 
-/** Per block number, what must agree across copies: header hash and validation flags. */
+/**
+ * Per block number, what must agree across copies: `hash/validation flags/commit hash` (the
+ * last two empty in an orderer's copy).
+ */
 export type Fingerprints = Map<number, string>;
 
 /**
@@ -37,7 +42,12 @@ export async function auditChain(
   let count = 0;
   let lastHash: string | undefined;
   let problem: ChainProblem | undefined;
+  const warnings: string[] = [];
   for await (const item of blocks) {
+    if ('warning' in item) {
+      warnings.push(item.warning);
+      continue;
+    }
     if ('error' in item) {
       problem = { block: item.number, reason: item.error };
       break;
@@ -49,7 +59,7 @@ export async function auditChain(
     }
     count += 1;
     lastHash = checked.summary.hash;
-    fingerprints.set(checked.summary.number, `${checked.summary.hash}/${checked.summary.validationFlags}`);
+    fingerprints.set(checked.summary.number, `${checked.summary.hash}/${checked.summary.validationFlags}/${checked.summary.commitHash}`);
     onBlock(checked.summary);
   }
   return {
@@ -61,6 +71,7 @@ export async function auditChain(
       genesisHash: verifier.genesisHash,
       lastHash,
       problem,
+      warnings,
     },
     fingerprints,
   };
@@ -84,15 +95,18 @@ export function compareCopies(copies: ReadonlyMap<string, Fingerprints>): Disagr
   const shared = sizes.length === 0 ? 0 : Math.min(...sizes);
   for (let block = 0; block < shared; block += 1) {
     const seen = new Map([...copies].map(([name, f]) => [name, f.get(block) ?? null]));
-    const hashes = new Set([...seen.values()].map((v) => v?.split('/')[0]));
-    // An orderer's copy carries no validation flags; the peers' copies must agree on theirs.
-    const flags = new Set([...seen.values()].map((v) => v?.split('/')[1]).filter((f) => f !== ''));
-    if (hashes.size > 1 || flags.size > 1) {
-      return {
-        block,
-        copies: Object.fromEntries(seen),
-        reason: hashes.size > 1 ? 'the copies hold different blocks (header hashes differ)' : 'the copies hold the same block but different validation flags',
-      };
+    const part = (i: number): Set<string | undefined> => new Set([...seen.values()].map((v) => v?.split('/')[i]).filter((p) => p !== ''));
+    // An orderer's copy carries no validation flags or commit hash; the peers' copies must agree on theirs.
+    const reason =
+      part(0).size > 1
+        ? 'the copies hold different blocks (header hashes differ)'
+        : part(1).size > 1
+          ? 'the copies hold the same block but different validation flags'
+          : part(2).size > 1
+            ? 'the copies hold the same block but different commit hashes (their peers applied different state updates)'
+            : undefined;
+    if (reason !== undefined) {
+      return { block, copies: Object.fromEntries(seen), reason };
     }
   }
   return undefined;

@@ -11,7 +11,7 @@ import { chainsToMsp, channelMspFrom, type ChannelMsp } from './msp';
 export interface Consenter {
   /** `host:port` of its cluster endpoint. */
   readonly endpoint: string;
-  /** The org whose TLS CA issued its TLS certificate (Raft), or its MSP ID (BFT). */
+  /** The org whose TLS CA issued its TLS certificate (Raft), or its MSP ID (BFT); `undefined` when no org's TLS CA did. */
   readonly mspId: string | undefined;
   /** BFT only: its numeric id and signing identity (serialized). */
   readonly bft?: { readonly id: number; readonly identity: Uint8Array };
@@ -55,7 +55,7 @@ function tlsOwner(pem: Uint8Array, msps: ReadonlyMap<string, ChannelMsp>): strin
     return undefined;
   }
   const cert = new X509Certificate(Buffer.from(pem));
-  return [...msps.values()].find((m) => chainsToMsp(cert, m, m.tlsRootCerts, []))?.mspId;
+  return [...msps.values()].find((m) => chainsToMsp(cert, m, m.tlsRootCerts, m.tlsIntermediateCerts))?.mspId;
 }
 
 function consentersOf(

@@ -6,6 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { msp } from '@hyperledger/fabric-protos';
+import { certificateFields, isCertificateAuthority, isRevoked, revocationListFrom, subjectOrganizationalUnits, type RevocationList } from './x509-fields';
 
 /** MSP principal roles (msp.MSPRole.MSPRoleType). */
 export type MspRoleName = 'member' | 'admin' | 'client' | 'peer' | 'orderer';
@@ -19,8 +20,13 @@ export interface ChannelMsp {
   readonly adminCerts: readonly X509Certificate[];
   /** The OU naming each role when NodeOUs are enabled; `undefined` when they are not. */
   readonly nodeOUs: Readonly<Partial<Record<Exclude<MspRoleName, 'member'>, string>>> | undefined;
-  /** The TLS root certificates of the org's nodes. */
+  /** The TLS root and intermediate certificates of the org's nodes. */
   readonly tlsRootCerts: readonly X509Certificate[];
+  readonly tlsIntermediateCerts: readonly X509Certificate[];
+  /** The MSP's certificate revocation lists. */
+  readonly revocationLists: readonly RevocationList[];
+  /** OUs of which a member's certificate must carry one, when the MSP lists any. */
+  readonly organizationalUnits: readonly string[];
 }
 
 const certs = (list: (Uint8Array | string)[]): X509Certificate[] => list.map((pem) => new X509Certificate(Buffer.from(pem as Uint8Array)));
@@ -53,6 +59,9 @@ export function channelMspFrom(config: msp.MSPConfig): ChannelMsp | undefined {
           }
         : undefined,
     tlsRootCerts: certs(fabric.getTlsRootCertsList()),
+    tlsIntermediateCerts: certs(fabric.getTlsIntermediateCertsList()),
+    revocationLists: fabric.getRevocationListList().map((crl) => revocationListFrom(Buffer.from(crl as Uint8Array))),
+    organizationalUnits: fabric.getOrganizationalUnitIdentifiersList().map((id) => id.getOrganizationalUnitIdentifier()),
   };
 }
 
@@ -64,15 +73,6 @@ export interface ValidIdentity {
   readonly roles: ReadonlySet<MspRoleName>;
 }
 
-/** The organizational units in a certificate's subject. */
-function organizationalUnits(cert: X509Certificate): string[] {
-  return cert.subject
-    .split('\n')
-    .flatMap((line) => line.split('+'))
-    .filter((part) => part.startsWith('OU='))
-    .map((part) => part.slice(3));
-}
-
 /** True when `cert` chains to one of the MSP's roots through its intermediates. */
 export function chainsToMsp(
   cert: X509Certificate,
@@ -80,6 +80,9 @@ export function chainsToMsp(
   roots = channelMsp.rootCerts,
   intermediates = channelMsp.intermediateCerts,
 ): boolean {
+  if (roots.some((root) => root.raw.equals(cert.raw))) {
+    return false;
+  }
   let current = cert;
   for (let depth = 0; depth <= intermediates.length; depth += 1) {
     if (roots.some((root) => current.checkIssued(root) && current.verify(root.publicKey))) {
@@ -92,6 +95,42 @@ export function chainsToMsp(
     current = parent;
   }
   return false;
+}
+
+/**
+ * What Fabric's MSP checks of a certificate beyond its chain (msp/mspimpl.go, mspimplvalidate.go
+ * `validateIdentityOUsV142`): it is not a CA, not revoked by one of the MSP's CRLs, carries one
+ * of the MSP's organizational units if it lists any, and, with NodeOUs, exactly one node OU.
+ *
+ * @returns the roles its node OU gives it, or why the MSP refuses it
+ */
+function checkCertificate(certificate: X509Certificate, channelMsp: ChannelMsp): MspRoleName[] | string {
+  let fields;
+  try {
+    fields = certificateFields(certificate.raw);
+  } catch (error) {
+    return `cannot be parsed (${(error as Error).message})`;
+  }
+  if (isCertificateAuthority(fields)) {
+    return 'is a CA certificate, which cannot sign as an identity';
+  }
+  if (isRevoked(fields, channelMsp.revocationLists)) {
+    return `is revoked by a revocation list of ${channelMsp.mspId}`;
+  }
+  const ous = subjectOrganizationalUnits(fields);
+  if (channelMsp.organizationalUnits.length > 0 && !ous.some((ou) => channelMsp.organizationalUnits.includes(ou))) {
+    return `carries none of the organizational units ${channelMsp.organizationalUnits.join(', ')} that ${channelMsp.mspId} requires`;
+  }
+  if (channelMsp.nodeOUs === undefined) {
+    return [];
+  }
+  const nodeRoles = (Object.entries(channelMsp.nodeOUs) as [Exclude<MspRoleName, 'member'>, string | undefined][]).filter(
+    ([, ou]) => ou !== undefined && ous.includes(ou),
+  );
+  if (nodeRoles.length !== 1) {
+    return `must carry exactly one node OU of ${channelMsp.mspId} (client, peer, admin or orderer), but carries ${String(nodeRoles.length)}`;
+  }
+  return nodeRoles.map(([role]) => role);
 }
 
 /**
@@ -118,15 +157,11 @@ export function validateIdentity(serialized: Uint8Array, msps: ReadonlyMap<strin
   if (!chainsToMsp(certificate, channelMsp)) {
     return { rejected: `its certificate (${certificate.subject.replace(/\n/g, ', ')}) was not issued by ${mspId}'s CA` };
   }
-  const roles = new Set<MspRoleName>(['member']);
-  const ous = organizationalUnits(certificate);
-  if (channelMsp.nodeOUs !== undefined) {
-    for (const [role, ou] of Object.entries(channelMsp.nodeOUs) as [Exclude<MspRoleName, 'member'>, string | undefined][]) {
-      if (ou !== undefined && ous.includes(ou)) {
-        roles.add(role);
-      }
-    }
+  const checked = checkCertificate(certificate, channelMsp);
+  if (typeof checked === 'string') {
+    return { rejected: `its certificate (${certificate.subject.replace(/\n/g, ', ')}) ${checked}` };
   }
+  const roles = new Set<MspRoleName>(['member', ...checked]);
   if (channelMsp.adminCerts.some((admin) => admin.raw.equals(certificate.raw))) {
     roles.add('admin');
   }

@@ -8,5 +8,5 @@ import type { OrgPeer } from './org-peers';
  * MSP ID from the caller's.
  */
 export function openPeerSession(ctx: CommandContext, peer: OrgPeer): Session {
-  return openSession({ ...peer.connection, mspId: ctx.connection().mspId }, ctx.identity());
+  return openSession(peer.connection, ctx.identity(), ctx.connection().mspId);
 }

@@ -1,8 +1,9 @@
+import { createVerify, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { common, msp } from '@hyperledger/fabric-protos';
-import { blockHeaderHash } from './block-hash';
-import { ChainVerifier } from './verify';
+import { blockDataHash, blockHeaderBytes, blockHeaderHash } from './block-hash';
+import { ChainVerifier, signatureVerifies } from './verify';
 
 /** Blocks 0-4 of a real `civic` channel (see testdata/README.md). */
 function realChain(): common.Block[] {
@@ -70,14 +71,55 @@ describe('ChainVerifier on a real chain', () => {
     });
   });
 
-  it('names a block whose header was rewritten to match changed data (the next link breaks)', () => {
+  it('names a block whose header was rewritten to match its changed data: its orderer signature no longer verifies', () => {
     const blocks = realChain();
-    const header = blocks[2]!.getHeader()!;
-    const hash = Buffer.from(header.getDataHash_asU8());
-    hash[0]! ^= 0xff;
-    header.setDataHash(hash);
-    // The header no longer matches its own data: block 2 is named.
-    expect(problemOf(blocks)?.block).toBe(2);
+    const envelope = Buffer.from(blocks[2]!.getData()!.getDataList_asU8()[0]!);
+    envelope[Math.floor(envelope.length / 2)]! ^= 0x01;
+    blocks[2]!.getData()!.setDataList([envelope]);
+    blocks[2]!.getHeader()!.setDataHash(blockDataHash(blocks[2]!.getData()!));
+    const problem = problemOf(blocks);
+    expect(problem?.block).toBe(2);
+    expect(problem?.reason).toMatch(/do not satisfy the block validation policy .*: 1 signatures, 0 valid; the signature of \w+MSP .* does not verify/);
+  });
+
+  it('and a forger who also rewrote the next block’s previous hash is caught there too', () => {
+    const blocks = realChain();
+    blocks[2]!.getHeader()!.setDataHash(Buffer.alloc(32, 9));
+    blocks[3]!.getHeader()!.setPreviousHash(blockHeaderHash(blocks[2]!.getHeader()!));
+    const verifier = new ChainVerifier('civic');
+    verifier.check(blocks[0]!);
+    verifier.check(blocks[1]!);
+    // Block 2 already fails on its own data hash; block 3, checked after a good block 2, would fail
+    // on its signature, since the orderer signed the original previous hash.
+    expect(verifier.check(blocks[2]!).problem?.reason).toMatch(/^data hash mismatch/);
+    const fresh = realChain();
+    const v2 = new ChainVerifier('civic');
+    fresh.slice(0, 3).forEach((b) => v2.check(b));
+    fresh[3]!.getHeader()!.setPreviousHash(blocks[3]!.getHeader()!.getPreviousHash_asU8());
+    expect(v2.check(fresh[3]!).problem?.reason).toMatch(/^previous hash mismatch/);
+  });
+
+  it('accepts a low-S ECDSA signature and refuses the same signature with a high S, as Fabric does', () => {
+    const blocks = realChain();
+    const metadata = signaturesOf(blocks[1]!);
+    const signature = metadata.getSignaturesList()[0]!;
+    const creator = msp.SerializedIdentity.deserializeBinary(common.SignatureHeader.deserializeBinary(signature.getSignatureHeader_asU8()).getCreator_asU8());
+    const key = new X509Certificate(Buffer.from(creator.getIdBytes_asU8())).publicKey;
+    const signed = Buffer.concat([metadata.getValue_asU8(), signature.getSignatureHeader_asU8(), blockHeaderBytes(blocks[1]!.getHeader()!)]);
+    const der = Buffer.from(signature.getSignature_asU8());
+    expect(signatureVerifies(key, signed, der)).toBe(true);
+    // (r, n - s) is the same signature mathematically: valid for plain ECDSA, malleable, refused.
+    const { r, s } = { r: BigInt(`0x${der.subarray(4, 4 + der[3]!).toString('hex')}`), s: BigInt(`0x${der.subarray(6 + der[3]!).toString('hex')}`) };
+    const n = BigInt('0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551');
+    const int = (v: bigint): Buffer => {
+      const h = v.toString(16).padStart(64, '0');
+      const b = Buffer.from(h, 'hex');
+      return (b[0]! & 0x80) !== 0 ? Buffer.concat([Buffer.from([0]), b]) : b;
+    };
+    const high = Buffer.concat([Buffer.from([0x02, int(r).length]), int(r), Buffer.from([0x02, int(n - s).length]), int(n - s)]);
+    const highDer = Buffer.concat([Buffer.from([0x30, high.length]), high]);
+    expect(createVerify('sha256').update(signed).verify(key, highDer)).toBe(true);
+    expect(signatureVerifies(key, signed, highDer)).toBe(false);
   });
 
   it('names the block whose previous hash does not link to the block before', () => {
@@ -150,6 +192,13 @@ describe('ChainVerifier on a real chain', () => {
     list[common.BlockMetadataIndex.TRANSACTIONS_FILTER] = new Uint8Array(2);
     blocks[4]!.getMetadata()!.setMetadataList(list);
     expect(problemOf(blocks)).toEqual({ block: 4, reason: 'its validation flags cover 2 transactions, but it holds 1' });
+  });
+
+  it('refuses a config block that does not move the config sequence on by one (a replayed config)', () => {
+    const blocks = realChain();
+    blocks[1]!.getData()!.setDataList(blocks[0]!.getData()!.getDataList_asU8());
+    blocks[1]!.getHeader()!.setDataHash(blockDataHash(blocks[1]!.getData()!));
+    expect(problemOf(blocks)).toEqual({ block: 1, reason: 'its channel config has sequence 0, but the config in force (block 0) has 0' });
   });
 
   it('refuses a chain that starts anywhere but a genesis config block', () => {

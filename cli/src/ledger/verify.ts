@@ -8,7 +8,8 @@
  * the consenter set. The genesis block is the trust anchor: it carries no signatures, and its
  * hash is what the orgs compare.
  */
-import { createVerify } from 'node:crypto';
+import { createVerify, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { fromBER, Integer, Sequence } from 'asn1js';
 import { common, msp } from '@hyperledger/fabric-protos';
 import { blockDataHash, blockHeaderBytes, blockHeaderHash } from './block-hash';
 import { channelConfigOf, type ChannelConfig } from './channel-config';
@@ -27,6 +28,8 @@ export interface BlockSummary {
   readonly timestamp: string | undefined;
   /** The committing peer's validation code per transaction (TRANSACTIONS_FILTER), hex; empty in an orderer's copy. */
   readonly validationFlags: string;
+  /** The committing peer's commit hash (COMMIT_HASH metadata), hex; empty in an orderer's copy. */
+  readonly commitHash: string;
   /** True for a config block. */
   readonly config: boolean;
   /** The MSP IDs whose orderer signatures on the block were valid. */
@@ -54,6 +57,15 @@ function timestampOf(envelope: Uint8Array | undefined): string | undefined {
   }
 }
 
+/** The commit hash a peer stored with a block (a `common.Metadata` whose value is the hash), hex. */
+function commitHashOf(bytes: Uint8Array | undefined): string {
+  try {
+    return bytes === undefined || bytes.length === 0 ? '' : hex(common.Metadata.deserializeBinary(bytes).getValue_asU8());
+  } catch {
+    return `undecodable:${hex(bytes ?? new Uint8Array())}`;
+  }
+}
+
 /**
  * A block's summary as it is: hashes recomputed from its header, nothing checked against other
  * blocks (see {@link ChainVerifier} for that).
@@ -76,6 +88,7 @@ export function summarizeBlock(block: common.Block): BlockSummary {
     transactions: envelopes.length,
     timestamp: timestampOf(envelopes[0]),
     validationFlags: hex(metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array()),
+    commitHash: commitHashOf(metadata[common.BlockMetadataIndex.COMMIT_HASH]),
     config,
     signers: [],
   };
@@ -116,7 +129,7 @@ function linkProblem(header: common.BlockHeader, data: common.BlockData, expecte
 }
 
 /** A block's envelopes checked, its config (for a config block) and its signature metadata; or why not. */
-function contentOf(block: common.Block, channel: string): { config: ChannelConfig | undefined; signatures: Uint8Array | undefined } | string {
+function contentOf(block: common.Block, channel: string): { config: ChannelConfig | undefined; metadata: Uint8Array[] } | string {
   const envelopes = block.getData()?.getDataList_asU8() ?? [];
   const metadata = block.getMetadata()?.getMetadataList_asU8() ?? [];
   let config: ChannelConfig | undefined;
@@ -129,14 +142,19 @@ function contentOf(block: common.Block, channel: string): { config: ChannelConfi
   } catch (error) {
     return (error as Error).message;
   }
-  const wrong = flagsProblem(metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER], envelopes.length);
-  if (wrong !== undefined) {
-    return wrong;
-  }
+  const wrong = flagsProblem(metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER], envelopes.length) ?? configProblem(block, config, metadata);
+  return wrong ?? { config, metadata };
+}
+
+/** The genesis block must be a config block; a config transaction must not be marked invalid. */
+function configProblem(block: common.Block, config: ChannelConfig | undefined, metadata: Uint8Array[]): string | undefined {
   if (block.getHeader()?.getNumber() === 0 && config === undefined) {
     return 'the genesis block is not a config block';
   }
-  return { config, signatures: metadata[common.BlockMetadataIndex.SIGNATURES] };
+  if (config !== undefined && (metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER]?.[0] ?? 0) !== 0) {
+    return 'its config transaction is marked invalid by the peer that committed it, so no config can be in force after it';
+  }
+  return undefined;
 }
 
 /** Validation flags must cover every transaction; an orderer's copy has none (only a committing peer writes them). */
@@ -145,8 +163,23 @@ function flagsProblem(flags: Uint8Array | undefined, transactions: number): stri
   return count === transactions || count === 0 ? undefined : `its validation flags cover ${String(count)} transactions, but it holds ${String(transactions)}`;
 }
 
+/**
+ * The last config block's number a block's metadata names: in the orderer metadata of its
+ * signatures (Fabric 2 and later), else in the LAST_CONFIG entry chains begun on Fabric 1.4 used.
+ */
+function lastConfigIndex(signatures: common.Metadata, metadata: Uint8Array[]): number {
+  if (signatures.getValue_asU8().length > 0) {
+    return common.OrdererBlockMetadata.deserializeBinary(signatures.getValue_asU8()).getLastConfig()?.getIndex() ?? -1;
+  }
+  const legacy = metadata[common.BlockMetadataIndex.LAST_CONFIG];
+  return legacy === undefined || legacy.length === 0
+    ? -1
+    : common.LastConfig.deserializeBinary(common.Metadata.deserializeBinary(legacy).getValue_asU8()).getIndex();
+}
+
 /** The orderer signatures of a block, checked to name the expected last config block; or why not. */
-function decodeSignatures(bytes: Uint8Array | undefined, expectedLastConfig: number): common.Metadata | string {
+function decodeSignatures(metadata: Uint8Array[], expectedLastConfig: number): common.Metadata | string {
+  const bytes = metadata[common.BlockMetadataIndex.SIGNATURES];
   if (bytes === undefined || bytes.length === 0) {
     return 'it carries no orderer signatures';
   }
@@ -154,7 +187,7 @@ function decodeSignatures(bytes: Uint8Array | undefined, expectedLastConfig: num
   let lastConfig: number;
   try {
     signatures = common.Metadata.deserializeBinary(bytes);
-    lastConfig = common.OrdererBlockMetadata.deserializeBinary(signatures.getValue_asU8()).getLastConfig()?.getIndex() ?? -1;
+    lastConfig = lastConfigIndex(signatures, metadata);
   } catch (error) {
     return `its signature metadata cannot be decoded (${(error as Error).message})`;
   }
@@ -162,6 +195,28 @@ function decodeSignatures(bytes: Uint8Array | undefined, expectedLastConfig: num
     return `its orderer metadata names block ${String(lastConfig)} as the last config block, but that is block ${String(expectedLastConfig)}`;
   }
   return signatures;
+}
+
+const P256_ORDER = BigInt('0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551');
+const P384_ORDER = BigInt('0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973');
+
+/**
+ * Whether a signature over `data` verifies with the certificate's key as Fabric's BCCSP checks
+ * it: SHA-256 ECDSA with a low S (bccsp/sw/ecdsa.go; a high S is malleable and refused), or
+ * Ed25519.
+ */
+export function signatureVerifies(key: KeyObject, data: Buffer, signature: Buffer): boolean {
+  if (key.asymmetricKeyType === 'ed25519') {
+    return cryptoVerify(null, data, key, signature);
+  }
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  const order = curve === 'prime256v1' ? P256_ORDER : curve === 'secp384r1' ? P384_ORDER : undefined;
+  const parsed = fromBER(Uint8Array.from(signature).buffer);
+  const s = parsed.offset !== -1 && parsed.result instanceof Sequence ? parsed.result.valueBlock.value[1] : undefined;
+  if (order !== undefined && !(s instanceof Integer && s.toBigInt() <= order / 2n)) {
+    return false;
+  }
+  return createVerify('sha256').update(data).verify(key, signature);
 }
 
 /**
@@ -217,7 +272,18 @@ export class ChainVerifier {
     if (typeof content === 'string') {
       return fail(content);
     }
-    const signers = expected === 0 ? [] : this.#checkSignatures(header, content.signatures, content.config === undefined ? undefined : expected);
+    const previous = this.#config;
+    if (content.config !== undefined && previous !== undefined && content.config.sequence !== previous.sequence + 1) {
+      return fail(
+        `its channel config has sequence ${String(content.config.sequence)}, but the config in force (block ${String(previous.blockNumber)}) has ${String(previous.sequence)}`,
+      );
+    }
+    let signers: string[] | string = [];
+    try {
+      signers = expected === 0 ? [] : this.#checkSignatures(header, content.metadata, content.config === undefined ? undefined : expected);
+    } catch (error) {
+      signers = `its signatures cannot be checked (${(error as Error).message})`;
+    }
     if (typeof signers === 'string') {
       return fail(signers);
     }
@@ -238,12 +304,12 @@ export class ChainVerifier {
   }
 
   /** The valid signers' MSP IDs, or why the signatures do not verify the block. */
-  #checkSignatures(header: common.BlockHeader, signaturesBytes: Uint8Array | undefined, selfConfig: number | undefined): string[] | string {
+  #checkSignatures(header: common.BlockHeader, metadata: Uint8Array[], selfConfig: number | undefined): string[] | string {
     const config = this.#config;
     if (config === undefined) {
       return 'no channel config is in force (the chain does not start with a config block)';
     }
-    const signatures = decodeSignatures(signaturesBytes, selfConfig ?? config.blockNumber);
+    const signatures = decodeSignatures(metadata, selfConfig ?? config.blockNumber);
     if (typeof signatures === 'string') {
       return signatures;
     }
@@ -282,11 +348,12 @@ export class ChainVerifier {
       return `a signature was rejected: ${identity.rejected}`;
     }
     const signed = Buffer.concat([value, resolved.signedHeader, headerBytes]);
-    const ok = createVerify('sha256').update(signed).verify(identity.certificate.publicKey, Buffer.from(signature.getSignature_asU8()));
-    if (!ok) {
-      return `the signature of ${identity.mspId} (${identity.certificate.subject.replace(/\n/g, ', ')}) does not verify`;
+    if (!signatureVerifies(identity.certificate.publicKey, signed, Buffer.from(signature.getSignature_asU8()))) {
+      return `the signature of ${identity.mspId} (${identity.certificate.subject.replace(/\n/g, ', ')}) does not verify (or has a high S)`;
     }
-    if (!config.consenters.some((c) => c.mspId === identity.mspId)) {
+    // A consenter whose org cannot be told from its TLS certificate leaves the check undecided: skip it.
+    const owners = config.consenters.map((c) => c.mspId);
+    if (!owners.includes(undefined) && !owners.includes(identity.mspId)) {
       return `${identity.mspId} runs no consenter of the ${config.consensusType} consenter set`;
     }
     return identity;

@@ -5,11 +5,17 @@ import { CliError } from '../errors';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /**
+   * The stream behind `out`, when there is one: for commands that stream lines and must know
+   * when each was handed to the OS (`civic events follow`). Absent in tests' captures.
+   */
+  readonly stdout?: NodeJS.WritableStream;
 }
 
 export const processIo: Io = {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
+  stdout: process.stdout,
 };
 
 /** A table: column headers and rows of cells. */
