@@ -227,15 +227,26 @@ cmd_channel_sign() {
 }
 
 # cmd_channel_submit ORG FILE: send the config update to ORG's orderer (peer channel update).
+# Prints {accepted: true} or, when the orderer answered with a refusal (a status such as
+# BAD_REQUEST or FORBIDDEN: the update is not allowed), {accepted: false, status, reason}; an
+# orderer that cannot be reached is an error.
 cmd_channel_submit() {
-  local org="$1" file="$2" log
+  local org="$1" file="$2" log refusal
   load_port_map
   mapfile -t ord < <(orderer_args "${org}")
-  log="$(peer_as_admin "${org}" channel update -f "${file}" -c "${CHANNEL_NAME}" "${ord[@]}" 2>&1)" || {
-    log_error "the orderer refused the config update: $(grep -o 'Error: .*' <<<"${log}" | head -n 1)"
-    return 1
-  }
-  log_info "config update of '${CHANNEL_NAME}' accepted by orderer-${org}"
+  if log="$(peer_as_admin "${org}" channel update -f "${file}" -c "${CHANNEL_NAME}" "${ord[@]}" 2>&1)"; then
+    log_info "config update of '${CHANNEL_NAME}' accepted by orderer-${org}"
+    jq -n '{accepted: true}'
+    return 0
+  fi
+  refusal="$(grep -o 'got unexpected status: [A-Z_]* -- .*' <<<"${log}" | head -n 1)" || true
+  if [[ -n "${refusal}" ]]; then
+    refusal="${refusal#got unexpected status: }"
+    jq -n --arg status "${refusal%% -- *}" --arg reason "${refusal#* -- }" '{accepted: false, status: $status, reason: $reason}'
+    return 0
+  fi
+  log_error "submitting the config update to orderer-${org} failed: $(grep -o 'Error: .*' <<<"${log}" | head -n 1)"
+  return 1
 }
 
 # channel_member_msps: the MSP IDs of the Application group's orgs in the

@@ -169,7 +169,19 @@ export function channelCommand(runtime: Runtime): Command {
             );
           }
         }
-        await runNetworkScript(ctx, runtime, ['channel-submit', ctx.options.org, file], false);
+        const verdict = JSON.parse(await runNetworkScript(ctx, runtime, ['channel-submit', ctx.options.org, file], true)) as {
+          accepted: boolean;
+          status?: string;
+          reason?: string;
+        };
+        if (!verdict.accepted) {
+          // The orderer answered: the update is not allowed (a refusal, not a network failure).
+          throw new CheckFailed('UPDATE_REFUSED', `the orderer refused the config update: ${verdict.status ?? '?'} -- ${verdict.reason ?? '?'}`, {
+            update: file,
+            status: verdict.status,
+            reason: verdict.reason,
+          });
+        }
         ctx.printer.result({ submitted: true, update: file }, () => 'config update accepted by the orderer');
       }),
     );
