@@ -19,7 +19,13 @@ describe('civic CLI', () => {
   it('prints errors in the --json envelope', async () => {
     const r = await civic(['--json', '--org', 'harbour', 'network', 'status'], emptyHome);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.out)).toEqual({ status: 'error', error: { code: 'USAGE', message: "unknown --org 'harbour' (expected city, agencies or utilities, or an org that joined the channel from this network home)" } });
+    expect(JSON.parse(r.out)).toEqual({
+      status: 'error',
+      error: {
+        code: 'USAGE',
+        message: "unknown --org 'harbour' (expected city, agencies or utilities, or an org that joined the channel from this network home)",
+      },
+    });
   });
 
   it('refuses a malformed DID before contacting the network', async () => {
