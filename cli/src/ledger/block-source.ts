@@ -3,7 +3,7 @@ import type { common } from '@hyperledger/fabric-protos';
 import { CHANNEL } from '../gateway/connect';
 import { fromFabricError } from '../gateway/fabric-errors';
 import { findChainDir, storedBlocks } from './block-store';
-import { decodeChainInfo } from './chain-info';
+import { evaluateChainInfo } from './chain-info';
 
 /** A block; why the bytes where the next block should be could not be read as one; or a warning. */
 export type BlockOrError = { readonly block: common.Block } | { readonly error: string; readonly number: number } | { readonly warning: string };
@@ -19,11 +19,7 @@ export type BlockOrError = { readonly block: common.Block } | { readonly error: 
  */
 export async function peerHeight(gateway: Gateway, peerMspId: string): Promise<number> {
   try {
-    const bytes = await gateway
-      .getNetwork(CHANNEL)
-      .getContract('qscc')
-      .evaluate('GetChainInfo', { arguments: [CHANNEL], endorsingOrganizations: [peerMspId] });
-    return decodeChainInfo(bytes).height;
+    return (await evaluateChainInfo(gateway, peerMspId)).height;
   } catch (error) {
     throw fromFabricError(error);
   }

@@ -1,18 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { common } from '@hyperledger/fabric-protos';
+import { realChain } from '../test-support/ledger-fixtures';
 import { storedBlocks, type StoredBlock } from './block-store';
-
-/** Blocks 0-4 of a real `civic` channel (see testdata/README.md). */
-function realChain(): common.Block[] {
-  const bytes = readFileSync(path.join(__dirname, 'testdata', 'chain-0-4.bin'));
-  const blocks: common.Block[] = [];
-  for (let at = 0; at < bytes.length; at += 4 + bytes.readUInt32BE(at)) {
-    blocks.push(common.Block.deserializeBinary(bytes.subarray(at + 4, at + 4 + bytes.readUInt32BE(at))));
-  }
-  return blocks;
-}
 
 const varint = (n: number): Buffer => {
   const out: number[] = [];

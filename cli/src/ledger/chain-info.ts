@@ -1,3 +1,4 @@
+import type { Gateway } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
 import { CHANNEL, openSession, type Session } from '../gateway/connect';
 import { fromFabricError } from '../gateway/fabric-errors';
@@ -65,6 +66,22 @@ export function decodeChainInfo(bytes: Uint8Array): ChainInfo {
 }
 
 /**
+ * The chain of the gateway's own peer: `qscc GetChainInfo` with the evaluation pinned to the
+ * peer's org, so that no other org's peer answers (internal/pkg/gateway/registry.go `evaluator`).
+ *
+ * @param gateway - a gateway connected to the peer
+ * @param peerMspId - the MSP ID of the peer's org
+ * @throws the gateway's error when the peer does not answer
+ */
+export async function evaluateChainInfo(gateway: Gateway, peerMspId: string): Promise<ChainInfo> {
+  const bytes = await gateway
+    .getNetwork(CHANNEL)
+    .getContract('qscc')
+    .evaluate('GetChainInfo', { arguments: [CHANNEL], endorsingOrganizations: [peerMspId] });
+  return decodeChainInfo(bytes);
+}
+
+/**
  * Ask one peer for its chain: `qscc GetChainInfo` evaluated through a gateway connected to
  * that peer, signed by the caller, with the evaluation pinned to the peer's own org (the
  * gateway otherwise may pass it to another org's peer; internal/pkg/gateway/registry.go
@@ -79,11 +96,7 @@ export async function peerChainInfo(peer: OrgPeer, caller: Caller): Promise<Peer
   let session: Session | undefined;
   try {
     session = openSession(peer.connection, caller.identity, caller.mspId);
-    const bytes = await session.gateway
-      .getNetwork(CHANNEL)
-      .getContract('qscc')
-      .evaluate('GetChainInfo', { arguments: [CHANNEL], endorsingOrganizations: [peer.connection.mspId] });
-    return { ...row, chain: decodeChainInfo(bytes), error: null };
+    return { ...row, chain: await evaluateChainInfo(session.gateway, peer.connection.mspId), error: null };
   } catch (error) {
     return { ...row, chain: null, error: fromFabricError(error).message };
   } finally {

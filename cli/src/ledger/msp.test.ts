@@ -1,15 +1,12 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { common, msp } from '@hyperledger/fabric-protos';
+import { realChain } from '../test-support/ledger-fixtures';
 import { channelConfigOf } from './channel-config';
 import { validateIdentity } from './msp';
 
 /** Blocks 0 and 1 of a real `civic` channel (testdata/chain-0-4.bin). */
 function firstBlocks(): [common.Block, common.Block] {
-  const bytes = readFileSync(path.join(__dirname, 'testdata', 'chain-0-4.bin'));
-  const first = bytes.readUInt32BE(0);
-  const second = bytes.readUInt32BE(4 + first);
-  return [common.Block.deserializeBinary(bytes.subarray(4, 4 + first)), common.Block.deserializeBinary(bytes.subarray(8 + first, 8 + first + second))];
+  const [genesis, block1] = realChain();
+  return [genesis!, block1!];
 }
 
 /** The serialized identity of the orderer that signed block 1. */

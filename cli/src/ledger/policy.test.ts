@@ -1,15 +1,13 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { common, msp } from '@hyperledger/fabric-protos';
+import { realChain } from '../test-support/ledger-fixtures';
 import { channelConfigOf } from './channel-config';
 import type { MspRoleName, ValidIdentity } from './msp';
 import { evaluatePolicy } from './policy';
 
 /** The genesis config of a real `civic` channel (testdata/chain-0-4.bin, first block). */
 function genesisConfig(): ReturnType<typeof channelConfigOf> {
-  const bytes = readFileSync(path.join(__dirname, 'testdata', 'chain-0-4.bin'));
-  return channelConfigOf(common.Block.deserializeBinary(bytes.subarray(4, 4 + bytes.readUInt32BE(0))));
+  return channelConfigOf(realChain()[0]!);
 }
 
 const anyCert = (): X509Certificate => [...genesisConfig()!.msps.values()][0]!.rootCerts[0]!;

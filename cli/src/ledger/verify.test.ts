@@ -1,21 +1,8 @@
 import { createVerify, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { common, msp } from '@hyperledger/fabric-protos';
+import { realChain } from '../test-support/ledger-fixtures';
 import { blockDataHash, blockHeaderBytes, blockHeaderHash } from './block-hash';
 import { ChainVerifier, signatureVerifies } from './verify';
-
-/** Blocks 0-4 of a real `civic` channel (see testdata/README.md). */
-function realChain(): common.Block[] {
-  const bytes = readFileSync(path.join(__dirname, 'testdata', 'chain-0-4.bin'));
-  const blocks: common.Block[] = [];
-  for (let at = 0; at < bytes.length;) {
-    const length = bytes.readUInt32BE(at);
-    blocks.push(common.Block.deserializeBinary(bytes.subarray(at + 4, at + 4 + length)));
-    at += 4 + length;
-  }
-  return blocks;
-}
 
 /** Feed blocks in order; the first problem, or the summaries when there is none. */
 function verify(blocks: common.Block[]): ReturnType<ChainVerifier['check']>[] {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { msp, peer } from '@hyperledger/fabric-protos';
+import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { envelopeHeaders } from '../ledger/transaction';
 
 interface Captured {
@@ -29,4 +29,17 @@ export function capturedCreator(): msp.SerializedIdentity {
     throw new Error('the fixture holds no envelope');
   }
   return msp.SerializedIdentity.deserializeBinary(envelopeHeaders(envelope).signatureHeader.getCreator_asU8());
+}
+
+/**
+ * Blocks 0-4 of a real `civic` channel (ledger/testdata/chain-0-4.bin: each a serialized
+ * `common.Block` after a 4-byte big-endian length), fresh objects on every call.
+ */
+export function realChain(): common.Block[] {
+  const bytes = readFileSync(path.join(__dirname, '..', 'ledger', 'testdata', 'chain-0-4.bin'));
+  const blocks: common.Block[] = [];
+  for (let at = 0; at < bytes.length; at += 4 + bytes.readUInt32BE(at)) {
+    blocks.push(common.Block.deserializeBinary(bytes.subarray(at + 4, at + 4 + bytes.readUInt32BE(at))));
+  }
+  return blocks;
 }
