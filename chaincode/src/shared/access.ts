@@ -9,17 +9,12 @@ export const MSP_IDS = ['CityMSP', 'AgenciesMSP', 'UtilitiesMSP'] as const;
 export type MspId = (typeof MSP_IDS)[number];
 
 /**
- * Organisations that join the running channel by a config update that a majority of the
- * members' admins sign (README, "Joining the network"). Their staff may call what is open to
- * every org; they hold no debt collection, so the debt contract's creditor transactions stay
- * the founders'. A peer refuses proposals from an MSP that is not on the channel, so naming
- * an org here before it joins opens nothing.
+ * The MSP ID of any org on the channel: a founding org or one that joined later by a config
+ * update a majority of the members' admins signed. The peer admits a proposal only from an
+ * identity of a channel MSP that meets /Channel/Application/Writers, so an MSP ID the chaincode
+ * sees is always a channel member's.
  */
-export const JOINED_MSP_IDS = ['HarbourMSP'] as const;
-
-/** Every org whose staff may call the transactions open to all members. */
-export const MEMBER_MSP_IDS = [...MSP_IDS, ...JOINED_MSP_IDS] as const;
-export type MemberMspId = (typeof MEMBER_MSP_IDS)[number];
+export type MemberMspId = string;
 
 /** Staff roles, carried in {@link ROLE_ATTRIBUTE}. */
 export const ROLES = [
@@ -39,7 +34,7 @@ export type Role = (typeof ROLES)[number];
 
 /** Who may call a transaction: a set of MSP IDs and, optionally, roles. */
 export interface AccessRule<M extends MemberMspId = MemberMspId> {
-  /** Organisations whose members may call; defaults to every member org ({@link MEMBER_MSP_IDS}). */
+  /** Organisations whose members may call; omitted means every org on the channel. */
   readonly msps?: readonly M[];
   /** Roles (any of) the caller's certificate must carry; omitted means any member. */
   readonly roles?: readonly Role[];
@@ -63,8 +58,8 @@ export interface Caller<M extends MemberMspId = MemberMspId> {
 export function authorize<M extends MemberMspId = MemberMspId>(ctx: Context, rule: AccessRule<M>, action: string): Caller<M> {
   const mspId = ctx.clientIdentity.getMSPID();
   const role = ctx.clientIdentity.getAttributeValue(ROLE_ATTRIBUTE) ?? undefined;
-  const msps: readonly string[] = rule.msps ?? MEMBER_MSP_IDS;
-  if (!msps.includes(mspId)) {
+  const msps: readonly string[] | undefined = rule.msps;
+  if (msps !== undefined && !msps.includes(mspId)) {
     throw new ChaincodeError('FORBIDDEN', `${action} is not open to members of ${mspId} (allowed: ${msps.join(', ')})`);
   }
   if (rule.roles !== undefined && (role === undefined || !(rule.roles as readonly string[]).includes(role))) {
