@@ -79,14 +79,21 @@ port_in_use() {
   ss -Htln "sport = :$1" 2>/dev/null | grep -q .
 }
 
+# listening_ports: every TCP port something listens on here, one per line (one ss call
+# for a whole port map instead of one per port).
+listening_ports() {
+  ss -Htln 2>/dev/null | awk '{ n = split($4, a, ":"); print a[n] }' | sort -un
+}
+
 # write_port_map BASE: compute the map from BASE, check every port is free, write it.
 write_port_map() {
-  local base="$1" i role offset port busy=()
+  local base="$1" i role offset port busy=() listening
   if ! [[ "${base}" =~ ^[0-9]+$ ]] || ((base < 1024 || base > 65000)); then
     log_error "CIVIC_BASE_PORT must be a number between 1024 and 65000 (got '${base}')"
     return 1
   fi
   check_host_settings || return 1
+  listening="$(listening_ports | tr '\n' ' ')"
   mkdir -p "${CIVIC_NETWORK_HOME}"
   local env_lines=("CIVIC_BASE_PORT=${base}" "CIVIC_HOST=${CIVIC_HOST:-127.0.0.1}")
   for i in "${!ORGS[@]}"; do
@@ -94,7 +101,7 @@ write_port_map() {
     for offset in "${!PORT_ROLES[@]}"; do
       role="${PORT_ROLES[$offset]}"
       port=$((base + 20 * i + offset))
-      port_in_use "${port}" && busy+=("${port} (${ORGS[$i]} ${role})")
+      [[ " ${listening} " != *" ${port} "* ]] || busy+=("${port} (${ORGS[$i]} ${role})")
       env_lines+=("$(port_var "${ORGS[$i]}" "${role}")=${port}")
     done
   done
