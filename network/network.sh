@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Civic Ledger network lifecycle: native Fabric processes on
-# 127.0.0.1, no Docker. Called by `civic network <verb>`; usable on its own.
+# Civic Ledger network lifecycle: native Fabric processes, no Docker, listening on
+# the network's host address (CIVIC_HOST, default 127.0.0.1). Called by
+# `civic network <verb>`; usable on its own.
 #
 #   network.sh up [--until STAGE]   bring up or resume (idempotent); stages in order:
 #                                   binaries, ports, cas, identities, orderers, peers, channel, chaincode
@@ -12,7 +13,10 @@
 #   network.sh org-* | channel-*    an org joining the running channel (network/lib/org.sh)
 #
 # Environment: CIVIC_NETWORK_HOME (state folder, default <repo>/.network),
-# CIVIC_BASE_PORT (first port, default 27000), FABRIC_BIN, CIVIC_CACHE_DIR.
+# CIVIC_BASE_PORT (first port, default 27000), CIVIC_HOST (the IPv4 address every
+# org's nodes listen on and are reached at, default 127.0.0.1; CIVIC_HOST_<ORG> for
+# one org), FABRIC_BIN, CIVIC_CACHE_DIR. The base port and addresses are fixed
+# when the network is created (ports.env) and a different value later is refused.
 set -euo pipefail
 
 # shellcheck source=network/lib/common.sh
@@ -61,17 +65,18 @@ stage_identities() {
 }
 
 # write_connection_profiles: one Fabric common connection profile per org,
-# from connection-profiles/org.template.json and the port map.
+# from connection-profiles/org.template.json, the port map and the org's node
+# address (the peer's TLS certificate is checked against that address).
 write_connection_profiles() {
   local org out
   for org in "${ORGS[@]}"; do
     out="${CIVIC_PROFILES_DIR}/${org}.json"
     mkdir -p "$(dirname "${out}")"
     jq --arg org "${org}" --arg msp "$(org_msp "${org}")" \
-      --arg peer "127.0.0.1:$(port_of "${org}" peer)" --arg ca "$(ca_url "${org}")" \
+      --arg peer "$(peer_endpoint "${org}")" --arg host "$(node_host "${org}")" --arg ca "$(ca_url "${org}")" \
       --arg caName "$(ca_name "${org}")" --arg tlsRoot "$(ca_root_cert "${org}")" \
       --arg wallet "${CIVIC_WALLET}/${org}" \
-      'def subst: gsub("\\$\\{ORG\\}"; $org) | gsub("\\$\\{MSP_ID\\}"; $msp) | gsub("\\$\\{PEER_ADDRESS\\}"; $peer)
+      'def subst: gsub("\\$\\{ORG\\}"; $org) | gsub("\\$\\{MSP_ID\\}"; $msp) | gsub("\\$\\{PEER_ADDRESS\\}"; $peer) | gsub("\\$\\{PEER_HOST\\}"; $host)
           | gsub("\\$\\{CA_URL\\}"; $ca) | gsub("\\$\\{CA_NAME\\}"; $caName)
           | gsub("\\$\\{TLS_ROOT_CERT\\}"; $tlsRoot) | gsub("\\$\\{WALLET\\}"; $wallet);
         walk(if type == "object" then with_entries(.key |= subst) elif type == "string" then subst else . end)' "${REPO_DIR}/connection-profiles/org.template.json" >"${out}"

@@ -6,7 +6,8 @@
 # stage_chaincode_source DEST: build the chaincode workspace and lay out DEST as a
 # self-contained node package: package.json (runtime dependencies only, `npm start`
 # = fabric-chaincode-node start), compiled dist/, and a package-lock.json so every
-# peer installs identical dependencies.
+# peer installs identical dependencies (resolved from npm's cache when it holds
+# them, so an org's host without a route to the registry can package too).
 stage_chaincode_source() {
   local dest="$1" src="${REPO_DIR}/chaincode"
   (cd "${REPO_DIR}" && npm run build --silent -w chaincode) || return 1
@@ -15,7 +16,7 @@ stage_chaincode_source() {
   cp -a "${src}/dist" "${dest}/dist"
   jq 'del(.scripts.build, .devDependencies, .types) | .scripts.start = "fabric-chaincode-node start"' \
     "${src}/package.json" >"${dest}/package.json"
-  (cd "${dest}" && npm install --package-lock-only --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null) || return 1
+  (cd "${dest}" && npm install --package-lock-only --prefer-offline --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null) || return 1
 }
 
 # The chaincode definition: name, an explicit endorsement policy (a majority of

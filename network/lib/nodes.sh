@@ -6,11 +6,12 @@
 # Layout under ${CIVIC_NETWORK_HOME}/nodes/<node>/: data (ledgers, Raft WAL and
 # snapshots, chaincode builds). Logs: ${LOGS_DIR}/<node>.log.
 
-# node_host ORG: the address an org's nodes listen on and are reached at.
-# One machine here; another host sets CIVIC_HOST_<ORG> (e.g. CIVIC_HOST_CITY).
+# node_host ORG: the address an org's nodes listen on and are reached at: the one
+# recorded in ports.env when the network was created (NODE_HOST_<ORG>), else
+# CIVIC_HOST_<ORG>, else CIVIC_HOST (every org of this network home), else 127.0.0.1.
 node_host() {
-  local var="CIVIC_HOST_${1^^}"
-  printf '%s\n' "${!var:-127.0.0.1}"
+  local saved="NODE_HOST_${1^^}" var="CIVIC_HOST_${1^^}"
+  printf '%s\n' "${!saved:-${!var:-${CIVIC_HOST:-127.0.0.1}}}"
 }
 
 # Fabric's default log format without terminal colours (logs go to files).
@@ -75,12 +76,13 @@ start_orderer() {
 }
 
 # external_builders_json: the node external builder, with the environment its
-# build step needs (npm reads HOME for its cache and the registry settings) and
+# build step needs (npm reads HOME for its cache, the registry settings, and
+# whether to stay offline: NPM_CONFIG_OFFLINE / NPM_CONFIG_PREFER_OFFLINE) and
 # the chaincode's own settings (CIVIC_MAX_CLOCK_SKEW_SECONDS: the proposal
 # timestamp skew a peer accepts, default 300 s), taken from the peer's environment.
 external_builders_json() {
   jq -cn --arg path "${NETWORK_DIR}/builders/node" \
-    '[{name: "civic-node", path: $path, propagateEnvironment: ["HOME", "NPM_CONFIG_CACHE", "NPM_CONFIG_REGISTRY", "npm_config_cache", "npm_config_registry", "CIVIC_BUILDER_LOG", "CIVIC_MAX_CLOCK_SKEW_SECONDS"]}]'
+    '[{name: "civic-node", path: $path, propagateEnvironment: ["HOME", "NPM_CONFIG_CACHE", "NPM_CONFIG_REGISTRY", "NPM_CONFIG_OFFLINE", "NPM_CONFIG_PREFER_OFFLINE", "npm_config_cache", "npm_config_registry", "npm_config_offline", "npm_config_prefer_offline", "CIVIC_BUILDER_LOG", "CIVIC_MAX_CLOCK_SKEW_SECONDS"]}]'
 }
 
 # total_query_limit: the peers' ledger.state.totalQueryLimit (results per range

@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # Port map: every port of a network derives from one base port, is checked free
 # before first use, and is written once to ${CIVIC_NETWORK_HOME}/ports.env (and
-# ports.json for the CLI), so a resumed network keeps its ports.
+# ports.json for the CLI), so a resumed network keeps its ports. The nodes' address
+# is chosen at creation too (CIVIC_HOST for every org of the home, CIVIC_HOST_<ORG>
+# for one; default 127.0.0.1) and recorded there as CIVIC_HOST and NODE_HOST_<ORG>.
 #
 # Layout for org index i (city=0, agencies=1, utilities=2), base B, block 20;
 # a joining org's home has one org (i=0) on a base of its own (e.g. B+60):
@@ -48,41 +50,76 @@ port_of() {
   printf '%s\n' "${!var:?port map not loaded or no port for $1 $2}"
 }
 
-# port_in_use PORT: true when something listens on 127.0.0.1:PORT.
+# valid_host ADDRESS: true for a dotted IPv4 address (each part 0-255, no leading zeros).
+valid_host() {
+  local part parts
+  [[ "$1" =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]] || return 1
+  IFS=. read -ra parts <<<"$1"
+  for part in "${parts[@]}"; do
+    [[ "${part}" =~ ^(0|[1-9][0-9]*)$ ]] && ((part <= 255)) || return 1
+  done
+}
+
+# check_host_settings: every address this home's nodes would get (CIVIC_HOST and
+# CIVIC_HOST_<ORG> of its orgs) is an IPv4 address; names the setting that is not.
+check_host_settings() {
+  local org var vars=(CIVIC_HOST)
+  for org in "${ORGS[@]}"; do vars+=("CIVIC_HOST_${org^^}"); done
+  for var in "${vars[@]}"; do
+    [[ -z "${!var:-}" ]] || valid_host "${!var}" || {
+      log_error "${var} must be an IPv4 address of this machine (e.g. 127.0.0.1 or 10.77.5.1), not '${!var}'"
+      return 1
+    }
+  done
+}
+
+# port_in_use PORT: true when something listens on PORT (on any address of this host's
+# network namespace: a node on another address would still clash with a wildcard listener).
 port_in_use() {
   ss -Htln "sport = :$1" 2>/dev/null | grep -q .
 }
 
+# listening_ports: every TCP port something listens on here, one per line (one ss call
+# for a whole port map instead of one per port).
+listening_ports() {
+  ss -Htln 2>/dev/null | awk '{ n = split($4, a, ":"); print a[n] }' | sort -un
+}
+
 # write_port_map BASE: compute the map from BASE, check every port is free, write it.
 write_port_map() {
-  local base="$1" i role offset port busy=()
+  local base="$1" i role offset port busy=() listening
   if ! [[ "${base}" =~ ^[0-9]+$ ]] || ((base < 1024 || base > 65000)); then
     log_error "CIVIC_BASE_PORT must be a number between 1024 and 65000 (got '${base}')"
     return 1
   fi
+  check_host_settings || return 1
+  listening="$(listening_ports | tr '\n' ' ')"
   mkdir -p "${CIVIC_NETWORK_HOME}"
-  local env_lines=("CIVIC_BASE_PORT=${base}")
+  local env_lines=("CIVIC_BASE_PORT=${base}" "CIVIC_HOST=${CIVIC_HOST:-127.0.0.1}")
   for i in "${!ORGS[@]}"; do
+    env_lines+=("NODE_HOST_${ORGS[$i]^^}=$(node_host "${ORGS[$i]}")")
     for offset in "${!PORT_ROLES[@]}"; do
       role="${PORT_ROLES[$offset]}"
       port=$((base + 20 * i + offset))
-      port_in_use "${port}" && busy+=("${port} (${ORGS[$i]} ${role})")
+      [[ " ${listening} " != *" ${port} "* ]] || busy+=("${port} (${ORGS[$i]} ${role})")
       env_lines+=("$(port_var "${ORGS[$i]}" "${role}")=${port}")
     done
   done
   if ((${#busy[@]} > 0)); then
-    log_error "ports already in use on 127.0.0.1: ${busy[*]}; choose another CIVIC_BASE_PORT"
+    log_error "ports already in use on this host (its nodes would listen on ${CIVIC_HOST:-127.0.0.1}): ${busy[*]}; choose another CIVIC_BASE_PORT"
     return 1
   fi
   printf '%s\n' "${env_lines[@]}" >"${PORTS_ENV}"
-  # ports.json: {basePort, host, orgs: {city: {mspId, ca, ca_ops, peer, ...}, ...}}
-  local msps='{}' org
-  for org in "${ORGS[@]}"; do msps="$(jq -c --arg o "${org}" --arg m "$(org_msp "${org}")" '. + {($o): $m}' <<<"${msps}")"; done
-  jq -Rn --arg base "${base}" --argjson msps "${msps}" '
+  # ports.json: {basePort, host, orgs: {city: {mspId, host, ca, ca_ops, peer, ...}, ...}}
+  local orgs='{}' org
+  for org in "${ORGS[@]}"; do
+    orgs="$(jq -c --arg o "${org}" --arg m "$(org_msp "${org}")" --arg h "$(node_host "${org}")" '. + {($o): {mspId: $m, host: $h}}' <<<"${orgs}")"
+  done
+  jq -Rn --arg base "${base}" --arg host "${CIVIC_HOST:-127.0.0.1}" --argjson orgs "${orgs}" '
     [inputs | capture("^PORT_(?<org>[A-Z]+)_(?<role>[A-Z_]+)=(?<port>[0-9]+)$")]
-    | reduce .[] as $p ({basePort: ($base | tonumber), host: "127.0.0.1", orgs: {}};
+    | reduce .[] as $p ({basePort: ($base | tonumber), host: $host, orgs: {}};
         .orgs[$p.org | ascii_downcase][$p.role | ascii_downcase] = ($p.port | tonumber))
-    | .orgs |= with_entries(.value.mspId = $msps[.key])
+    | .orgs |= with_entries(.value += $orgs[.key])
   ' <"${PORTS_ENV}" >"${PORTS_JSON}"
 }
 
@@ -94,6 +131,35 @@ load_port_map() {
     log_error "this network was created with $(grep CIVIC_BASE_PORT= "${PORTS_ENV}"); run 'civic network clean' to change it"
     return 1
   fi
+  check_saved_hosts || return 1
   # shellcheck disable=SC1090
   source "${PORTS_ENV}"
+}
+
+# saved_setting NAME DEFAULT: a setting recorded in ports.env (a network made before
+# addresses were recorded ran on 127.0.0.1).
+saved_setting() {
+  local value
+  value="$(sed -n "s/^$1=//p" "${PORTS_ENV}")"
+  printf '%s\n' "${value:-$2}"
+}
+
+# check_saved_hosts: refuse a CIVIC_HOST or CIVIC_HOST_<ORG> that differs from the
+# address the network was created with (its certificates and channel name that one).
+check_saved_hosts() {
+  local org var saved
+  saved="$(saved_setting CIVIC_HOST 127.0.0.1)"
+  if [[ -n "${CIVIC_HOST:-}" && "${CIVIC_HOST}" != "${saved}" ]]; then
+    log_error "this network was created with CIVIC_HOST=${saved}, not ${CIVIC_HOST}; unset CIVIC_HOST, or run 'civic network clean' to change it"
+    return 1
+  fi
+  for org in "${ORGS[@]}"; do
+    var="CIVIC_HOST_${org^^}"
+    [[ -n "${!var:-}" ]] || continue
+    saved="$(saved_setting "NODE_HOST_${org^^}" "$(saved_setting CIVIC_HOST 127.0.0.1)")"
+    if [[ "${!var}" != "${saved}" ]]; then
+      log_error "this network was created with ${org}'s nodes on ${saved}, not ${var}=${!var}; unset ${var}, or run 'civic network clean' to change it"
+      return 1
+    fi
+  done
 }

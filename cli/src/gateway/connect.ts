@@ -1,6 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
 import { createPrivateKey } from 'node:crypto';
+import { isIP } from 'node:net';
+import { checkServerIdentity } from 'node:tls';
 import type { OrgConnection } from './profile';
 import type { WalletIdentity } from './wallet';
 
@@ -17,6 +19,26 @@ export const DEADLINES = { evaluate: 10_000, endorse: 30_000, submit: 10_000, co
  * petitions (each with its 2048-4096-bit key and title, up to about 4 KB) fits several times.
  */
 export const MAX_RECEIVE_MESSAGE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Server TLS credentials for an org's peer: its certificate must chain to the org's TLS root
+ * and name `org.peerHostAlias` (a DNS name or an IP address subject alternative name).
+ */
+export function peerCredentials(org: Pick<OrgConnection, 'peerTlsRootCert' | 'peerHostAlias'>): grpc.ChannelCredentials {
+  return grpc.credentials.createSsl(org.peerTlsRootCert, null, null, {
+    checkServerIdentity: (_serverName, cert) => checkServerIdentity(org.peerHostAlias, cert),
+  });
+}
+
+/**
+ * The TLS server name (SNI) sent to a peer whose certificate is checked against `alias`: the
+ * alias itself, or `localhost` when it is an IP address, which RFC 6066 does not allow as a
+ * server name (Node warns on it). Fabric peers serve one certificate whatever the name, and
+ * {@link peerCredentials} still checks that certificate against the address.
+ */
+export function tlsServerName(alias: string): string {
+  return isIP(alias) === 0 ? alias : 'localhost';
+}
 
 /** An open gateway connection; close it when done. */
 export interface Session {
@@ -37,8 +59,8 @@ export interface Session {
  * @returns a session; call `close()` in a `finally`
  */
 export function openSession(org: OrgConnection, identity: WalletIdentity, mspId: string = org.mspId): Session {
-  const client = new grpc.Client(org.peerEndpoint, grpc.credentials.createSsl(org.peerTlsRootCert), {
-    'grpc.ssl_target_name_override': org.peerHostAlias,
+  const client = new grpc.Client(org.peerEndpoint, peerCredentials(org), {
+    'grpc.ssl_target_name_override': tlsServerName(org.peerHostAlias),
     'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES,
   });
   const deadline = (ms: number) => (): grpc.CallOptions => ({ deadline: Date.now() + ms });

@@ -26,10 +26,21 @@ export interface OrgConnection {
   /** Gateway peer endpoint `host:port` (gRPC over TLS). */
   readonly peerEndpoint: string;
   readonly peerTlsRootCert: Buffer;
+  /**
+   * The name the peer's TLS certificate is checked against: the profile's
+   * `ssl-target-name-override`, else the host of the peer endpoint (an address such as
+   * 127.0.0.1 or 10.77.5.2, or a DNS name).
+   */
   readonly peerHostAlias: string;
   readonly ca: { readonly url: string; readonly caName: string; readonly tlsRootCertPath: string } | undefined;
   /** Folder holding this org's enrolled identities, one `<user>/msp` each. */
   readonly walletDir: string;
+}
+
+/** The host part of `host:port` (an IPv6 address in brackets loses them). */
+export function endpointHost(endpoint: string): string {
+  const host = endpoint.replace(/:\d+$/, '');
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
 function firstPath(p: z.infer<typeof tlsPath>['path']): string {
@@ -53,12 +64,13 @@ export function loadOrgConnection(paths: CivicPaths, org: string, profileOverrid
   const caName = orgEntry.certificateAuthorities[0];
   const ca = caName === undefined ? undefined : profile.certificateAuthorities[caName];
   const alias = peer.grpcOptions['ssl-target-name-override'];
+  const peerEndpoint = peer.url.replace(/^grpcs?:\/\//, '');
   return {
     profilePath,
     mspId: orgEntry.mspid,
-    peerEndpoint: peer.url.replace(/^grpcs?:\/\//, ''),
+    peerEndpoint,
     peerTlsRootCert: readFileSync(firstPath(peer.tlsCACerts.path)),
-    peerHostAlias: typeof alias === 'string' ? alias : 'localhost',
+    peerHostAlias: typeof alias === 'string' && alias !== '' ? alias : endpointHost(peerEndpoint),
     ca: ca === undefined ? undefined : { url: ca.url, caName: ca.caName, tlsRootCertPath: firstPath(ca.tlsCACerts.path) },
     walletDir: profile['x-civic-wallet'] ?? path.join(paths.wallet, org),
   };
