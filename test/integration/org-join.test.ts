@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { civic, civicJson, type CivicRun } from '../support/civic-cli';
@@ -124,6 +124,25 @@ describe('a fourth org joining the running channel', () => {
     expect(def.values.MSP.value.config.signing_identity).toBeNull();
     expect(JSON.stringify(def)).not.toMatch(/PRIVATE KEY/);
     expect(def.values.AnchorPeers.value.anchor_peers).toEqual([{ host: link.nsAddress, port: harbourPeerPort }]);
+  });
+
+  it("refuses Harbour's staff at a member's peer while Harbour is not on the channel", () => {
+    // The chaincode admits any MSP the peer lets through; the peer lets through only channel MSPs.
+    type Profile = { organizations: Record<string, { peers: string[] }>; peers: Record<string, unknown> };
+    const read = (home: unknown, org: string): Profile =>
+      JSON.parse(readFileSync(path.join(String(home), 'connection-profiles', `${org}.json`), 'utf8')) as Profile;
+    const viaCity = read(harbour.CIVIC_NETWORK_HOME, 'harbour');
+    viaCity.peers = { 'peer0.city': read(members.CIVIC_NETWORK_HOME, 'city').peers['peer0.city'] };
+    for (const org of Object.values(viaCity.organizations)) {
+      org.peers = ['peer0.city'];
+    }
+    const profile = path.join(files, 'harbour-via-city.json');
+    writeFileSync(profile, JSON.stringify(viaCity));
+    const key = path.join(files, 'outsider-citizen.key.json');
+    atHarbourJson<{ did: string }>(['identity', 'keygen', '--out', key]);
+    const refused = atHarbour(['--org', 'harbour', '--profile', profile, '--user', 'clerk', 'identity', 'register', '--key', key]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/access denied: channel \[civic\] creator org unknown/);
   });
 
   it('refuses the update with one member admin signature, naming the orgs still missing, and accepts it with a majority', () => {
