@@ -138,6 +138,19 @@ describe('openGatewaySession on real gRPC servers', () => {
     session.close();
   });
 
+  it('starts at the peer named first, and refuses a name that is not a peer of the org', async () => {
+    const a = await startServer(pair);
+    const b = await startServer(pair);
+    servers.push(a.server, b.server);
+    const connection = org([peer('peer0.city', a.port), peer('peer1.city', b.port)]);
+    const session = await openGatewaySession(connection, identity, undefined, { first: 'peer1.city', start: 0, readyMs: 2000 });
+    expect(session.peer.name).toBe('peer1.city');
+    session.close();
+    await expect(openGatewaySession(connection, identity, undefined, { first: 'peer7.city' })).rejects.toThrow(
+      "gateway peer 'peer7.city' is not a peer of CityMSP (its peers: peer0.city, peer1.city)",
+    );
+  });
+
   it('names every endpoint tried when no peer answers within the deadline', async () => {
     const [p0, p1] = [await closedPort(), await closedPort()];
     const error = await openGatewaySession(org([peer('peer0.city', p0), peer('peer1.city', p1)]), identity, undefined, { start: 0, readyMs: 500 }).catch(

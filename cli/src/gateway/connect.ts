@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
 import { createPrivateKey } from 'node:crypto';
+import { UsageError } from '../errors';
 import { firstThatConnects, processStartIndex, rotate, type FailedPeer } from './peer-choice';
 import type { OrgConnection, PeerConnection } from './profile';
 import type { WalletIdentity } from './wallet';
@@ -57,6 +58,8 @@ export interface GatewayChoice {
   readonly readyMs?: number;
   /** Index of the peer to try first (default: one drawn at random once per process). */
   readonly start?: number;
+  /** Name of the peer to try first (e.g. `peer1.city`); wins over `start`. */
+  readonly first?: string;
   /** Told about each peer that did not answer before another did (e.g. a `--verbose` line). */
   readonly onFailover?: (failed: FailedPeer) => void;
 }
@@ -73,6 +76,7 @@ export interface GatewayChoice {
  * @param choice - readiness deadline, first peer, failover callback
  * @returns a session on the first peer that answered; call `close()` in a `finally`
  * @throws NetworkError (code `GATEWAY_UNREACHABLE`) naming every endpoint tried when none answers
+ * @throws UsageError when `choice.first` names no peer of the org
  */
 export async function openGatewaySession(
   org: OrgConnection,
@@ -81,10 +85,22 @@ export async function openGatewaySession(
   choice: GatewayChoice = {},
 ): Promise<Session> {
   const readyMs = choice.readyMs ?? PEER_READY_MS;
-  const order = rotate(org.peers, choice.start ?? processStartIndex(org.profilePath, org.peers.length));
+  const order = rotate(org.peers, startIndex(org, choice));
   const { peer, connection, failed } = await firstThatConnects(order, (p) => readyClient(p, readyMs), org.mspId);
   failed.forEach((f) => choice.onFailover?.(f));
   return sessionOver(connection, peer, identity, mspId);
+}
+
+/** Where to start in the org's peers: the named one, the given index, or the process's draw. */
+function startIndex(org: OrgConnection, choice: GatewayChoice): number {
+  if (choice.first === undefined) {
+    return choice.start ?? processStartIndex(org.profilePath, org.peers.length);
+  }
+  const index = org.peers.findIndex((p) => p.name === choice.first);
+  if (index < 0) {
+    throw new UsageError(`gateway peer '${choice.first}' is not a peer of ${org.mspId} (its peers: ${org.peers.map((p) => p.name).join(', ')})`);
+  }
+  return index;
 }
 
 /** A gRPC client of one peer (TLS verified against its root, the CLI's message size limit). */
