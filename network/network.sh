@@ -11,6 +11,7 @@
 #   network.sh status               JSON: nodes, ports, health
 #   network.sh doctor               JSON lines: checks with a remedy for each failure
 #   network.sh org-* | channel-*    an org joining the running channel (network/lib/org.sh)
+#   network.sh peer-add ORG         another peer of ORG: peer1, peer2, ... (network/lib/peer.sh)
 #
 # Environment: CIVIC_NETWORK_HOME (state folder, default <repo>/.network),
 # CIVIC_BASE_PORT (first port, default 27000), CIVIC_HOST (the IPv4 address every
@@ -35,6 +36,8 @@ source "${NETWORK_DIR}/lib/channel.sh"
 source "${NETWORK_DIR}/lib/chaincode.sh"
 # shellcheck source=network/lib/org.sh
 source "${NETWORK_DIR}/lib/org.sh"
+# shellcheck source=network/lib/peer.sh
+source "${NETWORK_DIR}/lib/peer.sh"
 # shellcheck source=network/lib/status.sh
 source "${NETWORK_DIR}/lib/status.sh"
 # shellcheck source=network/lib/doctor.sh
@@ -66,20 +69,32 @@ stage_identities() {
 
 # write_connection_profiles: one Fabric common connection profile per org,
 # from connection-profiles/org.template.json, the port map and the org's node
-# address (the peer's TLS certificate is checked against that address).
+# address (each peer's TLS certificate is checked against that address), listing
+# every peer of the org: peer0 as the template has it, then each added peer
+# (peer1, ...) as a copy of peer0's entries with its own address.
 write_connection_profiles() {
-  local org out
+  local org out n extra
   for org in "${ORGS[@]}"; do
     out="${CIVIC_PROFILES_DIR}/${org}.json"
     mkdir -p "$(dirname "${out}")"
+    extra='[]'
+    for n in $(added_peer_numbers "${org}"); do
+      extra="$(jq -c --arg name "peer${n}.${org}" --arg url "grpcs://$(peer_endpoint "${org}" "${n}")" '. + [{name: $name, url: $url}]' <<<"${extra}")"
+    done
     jq --arg org "${org}" --arg msp "$(org_msp "${org}")" \
       --arg peer "$(peer_endpoint "${org}")" --arg host "$(node_host "${org}")" --arg ca "$(ca_url "${org}")" \
       --arg caName "$(ca_name "${org}")" --arg tlsRoot "$(ca_root_cert "${org}")" \
-      --arg wallet "${CIVIC_WALLET}/${org}" \
+      --arg wallet "${CIVIC_WALLET}/${org}" --argjson extra "${extra}" \
       'def subst: gsub("\\$\\{ORG\\}"; $org) | gsub("\\$\\{MSP_ID\\}"; $msp) | gsub("\\$\\{PEER_ADDRESS\\}"; $peer) | gsub("\\$\\{PEER_HOST\\}"; $host)
           | gsub("\\$\\{CA_URL\\}"; $ca) | gsub("\\$\\{CA_NAME\\}"; $caName)
           | gsub("\\$\\{TLS_ROOT_CERT\\}"; $tlsRoot) | gsub("\\$\\{WALLET\\}"; $wallet);
-        walk(if type == "object" then with_entries(.key |= subst) elif type == "string" then subst else . end)' "${REPO_DIR}/connection-profiles/org.template.json" >"${out}"
+        walk(if type == "object" then with_entries(.key |= subst) elif type == "string" then subst else . end)
+        | ("peer0." + $org) as $first
+        | reduce $extra[] as $p (.;
+            .organizations[$msp].peers += [$p.name]
+            | .peers[$p.name] = (.peers[$first] | .url = $p.url)
+            | .channels.civic.peers[$p.name] = .channels.civic.peers[$first])' \
+      "${REPO_DIR}/connection-profiles/org.template.json" >"${out}"
   done
   log_info "connection profiles in ${CIVIC_PROFILES_DIR}"
 }
@@ -101,8 +116,12 @@ stage_orderers() {
 stage_peers() {
   require_fabric peers
   load_port_map
-  local org
+  local org n
   for org in "${ORGS[@]}"; do start_peer "${org}"; done
+  # Peers added with 'civic peer add' after the first ones, which they bootstrap gossip from.
+  for org in "${ORGS[@]}"; do
+    for n in $(added_peer_numbers "${org}"); do start_peer "${org}" "${n}"; done
+  done
 }
 
 stage_channel() {
@@ -178,9 +197,13 @@ cmd_up() {
   printf 'network up to stage %s in %ss (state: %s)\n' "${until}" "$((SECONDS - started))" "${CIVIC_NETWORK_HOME}" >&2
 }
 
-# all_node_names: every node this network can run, in stop order.
+# all_node_names: every node this network can run, in stop order (added peers, by
+# their pid files, before the orgs' first peers).
 all_node_names() {
-  local org
+  local org file
+  for file in "${PIDS_DIR}"/peer[0-9]*-*.pid; do
+    [[ -f "${file}" ]] && basename "${file}" .pid
+  done
   for org in "${ORGS[@]}"; do printf 'peer-%s\n' "${org}"; done
   for org in "${ORGS[@]}"; do printf 'orderer-%s\n' "${org}"; done
   for org in "${ORGS[@]}"; do printf 'ca-%s\n' "${org}"; done
@@ -216,9 +239,10 @@ main() {
     channel-add-org) cmd_channel_add_org "$@" ;;
     channel-sign) cmd_channel_sign "$@" ;;
     channel-submit) cmd_channel_submit "$@" ;;
+    peer-add) cmd_peer_add "$@" ;;
     doctor) cmd_doctor ;;
     *)
-      log_error "usage: network.sh up [--until STAGE] | deploy | down | clean | status | doctor | org-init NAME OUT | org-join BLOCK | org-committed | org-approve VERSION SEQUENCE POLICY | channel-genesis ORG OUT | channel-fetch-config ORG OUT | channel-add-org ORG DEFINITION OUT | channel-sign ORG FILE | channel-submit ORG FILE"
+      log_error "usage: network.sh up [--until STAGE] | deploy | down | clean | status | doctor | org-init NAME OUT | org-join BLOCK | org-committed | org-approve VERSION SEQUENCE POLICY | channel-genesis ORG OUT | channel-fetch-config ORG OUT | channel-add-org ORG DEFINITION OUT | channel-sign ORG FILE | channel-submit ORG FILE | peer-add ORG"
       return 2
       ;;
   esac

@@ -17,6 +17,11 @@ export interface CommandContext {
   connection(): OrgConnection;
   /** The selected wallet identity (`--user`) of the selected org. */
   identity(): WalletIdentity;
+  /**
+   * The org's peer to try first as gateway (`CIVIC_GATEWAY_PEER`, e.g. `peer1.city`);
+   * undefined to start at a peer drawn at random once per process.
+   */
+  readonly gatewayPeer: string | undefined;
 }
 
 /** Environment of a CLI run; replaced in tests. */
@@ -53,6 +58,7 @@ export function action<A extends unknown[]>(runtime: Runtime, run: (ctx: Command
         printer,
         connection: () => loadOrgConnection(paths, options.org, options.profile),
         identity: () => readWalletIdentity(loadOrgConnection(paths, options.org, options.profile).walletDir, options.user),
+        gatewayPeer: runtime.env.CIVIC_GATEWAY_PEER === '' ? undefined : runtime.env.CIVIC_GATEWAY_PEER,
       };
       await run(ctx, ...args);
     } catch (error) {

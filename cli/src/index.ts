@@ -9,6 +9,7 @@ import { staffCommand } from './commands/staff';
 import { channelCommand, orgCommand } from './commands/join';
 import { ledgerCommand } from './commands/ledger';
 import { eventsCommand } from './commands/events';
+import { peerCommand } from './commands/peer';
 import { processRuntime, type Runtime } from './context';
 
 /**
@@ -40,6 +41,7 @@ export function buildProgram(runtime: Runtime = processRuntime): Command {
   program.addCommand(eventsCommand(runtime));
   program.addCommand(orgCommand(runtime));
   program.addCommand(channelCommand(runtime));
+  program.addCommand(peerCommand(runtime));
   forEachCommand(program, (command) => {
     command.exitOverride();
     command.configureOutput({

@@ -47,20 +47,21 @@ committed_definition() {
     --name "${CHAINCODE_NAME}" --output json 2>/dev/null || true
 }
 
-# install_on_peer ORG PACKAGE PACKAGE_ID: install unless the peer already has it
-# (the peer runs the node external builder's detect and build here).
+# install_on_peer ORG PACKAGE PACKAGE_ID [N]: install on ORG's peer N (default 0) unless
+# it already has it (the peer runs the node external builder's detect and build here).
 install_on_peer() {
-  local org="$1" pkg="$2" id="$3" out
-  if peer_as_admin "${org}" lifecycle chaincode queryinstalled --output json 2>/dev/null |
+  local org="$1" pkg="$2" id="$3" n="${4:-0}" out name
+  name="$(peer_node_name "${org}" "${n}")"
+  if peer_as_admin_on "${org}" "${n}" lifecycle chaincode queryinstalled --output json 2>/dev/null |
     jq -e --arg id "${id}" '.installed_chaincodes // [] | any(.package_id == $id)' >/dev/null; then
-    log_info "peer-${org}: ${id} already installed"
+    log_info "${name}: ${id} already installed"
     return 0
   fi
-  out="$(peer_as_admin "${org}" lifecycle chaincode install "${pkg}" 2>&1)" || {
-    log_error "install on peer-${org} failed: ${out}"
+  out="$(peer_as_admin_on "${org}" "${n}" lifecycle chaincode install "${pkg}" 2>&1)" || {
+    log_error "install on ${name} failed: ${out}"
     return 1
   }
-  log_info "peer-${org}: installed ${id}"
+  log_info "${name}: installed ${id}"
 }
 
 # endorsement_policy: a majority of the peers of the channel's member orgs (from the
@@ -95,7 +96,7 @@ orderer_args() {
   printf '%s\n' -o "$(orderer_endpoint "$1")" --tls --cafile "$(org_dir "$1")/orderer/tls/ca.crt"
 }
 
-# deploy_chaincode: package, install on every peer, approve by every org and
+# deploy_chaincode: package, install on every peer (added ones too), approve by every org and
 # commit the next sequence of the civic chaincode definition. An org that joined
 # the channel approves from its own host ('civic org approve'); the founders'
 # approvals are a majority of four, enough for LifecycleEndorsement to commit. On a running
@@ -109,11 +110,14 @@ deploy_chaincode() {
   sequence=$(($(jq -r '.sequence // 0' <<<"${committed:-{\}}") + 1))
   version="$(jq -r .version "${REPO_DIR}/chaincode/package.json")-${id##*:}"
   version="${version:0:24}"
-  # The three peers build the package (npm ci) at the same time.
-  local pids=() failed=0 pid
+  # Every peer (each org's first and any added with 'civic peer add') builds the package
+  # (npm ci) at the same time.
+  local pids=() failed=0 pid n
   for org in "${ORGS[@]}"; do
-    install_on_peer "${org}" "${pkg}" "${id}" &
-    pids+=("$!")
+    for n in 0 $(added_peer_numbers "${org}"); do
+      install_on_peer "${org}" "${pkg}" "${id}" "${n}" &
+      pids+=("$!")
+    done
   done
   for pid in "${pids[@]}"; do wait "${pid}" || failed=1; done
   ((failed == 0)) || return 1

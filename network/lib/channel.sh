@@ -192,31 +192,43 @@ wait_raft_leader() {
   return 1
 }
 
-# peer_as_admin ORG ARGS...: the peer CLI against ORG's peer as ORG's admin.
+# peer_as_admin ORG ARGS...: the peer CLI against ORG's first peer as ORG's admin.
 peer_as_admin() {
   local org="$1"
   shift
+  peer_as_admin_on "${org}" 0 "$@"
+}
+
+# peer_as_admin_on ORG N ARGS...: the peer CLI against ORG's peer N as ORG's admin.
+peer_as_admin_on() {
+  local org="$1" n="$2"
+  shift 2
   env FABRIC_CFG_PATH="$(fabric_config_dir)" \
     FABRIC_LOGGING_SPEC=warning \
     CORE_PEER_LOCALMSPID="$(org_msp "${org}")" \
     CORE_PEER_MSPCONFIGPATH="${CIVIC_WALLET}/${org}/admin/msp" \
-    CORE_PEER_ADDRESS="$(peer_endpoint "${org}")" \
+    CORE_PEER_ADDRESS="$(peer_endpoint "${org}" "${n}")" \
     CORE_PEER_TLS_ENABLED=true \
     CORE_PEER_TLS_ROOTCERT_FILE="$(org_dir "${org}")/peer/tls/ca.crt" \
     "$(find_tool peer)" "$@"
 }
 
-# join_peer ORG: join ORG's peer to the channel from the genesis block, once.
+# join_peer ORG [N]: join ORG's peer N (default 0) to the channel from the genesis block, once.
 join_peer() {
-  local org="$1" out
-  if peer_as_admin "${org}" channel getinfo -c "${CHANNEL_NAME}" >/dev/null 2>&1; then
+  local org="$1" n="${2:-0}" out name
+  name="$(peer_node_name "${org}" "${n}")"
+  if peer_as_admin_on "${org}" "${n}" channel getinfo -c "${CHANNEL_NAME}" >/dev/null 2>&1; then
     return 0
   fi
-  out="$(peer_as_admin "${org}" channel join -b "$(genesis_block)" 2>&1)" || {
-    log_error "peer-${org} could not join '${CHANNEL_NAME}': ${out}"
+  [[ -s "$(genesis_block)" ]] || {
+    log_error "the genesis block of '${CHANNEL_NAME}' is not in $(genesis_block); a member's admin writes it with 'civic channel genesis --out FILE'"
     return 1
   }
-  log_info "peer-${org} joined '${CHANNEL_NAME}'"
+  out="$(peer_as_admin_on "${org}" "${n}" channel join -b "$(genesis_block)" 2>&1)" || {
+    log_error "${name} could not join '${CHANNEL_NAME}': ${out}"
+    return 1
+  }
+  log_info "${name} joined '${CHANNEL_NAME}'"
 }
 
 # peer_height ORG: the peer's block height on the channel (from its metrics); empty when unknown.

@@ -10,6 +10,9 @@
 #   B+20i+0 CA           B+20i+1 CA operations
 #   B+20i+2 peer         B+20i+3 peer chaincode   B+20i+4 peer operations
 #   B+20i+5 orderer      B+20i+6 orderer admin    B+20i+7 orderer operations
+# and for the org's further peers (`civic peer add`: peer1, peer2, ... up to peer4),
+# allocated when one is added and appended to the written map:
+#   B+20i+8+3(n-1) peer n   +1 its chaincode port   +2 its operations port
 
 # The founding orgs; a network home made by `org-init` (an org that joins a
 # running channel from its own host) holds just that org, named in org.env.
@@ -24,6 +27,8 @@ fi
 PORTS_ENV="${CIVIC_NETWORK_HOME}/ports.env"
 PORTS_JSON="${CIVIC_NETWORK_HOME}/ports.json"
 PORT_ROLES=(ca ca_ops peer peer_chaincode peer_ops orderer orderer_admin orderer_ops)
+# The most further peers an org's block of 20 ports holds (offsets 8..19, three each).
+MAX_EXTRA_PEERS=4
 
 # valid_org_name NAME: true for a short org name: a lowercase letter, then 1-15 lowercase letters or digits.
 valid_org_name() { [[ "$1" =~ ^[a-z][a-z0-9]{1,15}$ ]]; }
@@ -110,17 +115,68 @@ write_port_map() {
     return 1
   fi
   printf '%s\n' "${env_lines[@]}" >"${PORTS_ENV}"
-  # ports.json: {basePort, host, orgs: {city: {mspId, host, ca, ca_ops, peer, ...}, ...}}
-  local orgs='{}' org
+  write_ports_json
+}
+
+# write_ports_json: ports.json from ports.env, for the CLI:
+# {basePort, host, orgs: {city: {mspId, host, ca, ca_ops, peer, ..., peer1, peer1_chaincode, peer1_ops}, ...}}
+write_ports_json() {
+  local orgs='{}' org base
+  base="$(saved_setting CIVIC_BASE_PORT '')"
   for org in "${ORGS[@]}"; do
-    orgs="$(jq -c --arg o "${org}" --arg m "$(org_msp "${org}")" --arg h "$(node_host "${org}")" '. + {($o): {mspId: $m, host: $h}}' <<<"${orgs}")"
+    orgs="$(jq -c --arg o "${org}" --arg m "$(org_msp "${org}")" --arg h "$(saved_setting "NODE_HOST_${org^^}" "$(node_host "${org}")")" \
+      '. + {($o): {mspId: $m, host: $h}}' <<<"${orgs}")"
   done
-  jq -Rn --arg base "${base}" --arg host "${CIVIC_HOST:-127.0.0.1}" --argjson orgs "${orgs}" '
-    [inputs | capture("^PORT_(?<org>[A-Z]+)_(?<role>[A-Z_]+)=(?<port>[0-9]+)$")]
+  jq -Rn --arg base "${base}" --arg host "$(saved_setting CIVIC_HOST 127.0.0.1)" --argjson orgs "${orgs}" '
+    [inputs | capture("^PORT_(?<org>[A-Z]+)_(?<role>[A-Z0-9_]+)=(?<port>[0-9]+)$")]
     | reduce .[] as $p ({basePort: ($base | tonumber), host: $host, orgs: {}};
         .orgs[$p.org | ascii_downcase][$p.role | ascii_downcase] = ($p.port | tonumber))
     | .orgs |= with_entries(.value += $orgs[.key])
-  ' <"${PORTS_ENV}" >"${PORTS_JSON}"
+  ' <"${PORTS_ENV}" >"${PORTS_JSON}.tmp"
+  mv "${PORTS_JSON}.tmp" "${PORTS_JSON}"
+}
+
+# peer_role ORG_PEER_NUMBER: the port role prefix of an org's peer n (0 → peer, 2 → peer2).
+peer_role() {
+  if (($1 == 0)); then printf 'peer\n'; else printf 'peer%s\n' "$1"; fi
+}
+
+# extra_peer_numbers ORG: the numbers of the org's further peers with ports in the
+# loaded map (1 2 ... in order), one a line; nothing when it has only peer0.
+extra_peer_numbers() {
+  [[ -f "${PORTS_ENV}" ]] || return 0
+  sed -n "s/^PORT_${1^^}_PEER\([1-9][0-9]*\)=.*/\1/p" "${PORTS_ENV}" | sort -n
+}
+
+# add_peer_ports ORG N: allocate peer N's three ports in ORG's block (see the layout
+# above), check they are free and append them to ports.env and ports.json; nothing
+# when they are already in the map. Fails for N outside 1..MAX_EXTRA_PEERS.
+add_peer_ports() {
+  local org="$1" n="$2" index=-1 i base first role busy=() lines=()
+  if ! [[ "${n}" =~ ^[0-9]+$ ]] || ((n < 1 || n > MAX_EXTRA_PEERS)); then
+    log_error "an org has at most $((MAX_EXTRA_PEERS + 1)) peers here (peer0..peer${MAX_EXTRA_PEERS}); no port block for peer${n}"
+    return 1
+  fi
+  grep -q "^$(port_var "${org}" "peer${n}")=" "${PORTS_ENV}" && return 0
+  for i in "${!ORGS[@]}"; do [[ "${ORGS[$i]}" == "${org}" ]] && index="${i}"; done
+  ((index >= 0)) || {
+    log_error "no org '${org}' in this network home (orgs: ${ORGS[*]})"
+    return 1
+  }
+  base="$(sed -n 's/^CIVIC_BASE_PORT=\([0-9]*\)$/\1/p' "${PORTS_ENV}")"
+  first=$((base + 20 * index + 8 + 3 * (n - 1)))
+  for i in 0 1 2; do
+    role="$(peer_role "${n}")"
+    case "${i}" in 1) role+=_chaincode ;; 2) role+=_ops ;; esac
+    port_in_use "$((first + i))" && busy+=("$((first + i)) (${org} ${role})")
+    lines+=("$(port_var "${org}" "${role}")=$((first + i))")
+  done
+  if ((${#busy[@]} > 0)); then
+    log_error "ports already in use on this host: ${busy[*]}; stop what holds them and run 'civic peer add' again"
+    return 1
+  fi
+  printf '%s\n' "${lines[@]}" >>"${PORTS_ENV}"
+  write_ports_json
 }
 
 # load_port_map: load the written map, creating it from CIVIC_BASE_PORT on first use.
