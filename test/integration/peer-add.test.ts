@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import type { NodeStatus } from '../../cli/src/commands/network';
 import { civic, civicJson, type CivicRun } from '../support/civic-cli';
 import { testNetworkEnv } from '../support/test-network';
 
@@ -21,18 +22,7 @@ jest.setTimeout(15 * 60_000);
 const env: NodeJS.ProcessEnv = { ...testNetworkEnv(6), CIVIC_KEY_PASSPHRASE: 'peer-add integration passphrase' };
 const files = mkdtempSync(path.join(os.tmpdir(), 'civic-it-peer-'));
 
-interface PeerNode {
-  name: string;
-  org: string;
-  kind: string;
-  host: string;
-  port: number;
-  operationsPort: number;
-  pid: number | null;
-  running: boolean;
-  healthy: boolean;
-  height?: number | null;
-}
+type PeerNode = NodeStatus;
 
 function ok(run: CivicRun, what: string): CivicRun {
   if (run.code !== 0) {

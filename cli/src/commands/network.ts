@@ -38,7 +38,8 @@ export function runNetworkScript(ctx: CommandContext, runtime: Runtime, args: st
   });
 }
 
-interface NodeStatus {
+/** One node's row of `civic network status --json`. */
+export interface NodeStatus {
   name: string;
   org: string;
   kind: string;
