@@ -74,8 +74,12 @@ install_fabric() {
   fi
   local metadata="github.com/hyperledger/fabric/common/metadata"
   local ldflags="-X ${metadata}.Version=${FABRIC_VERSION} -X ${metadata}.CommitSHA=${FABRIC_COMMIT:0:7}"
+  # Only the tools the cache lacks (a cache from before configtxlator was added
+  # gets just that one), so binaries that running networks use are never rewritten.
   local pkgs=() tool
-  for tool in "${FABRIC_TOOLS[@]}"; do pkgs+=("github.com/hyperledger/fabric/cmd/${tool}"); done
+  for tool in "${FABRIC_TOOLS[@]}"; do
+    find_tool "${tool}" >/dev/null || pkgs+=("github.com/hyperledger/fabric/cmd/${tool}")
+  done
   if go_build_pinned github.com/hyperledger/fabric "${FABRIC_MODULE_VERSION}" "${FABRIC_HOME}" "${ldflags}" "${pkgs[@]}"; then
     return 0
   fi

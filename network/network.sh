@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Civic Ledger network lifecycle: native Fabric processes on
-# 127.0.0.1, no Docker. Called by `civic network <verb>`; usable on its own.
+# Civic Ledger network lifecycle: native Fabric processes, no Docker, listening on
+# the network's host address (CIVIC_HOST, default 127.0.0.1). Called by
+# `civic network <verb>`; usable on its own.
 #
 #   network.sh up [--until STAGE]   bring up or resume (idempotent); stages in order:
 #                                   binaries, ports, cas, identities, orderers, peers, channel, chaincode
@@ -9,9 +10,14 @@
 #   network.sh clean                stop and delete the network's state
 #   network.sh status               JSON: nodes, ports, health
 #   network.sh doctor               JSON lines: checks with a remedy for each failure
+#   network.sh org-* | channel-*    an org joining the running channel (network/lib/org.sh)
+#   network.sh peer-add ORG         another peer of ORG: peer1, peer2, ... (network/lib/peer.sh)
 #
 # Environment: CIVIC_NETWORK_HOME (state folder, default <repo>/.network),
-# CIVIC_BASE_PORT (first port, default 27000), FABRIC_BIN, CIVIC_CACHE_DIR.
+# CIVIC_BASE_PORT (first port, default 27000), CIVIC_HOST (the IPv4 address every
+# org's nodes listen on and are reached at, default 127.0.0.1; CIVIC_HOST_<ORG> for
+# one org), FABRIC_BIN, CIVIC_CACHE_DIR. The base port and addresses are fixed
+# when the network is created (ports.env) and a different value later is refused.
 set -euo pipefail
 
 # shellcheck source=network/lib/common.sh
@@ -28,6 +34,10 @@ source "${NETWORK_DIR}/lib/nodes.sh"
 source "${NETWORK_DIR}/lib/channel.sh"
 # shellcheck source=network/lib/chaincode.sh
 source "${NETWORK_DIR}/lib/chaincode.sh"
+# shellcheck source=network/lib/org.sh
+source "${NETWORK_DIR}/lib/org.sh"
+# shellcheck source=network/lib/peer.sh
+source "${NETWORK_DIR}/lib/peer.sh"
 # shellcheck source=network/lib/status.sh
 source "${NETWORK_DIR}/lib/status.sh"
 # shellcheck source=network/lib/doctor.sh
@@ -58,20 +68,33 @@ stage_identities() {
 }
 
 # write_connection_profiles: one Fabric common connection profile per org,
-# from connection-profiles/org.template.json and the port map.
+# from connection-profiles/org.template.json, the port map and the org's node
+# address (each peer's TLS certificate is checked against that address), listing
+# every peer of the org: peer0 as the template has it, then each added peer
+# (peer1, ...) as a copy of peer0's entries with its own address.
 write_connection_profiles() {
-  local org out
+  local org out n extra
   for org in "${ORGS[@]}"; do
     out="${CIVIC_PROFILES_DIR}/${org}.json"
     mkdir -p "$(dirname "${out}")"
+    extra='[]'
+    for n in $(added_peer_numbers "${org}"); do
+      extra="$(jq -c --arg name "peer${n}.${org}" --arg url "grpcs://$(peer_endpoint "${org}" "${n}")" '. + [{name: $name, url: $url}]' <<<"${extra}")"
+    done
     jq --arg org "${org}" --arg msp "$(org_msp "${org}")" \
-      --arg peer "127.0.0.1:$(port_of "${org}" peer)" --arg ca "$(ca_url "${org}")" \
+      --arg peer "$(peer_endpoint "${org}")" --arg host "$(node_host "${org}")" --arg ca "$(ca_url "${org}")" \
       --arg caName "$(ca_name "${org}")" --arg tlsRoot "$(ca_root_cert "${org}")" \
-      --arg wallet "${CIVIC_WALLET}/${org}" \
-      'def subst: gsub("\\$\\{ORG\\}"; $org) | gsub("\\$\\{MSP_ID\\}"; $msp) | gsub("\\$\\{PEER_ADDRESS\\}"; $peer)
+      --arg wallet "${CIVIC_WALLET}/${org}" --argjson extra "${extra}" \
+      'def subst: gsub("\\$\\{ORG\\}"; $org) | gsub("\\$\\{MSP_ID\\}"; $msp) | gsub("\\$\\{PEER_ADDRESS\\}"; $peer) | gsub("\\$\\{PEER_HOST\\}"; $host)
           | gsub("\\$\\{CA_URL\\}"; $ca) | gsub("\\$\\{CA_NAME\\}"; $caName)
           | gsub("\\$\\{TLS_ROOT_CERT\\}"; $tlsRoot) | gsub("\\$\\{WALLET\\}"; $wallet);
-        walk(if type == "object" then with_entries(.key |= subst) elif type == "string" then subst else . end)' "${REPO_DIR}/connection-profiles/org.template.json" >"${out}"
+        walk(if type == "object" then with_entries(.key |= subst) elif type == "string" then subst else . end)
+        | ("peer0." + $org) as $first
+        | reduce $extra[] as $p (.;
+            .organizations[$msp].peers += [$p.name]
+            | .peers[$p.name] = (.peers[$first] | .url = $p.url)
+            | .channels.civic.peers[$p.name] = .channels.civic.peers[$first])' \
+      "${REPO_DIR}/connection-profiles/org.template.json" >"${out}"
   done
   log_info "connection profiles in ${CIVIC_PROFILES_DIR}"
 }
@@ -93,8 +116,12 @@ stage_orderers() {
 stage_peers() {
   require_fabric peers
   load_port_map
-  local org
+  local org n
   for org in "${ORGS[@]}"; do start_peer "${org}"; done
+  # Peers added with 'civic peer add' after the first ones, which they bootstrap gossip from.
+  for org in "${ORGS[@]}"; do
+    for n in $(added_peer_numbers "${org}"); do start_peer "${org}" "${n}"; done
+  done
 }
 
 stage_channel() {
@@ -170,9 +197,13 @@ cmd_up() {
   printf 'network up to stage %s in %ss (state: %s)\n' "${until}" "$((SECONDS - started))" "${CIVIC_NETWORK_HOME}" >&2
 }
 
-# all_node_names: every node this network can run, in stop order.
+# all_node_names: every node this network can run, in stop order (added peers, by
+# their pid files, before the orgs' first peers).
 all_node_names() {
-  local org
+  local org file
+  for file in "${PIDS_DIR}"/peer[0-9]*-*.pid; do
+    [[ -f "${file}" ]] && basename "${file}" .pid
+  done
   for org in "${ORGS[@]}"; do printf 'peer-%s\n' "${org}"; done
   for org in "${ORGS[@]}"; do printf 'orderer-%s\n' "${org}"; done
   for org in "${ORGS[@]}"; do printf 'ca-%s\n' "${org}"; done
@@ -199,9 +230,19 @@ main() {
     down) cmd_down ;;
     clean) cmd_clean ;;
     status) cmd_status ;;
+    org-init) cmd_org_init "$@" ;;
+    org-join) cmd_org_join "$@" ;;
+    org-committed) cmd_org_committed ;;
+    org-approve) run_step "chaincode approval" cmd_org_approve "$@" ;;
+    channel-genesis) cmd_channel_genesis "$@" ;;
+    channel-fetch-config) channel_fetch_config "$@" ;;
+    channel-add-org) cmd_channel_add_org "$@" ;;
+    channel-sign) cmd_channel_sign "$@" ;;
+    channel-submit) cmd_channel_submit "$@" ;;
+    peer-add) cmd_peer_add "$@" ;;
     doctor) cmd_doctor ;;
     *)
-      log_error "usage: network.sh up [--until STAGE] | deploy | down | clean | status | doctor"
+      log_error "usage: network.sh up [--until STAGE] | deploy | down | clean | status | doctor | org-init NAME OUT | org-join BLOCK | org-committed | org-approve VERSION SEQUENCE POLICY | channel-genesis ORG OUT | channel-fetch-config ORG OUT | channel-add-org ORG DEFINITION OUT | channel-sign ORG FILE | channel-submit ORG FILE | peer-add ORG"
       return 2
       ;;
   esac

@@ -13,13 +13,19 @@ describe('civic CLI', () => {
   it('refuses an unknown --org with one clear line and exit 1', async () => {
     const r = await civic(['--org', 'harbour', 'identity', 'resolve', 'did:civic:x'], emptyHome);
     expect(r.code).toBe(1);
-    expect(r.err).toBe("error: unknown --org 'harbour' (expected city, agencies or utilities)");
+    expect(r.err).toBe("error: unknown --org 'harbour' (expected city, agencies or utilities, or an org that joined the channel from this network home)");
   });
 
   it('prints errors in the --json envelope', async () => {
     const r = await civic(['--json', '--org', 'harbour', 'network', 'status'], emptyHome);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.out)).toEqual({ status: 'error', error: { code: 'USAGE', message: "unknown --org 'harbour' (expected city, agencies or utilities)" } });
+    expect(JSON.parse(r.out)).toEqual({
+      status: 'error',
+      error: {
+        code: 'USAGE',
+        message: "unknown --org 'harbour' (expected city, agencies or utilities, or an org that joined the channel from this network home)",
+      },
+    });
   });
 
   it('refuses a malformed DID before contacting the network', async () => {

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { UsageError } from './errors';
 import { loadOrgConnection, type OrgConnection } from './gateway/profile';
 import { readWalletIdentity, type WalletIdentity } from './gateway/wallet';
-import { globalOptionsSchema, parseOptions, type GlobalOptions } from './options';
+import { globalOptionsSchema, mspIdOf, parseOptions, unknownOrgMessage, type GlobalOptions } from './options';
 import { Printer, processIo, type Io } from './output/printer';
 import { civicPaths, type CivicPaths } from './paths';
 
@@ -14,6 +17,11 @@ export interface CommandContext {
   connection(): OrgConnection;
   /** The selected wallet identity (`--user`) of the selected org. */
   identity(): WalletIdentity;
+  /**
+   * The org's peer to try first as gateway (`CIVIC_GATEWAY_PEER`, e.g. `peer1.city`);
+   * undefined to start at a peer drawn at random once per process.
+   */
+  readonly gatewayPeer: string | undefined;
 }
 
 /** Environment of a CLI run; replaced in tests. */
@@ -41,12 +49,16 @@ export function action<A extends unknown[]>(runtime: Runtime, run: (ctx: Command
       const options = parseOptions(globalOptionsSchema, raw);
       printer = new Printer(runtime.io, options);
       const paths = civicPaths(runtime.env);
+      if (mspIdOf(options.org) === undefined && !existsSync(path.join(paths.profiles, `${options.org}.json`))) {
+        throw new UsageError(unknownOrgMessage(options.org));
+      }
       const ctx: CommandContext = {
         options,
         paths,
         printer,
         connection: () => loadOrgConnection(paths, options.org, options.profile),
         identity: () => readWalletIdentity(loadOrgConnection(paths, options.org, options.profile).walletDir, options.user),
+        gatewayPeer: runtime.env.CIVIC_GATEWAY_PEER === '' ? undefined : runtime.env.CIVIC_GATEWAY_PEER,
       };
       await run(ctx, ...args);
     } catch (error) {

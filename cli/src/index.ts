@@ -6,8 +6,10 @@ import { debtCommand } from './commands/debt';
 import { petitionCommand } from './commands/petition';
 import { networkCommand } from './commands/network';
 import { staffCommand } from './commands/staff';
+import { channelCommand, orgCommand } from './commands/join';
 import { ledgerCommand } from './commands/ledger';
 import { eventsCommand } from './commands/events';
+import { peerCommand } from './commands/peer';
 import { processRuntime, type Runtime } from './context';
 
 /**
@@ -37,6 +39,9 @@ export function buildProgram(runtime: Runtime = processRuntime): Command {
   program.addCommand(petitionCommand(runtime));
   program.addCommand(ledgerCommand(runtime));
   program.addCommand(eventsCommand(runtime));
+  program.addCommand(orgCommand(runtime));
+  program.addCommand(channelCommand(runtime));
+  program.addCommand(peerCommand(runtime));
   forEachCommand(program, (command) => {
     command.exitOverride();
     command.configureOutput({

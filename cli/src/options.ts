@@ -10,9 +10,23 @@ export function mspIdOf(org: string): string | undefined {
   return (ORG_MSP_IDS as Record<string, string | undefined>)[org.trim()];
 }
 
-const orgSchema = z.enum(['city', 'agencies', 'utilities'], {
-  error: (issue) => `unknown --org '${String(issue.input)}' (expected city, agencies or utilities)`,
-});
+/** A short org name: a lowercase letter, then 1-15 lowercase letters or digits (network/lib/ports.sh). */
+export const ORG_NAME = /^[a-z][a-z0-9]{1,15}$/;
+
+/**
+ * The MSP ID of any org's short name, founding or joined, as network/lib/ports.sh derives it
+ * (`harbour` → `HarbourMSP`).
+ */
+export function orgMspId(org: string): string {
+  return mspIdOf(org) ?? `${org.charAt(0).toUpperCase()}${org.slice(1)}MSP`;
+}
+
+/** The message for an --org that is neither a founding org nor one with a connection profile. */
+export function unknownOrgMessage(org: string): string {
+  return `unknown --org '${org}' (expected city, agencies or utilities, or an org that joined the channel from this network home)`;
+}
+
+const orgSchema = z.string().regex(ORG_NAME, { error: (issue) => unknownOrgMessage(String(issue.input)) });
 
 /** Global options every command accepts. */
 export const globalOptionsSchema = z.object({

@@ -16,9 +16,21 @@ STAFF_ROLES=(clerk auditor issuer registrar court lender engineer allocation-off
 
 ca_home() { printf '%s\n' "${CIVIC_NETWORK_HOME}/orgs/$1/ca"; }
 ca_name() { printf 'ca-%s\n' "$1"; }
-ca_url() { printf 'https://127.0.0.1:%s\n' "$(port_of "$1" ca)"; }
+ca_url() { printf 'https://%s:%s\n' "$(node_host "$1")" "$(port_of "$1" ca)"; }
 csr_names() { printf 'C=NL,L=Civic Ledger,O=%s\n' "$(org_msp "$1")"; }
 ca_root_cert() { printf '%s\n' "$(ca_home "$1")/ca-cert.pem"; }
+
+# tls_hosts ORG: the names a TLS server certificate of ORG's nodes carries (subject
+# alternative names): localhost and 127.0.0.1, and the org's node address.
+tls_hosts() {
+  local host
+  host="$(node_host "$1")"
+  if [[ "${host}" == 127.0.0.1 ]]; then
+    printf 'localhost,127.0.0.1\n'
+  else
+    printf 'localhost,127.0.0.1,%s\n' "${host}"
+  fi
+}
 
 # ca_bootstrap_secret ORG: the CA bootstrap admin's password, generated once.
 ca_bootstrap_secret() { node_secret "$1" ca-admin; }
@@ -37,7 +49,7 @@ csr:
       L: Civic Ledger
       O: $(org_msp "${org}")
       OU: ${org}
-  hosts: [localhost, 127.0.0.1]
+  hosts: [$(tls_hosts "${org}" | sed 's/,/, /g')]
   ca:
     expiry: 131400h
     pathlength: 1
@@ -68,19 +80,20 @@ YAML
 
 # start_ca ORG: start the org's Fabric CA (TLS on) and wait until it is healthy.
 start_ca() {
-  local org="$1" server home
+  local org="$1" server home host
+  host="$(node_host "${org}")"
   server="$(find_tool fabric-ca-server)" || { log_error "fabric-ca-server not installed"; return 1; }
   home="$(ca_home "${org}")"
   mkdir -p "${home}"
   [[ -f "${home}/fabric-ca-server-config.yaml" ]] || write_ca_config "${org}" "${home}/fabric-ca-server-config.yaml"
   start_node "ca-${org}" env \
-    FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS="127.0.0.1:$(port_of "${org}" ca_ops)" \
+    FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS="${host}:$(port_of "${org}" ca_ops)" \
     FABRIC_CA_SERVER_METRICS_PROVIDER=disabled \
     "${server}" start -H "${home}" \
-    --address 127.0.0.1 --port "$(port_of "${org}" ca)" \
-    --ca.name "$(ca_name "${org}")" --csr.cn "$(ca_name "${org}")" --csr.hosts localhost,127.0.0.1 \
+    --address "${host}" --port "$(port_of "${org}" ca)" \
+    --ca.name "$(ca_name "${org}")" --csr.cn "$(ca_name "${org}")" --csr.hosts "$(tls_hosts "${org}")" \
     --tls.enabled
-  wait_healthy "ca-${org}" "http://127.0.0.1:$(port_of "${org}" ca_ops)/healthz" 60 "$(port_of "${org}" ca)"
+  wait_healthy "ca-${org}" "http://${host}:$(port_of "${org}" ca_ops)/healthz" 60 "$(port_of "${org}" ca)"
 }
 
 # ca_client ORG HOME URL ARGS...: run fabric-ca-client against the org's CA at URL.
@@ -136,7 +149,7 @@ register_identity() {
 # into MSP_DIR and, with TLS_DIR, a TLS key pair (server.crt, server.key, ca.crt).
 enroll_identity() {
   local org="$1" name="$2" secret="$3" msp="$4" tls="${5:-}" url work
-  url="https://${name}:${secret}@127.0.0.1:$(port_of "${org}" ca)"
+  url="https://${name}:${secret}@$(node_host "${org}"):$(port_of "${org}" ca)"
   work="$(dirname "${msp}")"
   mkdir -p "${work}"
   ca_client "${org}" "${work}" "${url}" enroll -M "${msp}" --csr.names "$(csr_names "${org}")" >/dev/null
@@ -147,13 +160,11 @@ enroll_identity() {
 # enroll_tls ORG NAME SECRET TLS_DIR: enroll a TLS key pair (server and client
 # auth) for NAME into TLS_DIR as server.crt, server.key and ca.crt.
 enroll_tls() {
-  local org="$1" name="$2" secret="$3" tls="$4" url hosts
-  url="https://${name}:${secret}@127.0.0.1:$(port_of "${org}" ca)"
-  hosts="localhost,127.0.0.1"
-  [[ "$(node_host "${org}")" == 127.0.0.1 ]] || hosts+=",$(node_host "${org}")"
+  local org="$1" name="$2" secret="$3" tls="$4" url
+  url="https://${name}:${secret}@$(node_host "${org}"):$(port_of "${org}" ca)"
   mkdir -p "${tls}"
   ca_client "${org}" "${tls}" "${url}" enroll -M "${tls}/enroll" --csr.names "$(csr_names "${org}")" \
-    --enrollment.profile tls --csr.hosts "${hosts}" >/dev/null
+    --enrollment.profile tls --csr.hosts "$(tls_hosts "${org}")" >/dev/null
   cp "${tls}/enroll/signcerts/"*.pem "${tls}/server.crt"
   cp "${tls}/enroll/keystore/"*_sk "${tls}/server.key"
   cp "$(ca_root_cert "${org}")" "${tls}/ca.crt"
@@ -187,7 +198,8 @@ enroll_org() {
   [[ -f "${CIVIC_WALLET}/${org}/admin/tls/server.crt" ]] ||
     enroll_tls "${org}" admin "$(node_secret "${org}" admin)" "${CIVIC_WALLET}/${org}/admin/tls"
   ensure_identity "${org}" peer0 peer "" "${base}/peer/msp" "${base}/peer/tls"
-  ensure_identity "${org}" orderer0 orderer "" "${base}/orderer/msp" "${base}/orderer/tls"
+  # A joining org brings a peer only; the channel's orderers stay the founders'.
+  [[ -n "${JOINING_ORG:-}" ]] || ensure_identity "${org}" orderer0 orderer "" "${base}/orderer/msp" "${base}/orderer/tls"
   for role in "${STAFF_ROLES[@]}"; do
     ensure_identity "${org}" "${role}" client "civic.role=${role}:ecert" "${CIVIC_WALLET}/${org}/${role}/msp"
   done

@@ -6,7 +6,8 @@
 # stage_chaincode_source DEST: build the chaincode workspace and lay out DEST as a
 # self-contained node package: package.json (runtime dependencies only, `npm start`
 # = fabric-chaincode-node start), compiled dist/, and a package-lock.json so every
-# peer installs identical dependencies.
+# peer installs identical dependencies (resolved from npm's cache when it holds
+# them, so an org's host without a route to the registry can package too).
 stage_chaincode_source() {
   local dest="$1" src="${REPO_DIR}/chaincode"
   (cd "${REPO_DIR}" && npm run build --silent -w chaincode) || return 1
@@ -15,13 +16,12 @@ stage_chaincode_source() {
   cp -a "${src}/dist" "${dest}/dist"
   jq 'del(.scripts.build, .devDependencies, .types) | .scripts.start = "fabric-chaincode-node start"' \
     "${src}/package.json" >"${dest}/package.json"
-  (cd "${dest}" && npm install --package-lock-only --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null) || return 1
+  (cd "${dest}" && npm install --package-lock-only --prefer-offline --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null) || return 1
 }
 
 # The chaincode definition: name, an explicit endorsement policy (a majority of
-# the three orgs' peers), and the private data collections of the debt contract.
+# the channel's member orgs' peers), and the private data collections of the debt contract.
 CHAINCODE_NAME=civic
-ENDORSEMENT_POLICY="OutOf(2, 'CityMSP.peer', 'AgenciesMSP.peer', 'UtilitiesMSP.peer')"
 COLLECTIONS_CONFIG="${REPO_DIR}/chaincode/collections_config.json"
 
 chaincode_dir() { printf '%s\n' "${CIVIC_NETWORK_HOME}/chaincode"; }
@@ -47,26 +47,48 @@ committed_definition() {
     --name "${CHAINCODE_NAME}" --output json 2>/dev/null || true
 }
 
-# install_on_peer ORG PACKAGE PACKAGE_ID: install unless the peer already has it
-# (the peer runs the node external builder's detect and build here).
+# install_on_peer ORG PACKAGE PACKAGE_ID [N]: install on ORG's peer N (default 0) unless
+# it already has it (the peer runs the node external builder's detect and build here).
 install_on_peer() {
-  local org="$1" pkg="$2" id="$3" out
-  if peer_as_admin "${org}" lifecycle chaincode queryinstalled --output json 2>/dev/null |
+  local org="$1" pkg="$2" id="$3" n="${4:-0}" out name
+  name="$(peer_node_name "${org}" "${n}")"
+  if peer_as_admin_on "${org}" "${n}" lifecycle chaincode queryinstalled --output json 2>/dev/null |
     jq -e --arg id "${id}" '.installed_chaincodes // [] | any(.package_id == $id)' >/dev/null; then
-    log_info "peer-${org}: ${id} already installed"
+    log_info "${name}: ${id} already installed"
     return 0
   fi
-  out="$(peer_as_admin "${org}" lifecycle chaincode install "${pkg}" 2>&1)" || {
-    log_error "install on peer-${org} failed: ${out}"
+  out="$(peer_as_admin_on "${org}" "${n}" lifecycle chaincode install "${pkg}" 2>&1)" || {
+    log_error "install on ${name} failed: ${out}"
     return 1
   }
-  log_info "peer-${org}: installed ${id}"
+  log_info "${name}: installed ${id}"
 }
 
-# definition_args VERSION SEQUENCE: the arguments every org must approve identically.
+# endorsement_policy: a majority of the peers of the channel's member orgs (from the
+# latest config block, so an org that joined counts), founding orgs first, e.g.
+# OutOf(2, 'CityMSP.peer', 'AgenciesMSP.peer', 'UtilitiesMSP.peer'); with a fourth org, OutOf(3, ...).
+endorsement_policy() {
+  local members=() ordered=() org msp principals
+  mapfile -t members < <(channel_member_msps) || return 1
+  ((${#members[@]} > 0)) || {
+    log_error "the config of '${CHANNEL_NAME}' names no application orgs"
+    return 1
+  }
+  for org in "${FOUNDING_ORGS[@]}"; do
+    msp="$(org_msp "${org}")"
+    [[ " ${members[*]} " == *" ${msp} "* ]] && ordered+=("${msp}")
+  done
+  for msp in "${members[@]}"; do
+    [[ " ${ordered[*]} " == *" ${msp} "* ]] || ordered+=("${msp}")
+  done
+  principals="$(printf "'%s.peer', " "${ordered[@]}")"
+  printf 'OutOf(%s, %s)\n' "$((${#ordered[@]} / 2 + 1))" "${principals%, }"
+}
+
+# definition_args VERSION SEQUENCE POLICY: the arguments every org must approve identically.
 definition_args() {
   printf '%s\n' --channelID "${CHANNEL_NAME}" --name "${CHAINCODE_NAME}" --version "$1" --sequence "$2" \
-    --signature-policy "${ENDORSEMENT_POLICY}" --collections-config "${COLLECTIONS_CONFIG}"
+    --signature-policy "$3" --collections-config "${COLLECTIONS_CONFIG}"
 }
 
 # orderer_args ORG: where ORG's admin sends lifecycle transactions (its own orderer).
@@ -74,26 +96,32 @@ orderer_args() {
   printf '%s\n' -o "$(orderer_endpoint "$1")" --tls --cafile "$(org_dir "$1")/orderer/tls/ca.crt"
 }
 
-# deploy_chaincode: package, install on every peer, approve by every org and
-# commit the next sequence of the civic chaincode definition. On a running
+# deploy_chaincode: package, install on every peer (added ones too), approve by every org and
+# commit the next sequence of the civic chaincode definition. An org that joined
+# the channel approves from its own host ('civic org approve'); the founders'
+# approvals are a majority of four, enough for LifecycleEndorsement to commit. On a running
 # network this is an upgrade: state is kept, the sequence goes up by one.
 deploy_chaincode() {
-  local pkg id version sequence org out committed
+  local pkg id version sequence org out committed policy
+  policy="$(endorsement_policy)" || return 1
   pkg="$(package_chaincode)" || return 1
   id="$(peer_as_admin "${ORGS[0]}" lifecycle chaincode calculatepackageid "${pkg}")" || return 1
   committed="$(committed_definition)"
   sequence=$(($(jq -r '.sequence // 0' <<<"${committed:-{\}}") + 1))
   version="$(jq -r .version "${REPO_DIR}/chaincode/package.json")-${id##*:}"
   version="${version:0:24}"
-  # The three peers build the package (npm ci) at the same time.
-  local pids=() failed=0 pid
+  # Every peer (each org's first and any added with 'civic peer add') builds the package
+  # (npm ci) at the same time.
+  local pids=() failed=0 pid n
   for org in "${ORGS[@]}"; do
-    install_on_peer "${org}" "${pkg}" "${id}" &
-    pids+=("$!")
+    for n in 0 $(added_peer_numbers "${org}"); do
+      install_on_peer "${org}" "${pkg}" "${id}" "${n}" &
+      pids+=("$!")
+    done
   done
   for pid in "${pids[@]}"; do wait "${pid}" || failed=1; done
   ((failed == 0)) || return 1
-  mapfile -t def < <(definition_args "${version}" "${sequence}")
+  mapfile -t def < <(definition_args "${version}" "${sequence}" "${policy}")
   for org in "${ORGS[@]}"; do
     mapfile -t ord < <(orderer_args "${org}")
     out="$(peer_as_admin "${org}" lifecycle chaincode approveformyorg "${ord[@]}" "${def[@]}" --package-id "${id}" 2>&1)" || {
@@ -111,5 +139,5 @@ deploy_chaincode() {
     log_error "commit of ${CHAINCODE_NAME} sequence ${sequence} failed: ${out}"
     return 1
   }
-  log_info "committed ${CHAINCODE_NAME} version ${version} sequence ${sequence} (endorsement: ${ENDORSEMENT_POLICY})"
+  log_info "committed ${CHAINCODE_NAME} version ${version} sequence ${sequence} (endorsement: ${policy})"
 }

@@ -21,16 +21,40 @@ BATCH_MAX_MESSAGES="${CIVIC_BATCH_MAX_MESSAGES:-100}"
 channel_dir() { printf '%s\n' "${CIVIC_NETWORK_HOME}/${CHANNEL_DIR_NAME}"; }
 genesis_block() { printf '%s\n' "$(channel_dir)/${CHANNEL_NAME}.genesis.block"; }
 
-# org_policies_yaml MSP: the org's Readers/Writers/Admins/Endorsement policies
-# over NodeOU roles (orderers read so that they can replicate blocks).
+# org_policies_yaml MSP [ORDERER_ORG]: the org's Readers/Writers/Admins/Endorsement
+# policies over NodeOU roles (orderers read so that they can replicate blocks). As an
+# orderer org (ORDERER_ORG=1) its orderers are writers too: an orderer signs the config
+# envelope it makes of a config update and checks that signature against
+# /Channel/Orderer/Writers (fabric orderer/common/msgprocessor/standardchannel.go,
+# "did not pass final checks"), so without it no config update is ever accepted.
 org_policies_yaml() {
-  local m="$1"
+  local m="$1" writers="'${1}.admin', '${1}.client'"
+  [[ "${2:-0}" == 1 ]] && writers+=", '${1}.orderer'"
   cat <<YAML
     Policies:
       Readers: {Type: Signature, Rule: "OR('${m}.admin', '${m}.peer', '${m}.client', '${m}.orderer')"}
-      Writers: {Type: Signature, Rule: "OR('${m}.admin', '${m}.client')"}
+      Writers: {Type: Signature, Rule: "OR(${writers})"}
       Admins: {Type: Signature, Rule: "OR('${m}.admin')"}
       Endorsement: {Type: Signature, Rule: "OR('${m}.peer')"}
+YAML
+}
+
+# org_entry_yaml ORG [ORDERER_ORG]: the org's entry under Organizations in configtx.yaml:
+# its MSP folder (public certificates only), policies and anchor peer; with ORDERER_ORG=1
+# its entry for the Orderer group (anchor <MSP>Orderer, orderers among its writers).
+org_entry_yaml() {
+  local org="$1" as_orderer="${2:-0}" msp anchor
+  msp="$(org_msp "${org}")"
+  anchor="${msp}"
+  [[ "${as_orderer}" == 1 ]] && anchor="${msp}Orderer"
+  cat <<YAML
+  - &${anchor}
+    Name: ${msp}
+    ID: ${msp}
+    MSPDir: $(org_dir "${org}")/msp
+$(org_policies_yaml "${msp}" "${as_orderer}")
+    AnchorPeers:
+      - {Host: $(node_host "${org}"), Port: $(port_of "${org}" peer)}
 YAML
 }
 
@@ -51,16 +75,9 @@ write_configtx() {
     for org in "${ORGS[@]}"; do
       msp="$(org_msp "${org}")"
       orderer_signers+=("'${msp}.orderer'")
-      cat <<YAML
-  - &${msp}
-    Name: ${msp}
-    ID: ${msp}
-    MSPDir: $(org_dir "${org}")/msp
-$(org_policies_yaml "${msp}")
-    OrdererEndpoints: ["$(orderer_endpoint "${org}")"]
-    AnchorPeers:
-      - {Host: $(node_host "${org}"), Port: $(port_of "${org}" peer)}
-YAML
+      org_entry_yaml "${org}"
+      org_entry_yaml "${org}" 1
+      printf '    OrdererEndpoints: ["%s"]\n' "$(orderer_endpoint "${org}")"
     done
     local signers
     signers="$(
@@ -89,7 +106,7 @@ YAML
         "$(node_host "${org}")" "$(port_of "${org}" orderer)" "${tls}" "${tls}"
     done
     echo "      Organizations:"
-    for org in "${ORGS[@]}"; do printf '        - *%s\n' "$(org_msp "${org}")"; done
+    for org in "${ORGS[@]}"; do printf '        - *%sOrderer\n' "$(org_msp "${org}")"; done
     cat <<YAML
       Policies:
 $(meta_policies_yaml '        ')
@@ -175,31 +192,43 @@ wait_raft_leader() {
   return 1
 }
 
-# peer_as_admin ORG ARGS...: the peer CLI against ORG's peer as ORG's admin.
+# peer_as_admin ORG ARGS...: the peer CLI against ORG's first peer as ORG's admin.
 peer_as_admin() {
   local org="$1"
   shift
+  peer_as_admin_on "${org}" 0 "$@"
+}
+
+# peer_as_admin_on ORG N ARGS...: the peer CLI against ORG's peer N as ORG's admin.
+peer_as_admin_on() {
+  local org="$1" n="$2"
+  shift 2
   env FABRIC_CFG_PATH="$(fabric_config_dir)" \
     FABRIC_LOGGING_SPEC=warning \
     CORE_PEER_LOCALMSPID="$(org_msp "${org}")" \
     CORE_PEER_MSPCONFIGPATH="${CIVIC_WALLET}/${org}/admin/msp" \
-    CORE_PEER_ADDRESS="$(peer_endpoint "${org}")" \
+    CORE_PEER_ADDRESS="$(peer_endpoint "${org}" "${n}")" \
     CORE_PEER_TLS_ENABLED=true \
     CORE_PEER_TLS_ROOTCERT_FILE="$(org_dir "${org}")/peer/tls/ca.crt" \
     "$(find_tool peer)" "$@"
 }
 
-# join_peer ORG: join ORG's peer to the channel from the genesis block, once.
+# join_peer ORG [N]: join ORG's peer N (default 0) to the channel from the genesis block, once.
 join_peer() {
-  local org="$1" out
-  if peer_as_admin "${org}" channel getinfo -c "${CHANNEL_NAME}" >/dev/null 2>&1; then
+  local org="$1" n="${2:-0}" out name
+  name="$(peer_node_name "${org}" "${n}")"
+  if peer_as_admin_on "${org}" "${n}" channel getinfo -c "${CHANNEL_NAME}" >/dev/null 2>&1; then
     return 0
   fi
-  out="$(peer_as_admin "${org}" channel join -b "$(genesis_block)" 2>&1)" || {
-    log_error "peer-${org} could not join '${CHANNEL_NAME}': ${out}"
+  [[ -s "$(genesis_block)" ]] || {
+    log_error "the genesis block of '${CHANNEL_NAME}' is not in $(genesis_block); a member's admin writes it with 'civic channel genesis --out FILE'"
     return 1
   }
-  log_info "peer-${org} joined '${CHANNEL_NAME}'"
+  out="$(peer_as_admin_on "${org}" "${n}" channel join -b "$(genesis_block)" 2>&1)" || {
+    log_error "${name} could not join '${CHANNEL_NAME}': ${out}"
+    return 1
+  }
+  log_info "${name} joined '${CHANNEL_NAME}'"
 }
 
 # peer_height ORG: the peer's block height on the channel (from its metrics); empty when unknown.

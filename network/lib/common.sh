@@ -27,7 +27,7 @@ fi
 export CIVIC_NETWORK_HOME CIVIC_PROFILES_DIR
 
 # shellcheck disable=SC2034 # used by the scripts that source this file
-FABRIC_TOOLS=(peer orderer configtxgen osnadmin)
+FABRIC_TOOLS=(peer orderer configtxgen osnadmin configtxlator)
 # shellcheck disable=SC2034
 FABRIC_CA_TOOLS=(fabric-ca-server fabric-ca-client)
 

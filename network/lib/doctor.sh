@@ -54,10 +54,31 @@ doctor_system() {
   done
 }
 
+# doctor_host: the address the nodes listen on is an IPv4 address held by an interface of
+# this host (or of the network namespace the doctor runs in).
+doctor_host() {
+  local host
+  if [[ -f "${PORTS_ENV}" ]]; then
+    host="$(saved_setting CIVIC_HOST 127.0.0.1)"
+  elif ! check_host_settings 2>/dev/null; then
+    report "host" false "CIVIC_HOST '${CIVIC_HOST:-}' is not an IPv4 address" "set CIVIC_HOST to an address of this machine, e.g. 127.0.0.1"
+    return 0
+  else
+    host="${CIVIC_HOST:-127.0.0.1}"
+  fi
+  if ! command -v ip >/dev/null; then
+    report "host" true "nodes on ${host} (not checked: no ip command)"
+  elif ip -o -4 addr show 2>/dev/null | grep -q " inet ${host//./\\.}/"; then
+    report "host" true "nodes on ${host}, an address of this host"
+  else
+    report "host" false "no interface here has the address ${host}" "add it (ip addr add ${host}/24 dev IFACE) or choose another CIVIC_HOST"
+  fi
+}
+
 doctor_ports() {
   if [[ -f "${PORTS_ENV}" ]]; then
     load_port_map
-    report "ports" true "network at ${CIVIC_NETWORK_HOME} uses ${CIVIC_BASE_PORT}..$((CIVIC_BASE_PORT + 59)) (${PORTS_JSON})"
+    report "ports" true "network at ${CIVIC_NETWORK_HOME} uses ${CIVIC_BASE_PORT}..$((CIVIC_BASE_PORT + 59)) on ${CIVIC_HOST:-127.0.0.1} (${PORTS_JSON})"
     return 0
   fi
   local base="${CIVIC_BASE_PORT:-27000}" port busy=()
@@ -65,7 +86,7 @@ doctor_ports() {
     port_in_use "${port}" && busy+=("${port}")
   done
   if ((${#busy[@]} == 0)); then
-    report "ports" true "${base}..$((base + 59)) free on 127.0.0.1"
+    report "ports" true "${base}..$((base + 59)) free for nodes on ${CIVIC_HOST:-127.0.0.1}"
   else
     report "ports" false "in use: ${busy[*]}" "set CIVIC_BASE_PORT to a free range of 60 ports"
   fi
@@ -95,6 +116,7 @@ doctor_builder() {
 cmd_doctor() {
   doctor_system
   doctor_tools
+  doctor_host
   doctor_ports
   doctor_builder
 }

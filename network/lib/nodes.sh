@@ -6,11 +6,12 @@
 # Layout under ${CIVIC_NETWORK_HOME}/nodes/<node>/: data (ledgers, Raft WAL and
 # snapshots, chaincode builds). Logs: ${LOGS_DIR}/<node>.log.
 
-# node_host ORG: the address an org's nodes listen on and are reached at.
-# One machine here; another host sets CIVIC_HOST_<ORG> (e.g. CIVIC_HOST_CITY).
+# node_host ORG: the address an org's nodes listen on and are reached at: the one
+# recorded in ports.env when the network was created (NODE_HOST_<ORG>), else
+# CIVIC_HOST_<ORG>, else CIVIC_HOST (every org of this network home), else 127.0.0.1.
 node_host() {
-  local var="CIVIC_HOST_${1^^}"
-  printf '%s\n' "${!var:-127.0.0.1}"
+  local saved="NODE_HOST_${1^^}" var="CIVIC_HOST_${1^^}"
+  printf '%s\n' "${!saved:-${!var:-${CIVIC_HOST:-127.0.0.1}}}"
 }
 
 # Fabric's default log format without terminal colours (logs go to files).
@@ -19,7 +20,27 @@ LOG_FORMAT='%{time:2006-01-02 15:04:05.000 MST} [%{module}] %{shortfunc} -> %{le
 node_data_dir() { printf '%s\n' "${CIVIC_NETWORK_HOME}/nodes/$1/data"; }
 org_dir() { printf '%s\n' "${CIVIC_NETWORK_HOME}/orgs/$1"; }
 orderer_endpoint() { printf '%s:%s\n' "$(node_host "$1")" "$(port_of "$1" orderer)"; }
-peer_endpoint() { printf '%s:%s\n' "$(node_host "$1")" "$(port_of "$1" peer)"; }
+# peer_endpoint ORG [N]: host:port of the org's peer N (default 0, its first peer).
+peer_endpoint() { printf '%s:%s\n' "$(node_host "$1")" "$(port_of "$1" "$(peer_role "${2:-0}")")"; }
+# peer_node_name ORG [N]: the node name of the org's peer N (peer-city, peer1-city, ...).
+peer_node_name() {
+  if ((${2:-0} == 0)); then printf 'peer-%s\n' "$1"; else printf 'peer%s-%s\n' "$2" "$1"; fi
+}
+# peer_dir ORG [N]: the folder of peer N's signing identity and TLS key pair (msp/, tls/).
+peer_dir() {
+  if ((${2:-0} == 0)); then printf '%s/peer\n' "$(org_dir "$1")"; else printf '%s/peer%s\n' "$(org_dir "$1")" "$2"; fi
+}
+# gossip_bootstrap ORG N: the endpoints peer N bootstraps gossip from: the org's other
+# peers added so far, its first peer first (space-separated, as CORE_PEER_GOSSIP_BOOTSTRAP takes
+# them); its own endpoint when it is the org's only peer.
+gossip_bootstrap() {
+  local org="$1" n="$2" other list=()
+  for other in 0 $(added_peer_numbers "${org}"); do
+    ((other == n)) || list+=("$(peer_endpoint "${org}" "${other}")")
+  done
+  ((${#list[@]} > 0)) || list=("$(peer_endpoint "${org}" "${n}")")
+  printf '%s\n' "${list[*]}"
+}
 
 # fabric_config_dir: Fabric's default core.yaml and orderer.yaml (sampleconfig of the pinned module).
 fabric_config_dir() {
@@ -75,12 +96,13 @@ start_orderer() {
 }
 
 # external_builders_json: the node external builder, with the environment its
-# build step needs (npm reads HOME for its cache and the registry settings) and
+# build step needs (npm reads HOME for its cache, the registry settings, and
+# whether to stay offline: NPM_CONFIG_OFFLINE / NPM_CONFIG_PREFER_OFFLINE) and
 # the chaincode's own settings (CIVIC_MAX_CLOCK_SKEW_SECONDS: the proposal
 # timestamp skew a peer accepts, default 300 s), taken from the peer's environment.
 external_builders_json() {
   jq -cn --arg path "${NETWORK_DIR}/builders/node" \
-    '[{name: "civic-node", path: $path, propagateEnvironment: ["HOME", "NPM_CONFIG_CACHE", "NPM_CONFIG_REGISTRY", "npm_config_cache", "npm_config_registry", "CIVIC_BUILDER_LOG", "CIVIC_MAX_CLOCK_SKEW_SECONDS"]}]'
+    '[{name: "civic-node", path: $path, propagateEnvironment: ["HOME", "NPM_CONFIG_CACHE", "NPM_CONFIG_REGISTRY", "NPM_CONFIG_OFFLINE", "NPM_CONFIG_PREFER_OFFLINE", "npm_config_cache", "npm_config_registry", "npm_config_offline", "npm_config_prefer_offline", "CIVIC_BUILDER_LOG", "CIVIC_MAX_CLOCK_SKEW_SECONDS"]}]'
 }
 
 # total_query_limit: the peers' ledger.state.totalQueryLimit (results per range
@@ -95,27 +117,29 @@ total_query_limit() {
   printf '%s\n' "${limit}"
 }
 
-# start_peer ORG: the org's peer (gateway on, LevelDB, TLS, operations endpoint,
-# no Docker: chaincode is built and launched by the node external builder),
-# waited on until healthy.
+# start_peer ORG [N]: the org's peer N (default 0; gateway on, LevelDB, TLS, operations
+# endpoint, no Docker: chaincode is built and launched by the node external builder),
+# gossip bootstrapped from the org's other peers, waited on until healthy.
 start_peer() {
-  local org="$1" dir tls host data endpoint limit
+  local org="$1" n="${2:-0}" dir tls host data endpoint limit role name
   limit="$(total_query_limit)" || return 1
-  dir="$(org_dir "${org}")/peer"
+  dir="$(peer_dir "${org}" "${n}")"
   tls="${dir}/tls"
   host="$(node_host "${org}")"
-  data="$(node_data_dir "peer-${org}")"
-  endpoint="$(peer_endpoint "${org}")"
+  role="$(peer_role "${n}")"
+  name="$(peer_node_name "${org}" "${n}")"
+  data="$(node_data_dir "${name}")"
+  endpoint="$(peer_endpoint "${org}" "${n}")"
   mkdir -p "${data}"
-  start_node "peer-${org}" env \
+  start_node "${name}" env \
     FABRIC_CFG_PATH="$(fabric_config_dir)" \
     FABRIC_LOGGING_SPEC="${CIVIC_LOGGING_SPEC:-info}" FABRIC_LOGGING_FORMAT="${LOG_FORMAT}" \
-    CORE_PEER_ID="peer0.${org}" \
+    CORE_PEER_ID="peer${n}.${org}" \
     CORE_PEER_ADDRESS="${endpoint}" \
     CORE_PEER_LISTENADDRESS="${endpoint}" \
-    CORE_PEER_CHAINCODEADDRESS="${host}:$(port_of "${org}" peer_chaincode)" \
-    CORE_PEER_CHAINCODELISTENADDRESS="${host}:$(port_of "${org}" peer_chaincode)" \
-    CORE_PEER_GOSSIP_BOOTSTRAP="${endpoint}" \
+    CORE_PEER_CHAINCODEADDRESS="${host}:$(port_of "${org}" "${role}_chaincode")" \
+    CORE_PEER_CHAINCODELISTENADDRESS="${host}:$(port_of "${org}" "${role}_chaincode")" \
+    CORE_PEER_GOSSIP_BOOTSTRAP="$(gossip_bootstrap "${org}" "${n}")" \
     CORE_PEER_GOSSIP_EXTERNALENDPOINT="${endpoint}" \
     CORE_PEER_LOCALMSPID="$(org_msp "${org}")" \
     CORE_PEER_MSPCONFIGPATH="${dir}/msp" \
@@ -129,13 +153,13 @@ start_peer() {
     CORE_LEDGER_HISTORY_ENABLEHISTORYDATABASE=true \
     CORE_LEDGER_STATE_TOTALQUERYLIMIT="${limit}" \
     CORE_LEDGER_SNAPSHOTS_ROOTDIR="${data}/snapshots" \
-    CORE_OPERATIONS_LISTENADDRESS="${host}:$(port_of "${org}" peer_ops)" \
+    CORE_OPERATIONS_LISTENADDRESS="${host}:$(port_of "${org}" "${role}_ops")" \
     CORE_METRICS_PROVIDER=prometheus \
     CORE_VM_ENDPOINT="" \
     CORE_CHAINCODE_EXTERNALBUILDERS="$(external_builders_json)" \
     CORE_CHAINCODE_LOGGING_LEVEL="${CIVIC_CHAINCODE_LOGGING:-info}" \
     "$(find_tool peer)" node start
-  wait_healthy "peer-${org}" "http://${host}:$(port_of "${org}" peer_ops)/healthz" 60 "$(port_of "${org}" peer)"
+  wait_healthy "${name}" "http://${host}:$(port_of "${org}" "${role}_ops")/healthz" 60 "$(port_of "${org}" "${role}")"
 }
 
 # metric NODE_OPS_URL NAME LABEL: the value of one Prometheus metric sample

@@ -65,11 +65,15 @@ cmd_status() {
     return 0
   fi
   load_port_map
-  local org nodes=()
+  local org n nodes=()
   for org in "${ORGS[@]}"; do
     nodes+=("$(node_json "ca-${org}" "${org}" ca "$(port_of "${org}" ca)" "$(port_of "${org}" ca_ops)")")
-    nodes+=("$(node_json "orderer-${org}" "${org}" orderer "$(port_of "${org}" orderer)" "$(port_of "${org}" orderer_ops)")")
+    # A joining org's home runs no orderer.
+    [[ -n "${JOINING_ORG}" ]] || nodes+=("$(node_json "orderer-${org}" "${org}" orderer "$(port_of "${org}" orderer)" "$(port_of "${org}" orderer_ops)")")
     nodes+=("$(node_json "peer-${org}" "${org}" peer "$(port_of "${org}" peer)" "$(port_of "${org}" peer_ops)")")
+    for n in $(added_peer_numbers "${org}"); do
+      nodes+=("$(node_json "$(peer_node_name "${org}" "${n}")" "${org}" peer "$(port_of "${org}" "peer${n}")" "$(port_of "${org}" "peer${n}_ops")")")
+    done
   done
   printf '%s\n' "${nodes[@]}" | jq -s --arg home "${CIVIC_NETWORK_HOME}" --argjson base "${CIVIC_BASE_PORT}" \
     --argjson fabric "${fabric}" --argjson ca "${ca}" --arg channel "${CHANNEL_NAME}" --argjson chaincode "$(chaincode_json)" \

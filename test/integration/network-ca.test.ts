@@ -109,7 +109,9 @@ describe('stop and resume', () => {
     const other = { CIVIC_NETWORK_HOME: `${home}-other`, CIVIC_BASE_PORT: String(base) };
     const run = civic(['network', 'up', '--until', 'cas'], other);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(new RegExp(`ports already in use on 127\\.0\\.0\\.1: ${base} \\(city ca\\) ${base + 1} \\(city ca_ops\\)`));
+    expect(run.stderr).toMatch(
+      new RegExp(`ports already in use on this host \\(its nodes would listen on 127\\.0\\.0\\.1\\): ${base} \\(city ca\\) ${base + 1} \\(city ca_ops\\)`),
+    );
     civic(['network', 'clean'], other);
   });
 });

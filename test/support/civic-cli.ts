@@ -20,9 +20,11 @@ export interface CivicRun {
  * @param args - command-line arguments
  * @param env - environment additions (network home, base port)
  * @param timeoutMs - kill the command after this long
+ * @param launcher - words to run node under, e.g. `ip netns exec NAME` (test/support/netns.ts)
  */
-export function civic(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 180_000): CivicRun {
-  const result = spawnSync(process.execPath, [CIVIC_BIN, ...args], {
+export function civic(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 180_000, launcher: readonly string[] = []): CivicRun {
+  const [command = process.execPath, ...argv] = [...launcher, process.execPath, CIVIC_BIN, ...args];
+  const result = spawnSync(command, argv, {
     cwd: REPO,
     env: { ...process.env, ...env },
     encoding: 'utf8',
@@ -78,12 +80,12 @@ export function spawnCivic(args: readonly string[], env: NodeJS.ProcessEnv): Chi
 }
 
 /**
- * Run `civic --json ...` and parse the envelope's result (typed by the caller);
- * throws with stderr when it failed.
+ * Run `civic --json ...` (under `launcher`, as {@link civic}) and parse the envelope's result
+ * (typed by the caller); throws with stderr when it failed.
  */
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the result shape
-export function civicJson<T>(args: readonly string[], env: NodeJS.ProcessEnv): T {
-  const run = civic(['--json', ...args], env);
+export function civicJson<T>(args: readonly string[], env: NodeJS.ProcessEnv, launcher: readonly string[] = []): T {
+  const run = civic(['--json', ...args], env, 180_000, launcher);
   if (run.code !== 0) {
     throw new Error(`civic ${args.join(' ')} exited ${run.code}: ${run.stdout}${run.stderr}`);
   }

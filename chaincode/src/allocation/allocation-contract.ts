@@ -1,7 +1,7 @@
 import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { CivicContract } from '../shared/civic-contract';
 import { z } from 'zod';
-import { authorize, type AccessRule } from '../shared/access';
+import { authorize, MSP_IDS, type AccessRule } from '../shared/access';
 import { canonicalString } from '../shared/canonical-json';
 import { parseJsonArgument, validate } from '../shared/validation';
 import { verifyCitizenSignature } from '../identity/citizen-signature';
@@ -13,8 +13,8 @@ import { commitShare, revealShare, sharesOf } from './shares';
 const ACCESS = {
   /** The City's allocation officers run rounds. */
   officer: { msps: ['CityMSP'], roles: ['allocation-officer'] },
-  /** Each org's allocation officers hold its share of a round's randomness, and any of them may run the draw once all are revealed. */
-  shareHolder: { roles: ['allocation-officer'] },
+  /** Each founding org's allocation officers hold its share of a round's randomness, and any of them may run the draw once all are revealed. */
+  shareHolder: { msps: MSP_IDS, roles: ['allocation-officer'] },
   /** Front-desk staff submit applicants' signed applications and withdrawals. */
   citizenDesk: { roles: ['clerk', 'allocation-officer'] },
   member: {},

@@ -12,7 +12,7 @@ import { debtsOfSubject, purgeDebt, recordDebt, settleDebt } from './records';
 /** Who may call what: every access rule of this contract, in one place. */
 const ACCESS = {
   /** Each creditor org's staff keep its own debt records (City, Agencies and Utilities are all creditors). */
-  creditor: { roles: ['creditor'] },
+  creditor: { msps: MSP_IDS, roles: ['creditor'] },
   /** The City's debt counsellors act for citizens who consent. */
   counsellor: { msps: ['CityMSP'], roles: ['debt-counsellor'] },
   /** A citizen's signed revocation is handed in at any front desk; counsellors withdraw their own. */

@@ -8,7 +8,7 @@ import { ORG_MSP_IDS, type OrgName } from '../options';
 import { renderTable } from '../output/printer';
 
 /** Run network/network.sh with a verb; progress goes to stderr. Returns stdout. */
-function runNetworkScript(ctx: CommandContext, runtime: Runtime, args: string[], capture: boolean): Promise<string> {
+export function runNetworkScript(ctx: CommandContext, runtime: Runtime, args: string[], capture: boolean): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [ctx.paths.networkScript, ...args], {
       env: { ...runtime.env, CIVIC_NETWORK_HOME: ctx.paths.networkHome },
@@ -38,7 +38,8 @@ function runNetworkScript(ctx: CommandContext, runtime: Runtime, args: string[],
   });
 }
 
-interface NodeStatus {
+/** One node's row of `civic network status --json`. */
+export interface NodeStatus {
   name: string;
   org: string;
   kind: string;

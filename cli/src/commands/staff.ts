@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { action, type CommandContext, type Runtime } from '../context';
 import { ContractError, NetworkError, UsageError } from '../errors';
 import { findFabricTool } from '../fabric-tools';
-import { ORG_MSP_IDS, parseOptions } from '../options';
+import { orgMspId, parseOptions } from '../options';
 
 const run = promisify(execFile);
 
@@ -79,7 +79,7 @@ export function staffCommand(runtime: Runtime): Command {
           '--id.attrs',
           `civic.role=${opts.role}:ecert`,
         ]);
-        const result = { org: ctx.options.org, mspId: ORG_MSP_IDS[ctx.options.org], name: opts.name, role: opts.role, secret };
+        const result = { org: ctx.options.org, mspId: orgMspId(ctx.options.org), name: opts.name, role: opts.role, secret };
         ctx.printer.result(
           result,
           () =>
@@ -102,7 +102,7 @@ export function staffCommand(runtime: Runtime): Command {
           throw new UsageError(`${opts.name} is already enrolled in ${conn.walletDir}`);
         }
         const url = (conn.ca?.url ?? '').replace('://', `://${encodeURIComponent(opts.name)}:${encodeURIComponent(opts.secret)}@`);
-        const mspId = ORG_MSP_IDS[ctx.options.org];
+        const mspId = orgMspId(ctx.options.org);
         await caClient(ctx, runtime, home, url, ['enroll', '--csr.names', `C=NL,L=Civic Ledger,O=${mspId}`]);
         ctx.printer.result({ org: ctx.options.org, mspId, name: opts.name, wallet: home }, () => `enrolled ${opts.name} of ${mspId} into ${home}`);
       }),

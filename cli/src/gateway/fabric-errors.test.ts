@@ -44,6 +44,28 @@ describe('fromFabricError', () => {
     expect(mapped.detail).toContain(refusal);
   });
 
+  it("names a peer's refusal of a caller whose org is not on the channel (exit 1)", () => {
+    const error = new EndorseError({
+      code: 10,
+      cause,
+      transactionId: 'tx43',
+      message: '10 ABORTED: failed to endorse transaction, see attached details for more info',
+      details: [
+        {
+          address: '10.77.39.1:29502',
+          mspId: 'CityMSP',
+          message: 'error validating proposal: access denied: channel [civic] creator org unknown, creator is malformed',
+        },
+      ],
+    });
+    const mapped = fromFabricError(error);
+    expect(mapped).toBeInstanceOf(ContractError);
+    expect(mapped).toMatchObject({ code: 'ACCESS_DENIED', exitCode: 1, transactionId: 'tx43', endorser: 'CityMSP 10.77.39.1:29502' });
+    expect(mapped.message).toMatch(
+      /^ACCESS_DENIED: CityMSP's peer refused the caller's identity: access denied: channel \[civic\] creator org unknown, creator is malformed \(/,
+    );
+  });
+
   it('reports an unreachable peer as a network error (exit 2)', () => {
     const mapped = fromFabricError(new GatewayError({ code: 14, cause, details: [], message: '14 UNAVAILABLE: No connection established' }));
     expect(mapped).toBeInstanceOf(NetworkError);

@@ -11,6 +11,9 @@ const GRPC_MESSAGES = new Map<number, readonly [string, string]>([
 
 const CHAINCODE_MESSAGE = /\b([A-Z][A-Z_]{2,}): (.+)$/s;
 
+/** A peer's refusal of the proposal's creator before any chaincode runs (not a channel member's, or not valid). */
+const ACCESS_DENIED = /(access denied: .+)$/s;
+
 /**
  * A peer's own refusal of a proposal stamped too far from its clock (Fabric core.yaml
  * `peer.authentication.timewindow`, 15 min by default), before any chaincode runs.
@@ -60,19 +63,40 @@ export function fromFabricError(error: unknown): CliError {
   return new NetworkError(message, { detail: error instanceof Error ? error.stack : undefined });
 }
 
+/**
+ * One endorser's refusal as a clerk should read it: the peer's time window, the peer's refusal of
+ * an identity that is not of a channel member (Fabric core/endorser/msgvalidation.go,
+ * `access denied: channel [...] creator org ...`), or the chaincode's own `CODE: detail`.
+ *
+ * @returns the error, or undefined when the message is none of those
+ */
+function fromEndorserMessage(d: GatewayError['details'][number], tx: string, transactionId: string | undefined, detail: string): ContractError | undefined {
+  const endorser = `${d.mspId} ${d.address}`;
+  const skewed = fromTimeWindow(d.message, endorser, tx, transactionId, detail);
+  if (skewed !== undefined) {
+    return skewed;
+  }
+  const denied = ACCESS_DENIED.exec(d.message);
+  if (denied?.[1] !== undefined) {
+    const text = `ACCESS_DENIED: ${d.mspId}'s peer refused the caller's identity: ${denied[1]} (is the caller's org on the channel, and its certificate valid?)`;
+    return new ContractError('ACCESS_DENIED', `${text} (endorser ${d.mspId}${tx})`, { transactionId, endorser, detail });
+  }
+  const match = CHAINCODE_MESSAGE.exec(d.message);
+  if (match?.[1] !== undefined && match[2] !== undefined) {
+    return new ContractError(match[1], `${match[1]}: ${match[2]} (endorser ${d.mspId}${tx})`, { transactionId, endorser, detail });
+  }
+  return undefined;
+}
+
 function fromGatewayError(error: GatewayError): CliError {
   // EndorseError, SubmitError and CommitStatusError carry the transaction id.
   const transactionId = 'transactionId' in error && typeof error.transactionId === 'string' ? error.transactionId : undefined;
   const tx = transactionId === undefined ? '' : `, tx ${transactionId}`;
   const detail = [error.message, ...error.details.map((d) => `  ${d.mspId} ${d.address}: ${d.message}`)].join('\n');
   for (const d of error.details) {
-    const skewed = fromTimeWindow(d.message, `${d.mspId} ${d.address}`, tx, transactionId, detail);
-    if (skewed !== undefined) {
-      return skewed;
-    }
-    const match = CHAINCODE_MESSAGE.exec(d.message);
-    if (match?.[1] !== undefined && match[2] !== undefined) {
-      return new ContractError(match[1], `${match[1]}: ${match[2]} (endorser ${d.mspId}${tx})`, { transactionId, endorser: `${d.mspId} ${d.address}`, detail });
+    const refused = fromEndorserMessage(d, tx, transactionId, detail);
+    if (refused !== undefined) {
+      return refused;
     }
   }
   const known = GRPC_MESSAGES.get(error.code);

@@ -1,14 +1,24 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
 import type { CommandContext } from '../context';
-import { openSession, type Session } from './connect';
+import { openGatewaySession, type Session } from './connect';
 import { submit, type Committed, type ProposalExtras } from './transactions';
 
 /**
- * Run `fn` with an open gateway session of the selected org as the selected user,
- * always closing the connection.
+ * Run `fn` with an open gateway session of the selected org as the selected user, always
+ * closing the connection. The gateway peer is one of the org's peers that answers
+ * (`openGatewaySession`), starting at `CIVIC_GATEWAY_PEER` when set; each peer that did
+ * not answer is shown with `--verbose`.
+ *
+ * @throws NetworkError (code `GATEWAY_UNREACHABLE`) naming every peer tried when none answers
+ * @throws UsageError when `CIVIC_GATEWAY_PEER` names no peer of the org
  */
 export async function withSession<T>(ctx: CommandContext, fn: (session: Session) => Promise<T>): Promise<T> {
-  const session = openSession(ctx.connection(), ctx.identity());
+  const session = await openGatewaySession(ctx.connection(), ctx.identity(), undefined, {
+    first: ctx.gatewayPeer,
+    onFailover: (f) => {
+      ctx.printer.verbose(`gateway peer ${f.name} at ${f.endpoint} did not answer (${f.reason}); trying the next`);
+    },
+  });
   try {
     return await fn(session);
   } finally {
