@@ -135,7 +135,8 @@ stage_channel() {
 }
 
 # stage_chaincode: deploy the chaincode unless a definition is committed (a
-# resumed network keeps its own), then evaluate through each org's gateway.
+# resumed network keeps its own), then evaluate through each org's gateway and wait
+# until the peers see one another on the channel (so submits can gather endorsements).
 stage_chaincode() {
   require_fabric chaincode
   load_port_map
@@ -147,6 +148,7 @@ stage_chaincode() {
     log_info "${CHAINCODE_NAME} sequence $(jq -r .sequence <<<"${committed}") already committed"
   fi
   wait_gateways_answer 120
+  wait_channel_membership 120
 }
 
 # cmd_deploy: the next sequence of the chaincode definition on a running network.

@@ -75,13 +75,29 @@ doctor_host() {
   fi
 }
 
+# doctor_ephemeral BASE: whether the port block lies outside the kernel's range for
+# outgoing connections' local ports: inside it, any client socket may hold a node's port
+# for a moment, and a node started then fails with "bind: address already in use".
+doctor_ephemeral() {
+  local base="$1" low high
+  read -r low high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || return 0
+  if ((base + 59 < low || base > high)); then
+    report "ephemeral ports" true "${base}..$((base + 59)) lies outside ${low}..${high} (net.ipv4.ip_local_port_range)"
+  else
+    report "ephemeral ports" false "${base}..$((base + 59)) overlaps ${low}..${high}, the local ports of outgoing connections: a node may find its port taken at start" \
+      "choose a CIVIC_BASE_PORT below $((low - 60)) (e.g. the default 27000) for a new network"
+  fi
+}
+
 doctor_ports() {
   if [[ -f "${PORTS_ENV}" ]]; then
     load_port_map
+    doctor_ephemeral "${CIVIC_BASE_PORT}"
     report "ports" true "network at ${CIVIC_NETWORK_HOME} uses ${CIVIC_BASE_PORT}..$((CIVIC_BASE_PORT + 59)) on ${CIVIC_HOST:-127.0.0.1} (${PORTS_JSON})"
     return 0
   fi
   local base="${CIVIC_BASE_PORT:-27000}" port busy=()
+  doctor_ephemeral "${base}"
   for ((port = base; port < base + 60; port++)); do
     port_in_use "${port}" && busy+=("${port}")
   done

@@ -168,3 +168,46 @@ metric() {
   curl -fsS --max-time 2 "$1/metrics" 2>/dev/null |
     awk -v name="$2" -v label="$3" '$1 ~ "^"name"[{]" && index($1, label) { print $2; exit }'
 }
+
+# home_peers: "ORG N" for every peer of this network home, a line each (each org's
+# first peer, then its fully added further peers).
+home_peers() {
+  local org n
+  for org in "${ORGS[@]}"; do
+    printf '%s 0\n' "${org}"
+    for n in $(added_peer_numbers "${org}"); do printf '%s %s\n' "${org}" "${n}"; done
+  done
+}
+
+# wait_channel_membership SECONDS: until each peer of this home counts all the others
+# among the channel's gossip members (its gossip_membership_total_peers_known gauge,
+# refreshed every 5 s). Before that a gateway's discovery may not find peers enough
+# for the endorsement policy: after a restart, a peer reaches another org's anchor peer
+# only on its next gossip reconnect, up to 25 s later, and submits meanwhile fail with
+# "no combination of peers can be derived which satisfy the endorsement policy".
+wait_channel_membership() {
+  local limit="${1:-120}" deadline peers expected lagging entry org n url known
+  deadline=$((SECONDS + limit))
+  mapfile -t peers < <(home_peers)
+  expected=$((${#peers[@]} - 1))
+  ((expected > 0)) || return 0
+  while :; do
+    lagging=()
+    for entry in "${peers[@]}"; do
+      read -r org n <<<"${entry}"
+      url="http://$(node_host "${org}"):$(port_of "${org}" "$(peer_role "${n}")_ops")"
+      # Absent until the peer's first membership count, and unreadable while it starts.
+      known="$(metric "${url}" gossip_membership_total_peers_known "channel=\"${CHANNEL_NAME}\"")" || known=0
+      [[ "${known}" =~ ^[0-9]+$ ]] || known=0
+      ((known >= expected)) || lagging+=("peer${n}.${org} knows ${known}")
+    done
+    if ((${#lagging[@]} == 0)); then
+      log_info "every peer counts the other ${expected} among the gossip members of channel '${CHANNEL_NAME}'"
+      return 0
+    fi
+    ((SECONDS < deadline)) || break
+    sleep 1
+  done
+  log_error "after ${limit}s not every peer sees the other ${expected} on '${CHANNEL_NAME}' (${lagging[*]}); cross-org endorsements may fail until they do. The peers' logs say whom they cannot reach ('Membership view has changed', 'Failed connecting to')"
+  return 1
+}

@@ -108,6 +108,7 @@ cmd_peer_add() {
   run_step "join '${CHANNEL_NAME}'" join_peer "${org}" "${n}"
   run_step "chaincode on peer${n}.${org}" install_approved_package "${org}" "${n}"
   : >"$(peer_added_marker "${org}" "${n}")"
+  run_step "gossip membership" wait_channel_membership 120
   run_step "connection profiles" write_connection_profiles
   peer_added_json "${org}" "${n}"
 }

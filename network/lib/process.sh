@@ -5,16 +5,32 @@
 PIDS_DIR="${CIVIC_NETWORK_HOME}/pids"
 LOGS_DIR="${CIVIC_NETWORK_HOME}/logs"
 
-# node_pid NAME: print the pid of a running node; 1 when not running.
+# process_start PID: when process PID started (clock ticks after boot, field 22 of
+# /proc/PID/stat, read after the command name, which may hold spaces); fails when
+# there is no such process. A pid and its start time name one process: pids are
+# reused (pid_max may be as low as 32768, and a test run starts many thousands).
+process_start() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  read -r -a stat <<<"${stat##*) }"
+  [[ -n "${stat[19]:-}" ]] || return 1
+  printf '%s\n' "${stat[19]}"
+}
+
+# node_pid NAME: print the pid of a running node; 1 when not running. The pid file
+# names the node only while a process with that pid and the recorded start time
+# runs: after a crash or a kill -9 the pid may belong to some other process by now,
+# which must be neither taken for the node nor signalled.
 node_pid() {
-  local file="${PIDS_DIR}/$1.pid" pid
+  local file="${PIDS_DIR}/$1.pid" pid started
   [[ -f "${file}" ]] || return 1
   pid="$(<"${file}")"
-  if [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null; then
-    printf '%s\n' "${pid}"
-  else
+  [[ "${pid}" =~ ^[0-9]+$ ]] || return 1
+  started="$(process_start "${pid}")" || return 1
+  if [[ -f "${PIDS_DIR}/$1.start" && "$(<"${PIDS_DIR}/$1.start")" != "${started}" ]]; then
     return 1
   fi
+  printf '%s\n' "${pid}"
 }
 
 # start_node NAME COMMAND...: start a node detached (own session, survives the
@@ -29,6 +45,7 @@ start_node() {
   fi
   setsid "$@" >>"${LOGS_DIR}/${name}.log" 2>&1 </dev/null &
   printf '%s\n' "$!" >"${PIDS_DIR}/${name}.pid"
+  process_start "$!" >"${PIDS_DIR}/${name}.start" || rm -f "${PIDS_DIR}/${name}.start"
   log_info "${name}: started (pid $!, log ${LOGS_DIR}/${name}.log)"
 }
 
@@ -38,13 +55,14 @@ stop_node() {
   if pid="$(node_pid "${name}")"; then
     kill -TERM "${pid}" 2>/dev/null || true
     for ((i = 0; i < 100; i++)); do
-      kill -0 "${pid}" 2>/dev/null || break
+      node_pid "${name}" >/dev/null || break
       sleep 0.1
     done
-    kill -KILL "${pid}" 2>/dev/null || true
+    # Only the node itself: once it has exited, its pid may already be another process's.
+    if node_pid "${name}" >/dev/null; then kill -KILL "${pid}" 2>/dev/null || true; fi
     log_info "${name}: stopped"
   fi
-  rm -f "${PIDS_DIR}/${name}.pid"
+  rm -f "${PIDS_DIR}/${name}.pid" "${PIDS_DIR}/${name}.start"
 }
 
 # listens_on PID PORT: true when process PID itself holds the listening socket of PORT.

@@ -174,9 +174,18 @@ describe('operating the running network', () => {
     }
     const up = civic(['network', 'up'], env, 600_000);
     expect({ code: up.code, stderr: up.code === 0 ? '' : up.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(up.stderr).toMatch(/every peer counts the other 2 among the gossip members of channel 'civic'/);
     for (const org of ORGS) {
       expect(resolveThrough(org, alice.did).didDocument.id).toBe(alice.did);
     }
+    // Once `up` returns, each org's gateway gathers endorsements of another org at the first try:
+    // it waited until the restarted peers' gossip found one another.
+    const submitted = ORGS.map((org) => {
+      const citizen = keygen(`after-restart-${org}`);
+      const run = civic(['--org', org, '--user', 'clerk', 'identity', 'register', '--key', citizen.file], env);
+      return { org, code: run.code, stderr: run.code === 0 ? '' : run.stderr };
+    });
+    expect(submitted).toEqual(ORGS.map((org) => ({ org, code: 0, stderr: '' })));
     const after = await settledHeights(env);
     expect(after[0]).toBeGreaterThanOrEqual(before[0] ?? Infinity);
   }, 600_000);
