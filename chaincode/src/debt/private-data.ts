@@ -5,7 +5,7 @@ import { canonicalBytes } from '../shared/canonical-json';
 import { ChaincodeError } from '../shared/errors';
 import { collect, unwrapIterator } from '../shared/iterators';
 import { requireModel } from '../shared/state';
-import { validate } from '../shared/validation';
+import { parseJsonText, validate } from '../shared/validation';
 
 /**
  * Private data the way every endorser can agree on it. A peer of a non-member org holds only
@@ -18,20 +18,14 @@ import { validate } from '../shared/validation';
 /**
  * A JSON value from the proposal's transient map (never written to a block).
  *
- * @throws `INVALID_ARGUMENT` naming the transient field when it is missing, not JSON or malformed
+ * @throws `INVALID_ARGUMENT` naming the transient field when it is missing, not JSON (as `parseJsonText` reads it) or malformed
  */
 export function transientJson<S extends z.ZodType>(ctx: Context, name: string, schema: S): z.infer<S> {
   const bytes = ctx.stub.getTransient().get(name);
   if (bytes === undefined || bytes.length === 0) {
     throw new ChaincodeError('INVALID_ARGUMENT', `transient.${name} is required (private input travels in the transient map, never in the arguments)`);
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch {
-    throw new ChaincodeError('INVALID_ARGUMENT', `transient.${name} is not valid JSON`);
-  }
-  return validate(schema, value, `transient.${name}`);
+  return validate(schema, parseJsonText(Buffer.from(bytes).toString('utf8'), `transient.${name}`), `transient.${name}`);
 }
 
 /** SHA-256 of a record's canonical bytes: what `getPrivateDataHash` returns for it. */

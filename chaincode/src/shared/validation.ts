@@ -2,22 +2,71 @@ import { z } from 'zod';
 import { ChaincodeError } from './errors';
 
 /**
+ * How deep arrays and objects may nest in JSON input: far beyond any request's own shape, and far
+ * below what the recursive code that reads it (schemas, RFC 8785 canonicalisation) could overflow on.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * What makes a parsed JSON value unusable as input, walking it without recursion: nesting deeper
+ * than {@link MAX_JSON_DEPTH}, or a number JSON.parse read as ±Infinity (such as `1e309`), which
+ * RFC 8785 cannot write and so no signature can cover.
+ */
+function jsonInputProblem(root: unknown): string | undefined {
+  const pending: [unknown, number][] = [[root, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, depth] = next;
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      return 'holds a number beyond the range of a double (about ±1.8e308)';
+    }
+    if (typeof value === 'object' && value !== null) {
+      if (depth >= MAX_JSON_DEPTH) {
+        return `nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`;
+      }
+      for (const child of Object.values(value)) {
+        pending.push([child, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Parse JSON text from a transaction argument or transient field (RFC 8259), refusing what
+ * the chaincode cannot handle deterministically.
+ *
+ * @param raw - the JSON text
+ * @param name - the input's name, used in error messages
+ * @returns the parsed value, not yet validated
+ * @throws ChaincodeError `INVALID_ARGUMENT` when the text is not JSON, nests deeper than
+ *   {@link MAX_JSON_DEPTH}, or holds a number beyond the range of a double
+ */
+export function parseJsonText(raw: string, name: string): unknown {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new ChaincodeError('INVALID_ARGUMENT', `${name} is not valid JSON`);
+  }
+  const problem = jsonInputProblem(json);
+  if (problem !== undefined) {
+    throw new ChaincodeError('INVALID_ARGUMENT', `${name} ${problem}`);
+  }
+  return json;
+}
+
+/**
  * Parse a transaction argument that carries JSON and validate it against a schema.
  *
  * @param schema - the zod schema the argument must satisfy
  * @param raw - the argument as received by the transaction (a JSON string)
  * @param argName - the argument's name, used in error messages
  * @returns the parsed, typed value
- * @throws ChaincodeError `INVALID_ARGUMENT` naming the argument and the first failing field
+ * @throws ChaincodeError `INVALID_ARGUMENT` naming the argument and the first failing field, or
+ *   as {@link parseJsonText} does
  */
 export function parseJsonArgument<S extends z.ZodType>(schema: S, raw: string, argName: string): z.infer<S> {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    throw new ChaincodeError('INVALID_ARGUMENT', `${argName} is not valid JSON`);
-  }
-  return validate(schema, json, argName);
+  return validate(schema, parseJsonText(raw, argName), argName);
 }
 
 /**
