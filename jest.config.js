@@ -1,7 +1,10 @@
 /** Jest projects: `unit` (chaincode logic and CLI, no network) and `integration` (live Fabric network). */
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }];
 /** The CLI imports chaincode client code from the workspace; tests use its sources. */
-const moduleNameMapper = { '^@civic-ledger/chaincode/dist/(.*)$': '<rootDir>/chaincode/src/$1' };
+const moduleNameMapper = {
+  '^@civic-ledger/chaincode/dist/(.*)$': '<rootDir>/chaincode/src/$1',
+  '^@civic-ledger/cli/dist/(.*)$': '<rootDir>/cli/src/$1',
+};
 /**
  * @cloudflare/blindrsa-ts (RFC 9474) ships only ES modules. Node >= 20.19 `require`s them as they
  * are (the built CLI does), but jest 29's module registry does not, so its files, and only
@@ -25,7 +28,12 @@ module.exports = {
       transform,
       transformIgnorePatterns,
       moduleNameMapper,
-      testMatch: ['<rootDir>/chaincode/src/**/*.test.ts', '<rootDir>/cli/src/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/chaincode/src/**/*.test.ts',
+        '<rootDir>/cli/src/**/*.test.ts',
+        '<rootDir>/bench/src/**/*.test.ts',
+        '<rootDir>/test/unit/**/*.test.ts',
+      ],
     },
     {
       displayName: 'integration',

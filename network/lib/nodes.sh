@@ -99,10 +99,11 @@ start_orderer() {
 # build step needs (npm reads HOME for its cache, the registry settings, and
 # whether to stay offline: NPM_CONFIG_OFFLINE / NPM_CONFIG_PREFER_OFFLINE) and
 # the chaincode's own settings (CIVIC_MAX_CLOCK_SKEW_SECONDS: the proposal
-# timestamp skew a peer accepts, default 300 s), taken from the peer's environment.
+# timestamp skew a peer accepts, default 300 s; CIVIC_CHAINCODE_PROF_DIR: profile
+# the chaincode process, see builders/node/bin/run), taken from the peer's environment.
 external_builders_json() {
   jq -cn --arg path "${NETWORK_DIR}/builders/node" \
-    '[{name: "civic-node", path: $path, propagateEnvironment: ["HOME", "NPM_CONFIG_CACHE", "NPM_CONFIG_REGISTRY", "NPM_CONFIG_OFFLINE", "NPM_CONFIG_PREFER_OFFLINE", "npm_config_cache", "npm_config_registry", "npm_config_offline", "npm_config_prefer_offline", "CIVIC_BUILDER_LOG", "CIVIC_MAX_CLOCK_SKEW_SECONDS"]}]'
+    '[{name: "civic-node", path: $path, propagateEnvironment: ["HOME", "NPM_CONFIG_CACHE", "NPM_CONFIG_REGISTRY", "NPM_CONFIG_OFFLINE", "NPM_CONFIG_PREFER_OFFLINE", "npm_config_cache", "npm_config_registry", "npm_config_offline", "npm_config_prefer_offline", "CIVIC_BUILDER_LOG", "CIVIC_MAX_CLOCK_SKEW_SECONDS", "CIVIC_CHAINCODE_PROF_DIR"]}]'
 }
 
 # total_query_limit: the peers' ledger.state.totalQueryLimit (results per range
@@ -118,7 +119,9 @@ total_query_limit() {
 }
 
 # start_peer ORG [N]: the org's peer N (default 0; gateway on, LevelDB, TLS, operations
-# endpoint, no Docker: chaincode is built and launched by the node external builder),
+# endpoint, no Docker: chaincode is built and launched by the node external builder;
+# with CIVIC_PEER_PPROF=true, Go's pprof server on a free port of the node host, which
+# `ss -ltnp` shows beside the peer's pid),
 # gossip bootstrapped from the org's other peers, waited on until healthy.
 start_peer() {
   local org="$1" n="${2:-0}" dir tls host data endpoint limit role name
@@ -155,6 +158,8 @@ start_peer() {
     CORE_LEDGER_SNAPSHOTS_ROOTDIR="${data}/snapshots" \
     CORE_OPERATIONS_LISTENADDRESS="${host}:$(port_of "${org}" "${role}_ops")" \
     CORE_METRICS_PROVIDER=prometheus \
+    CORE_PEER_PROFILE_ENABLED="${CIVIC_PEER_PPROF:-false}" \
+    CORE_PEER_PROFILE_LISTENADDRESS="${host}:0" \
     CORE_VM_ENDPOINT="" \
     CORE_CHAINCODE_EXTERNALBUILDERS="$(external_builders_json)" \
     CORE_CHAINCODE_LOGGING_LEVEL="${CIVIC_CHAINCODE_LOGGING:-info}" \

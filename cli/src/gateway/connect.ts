@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
+import { connect, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
 import { createPrivateKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
@@ -7,6 +7,7 @@ import { UsageError } from '../errors';
 import { firstThatConnects, processStartIndex, rotate, type FailedPeer } from './peer-choice';
 import type { OrgConnection, PeerConnection } from './profile';
 import type { WalletIdentity } from './wallet';
+import { signingOptions } from './signer';
 
 /** The channel and chaincode every civic command talks to. */
 export const CHANNEL = 'civic';
@@ -153,8 +154,7 @@ function sessionOver(client: grpc.Client, peer: PeerConnection, identity: Wallet
   const gateway = connect({
     client,
     identity: { mspId, credentials: identity.certificate },
-    signer: signers.newPrivateKeySigner(createPrivateKey(identity.privateKeyPem)),
-    hash: hash.sha256,
+    ...signingOptions(createPrivateKey(identity.privateKeyPem)),
     evaluateOptions: deadline(DEADLINES.evaluate),
     endorseOptions: deadline(DEADLINES.endorse),
     submitOptions: deadline(DEADLINES.submit),

@@ -1,0 +1,21 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+/** The built `civic` CLI of this repository. */
+export const CIVIC_JS = path.resolve(__dirname, '../../cli/bin/civic.js');
+
+/**
+ * Run the `civic` CLI (set-up steps the load does not measure, e.g. opening an allocation round).
+ *
+ * @param args - the CLI's arguments
+ * @param env - the environment naming the network
+ * @returns its standard output
+ * @throws Error with the CLI's exit code and standard error when it fails
+ */
+export function civic(args: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
+  const r = spawnSync(process.execPath, [CIVIC_JS, ...args], { env, encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) {
+    throw new Error(`civic ${args.join(' ')} failed (exit ${String(r.status)}): ${r.stderr.trim().slice(0, 800)}`);
+  }
+  return r.stdout;
+}
