@@ -1,5 +1,6 @@
 import { runScenario } from './support/scenario';
 import { chaincodeKilled, peerCrash, raftLeaderKilled } from './support/scenarios';
+import { quorumLost } from './support/scenario-quorum';
 import type { ScenarioResult } from './support/report';
 import { reliabilityRun } from './setup/network';
 
@@ -8,7 +9,7 @@ import { reliabilityRun } from './setup/network';
  * three orgs' gateways, each by signalling the node's own process by its pid (pid files, or the
  * peer's child in /proc for the chaincode), in this order on the run's one network: (a) a peer
  * SIGKILLed and restarted, (b) the Raft leader SIGKILLed and restarted, (c) a peer's chaincode
- * process SIGKILLed mid-invoke. After each: every transaction the load saw committed is on every
+ * process SIGKILLed mid-invoke, (d) two of the three orderers SIGKILLed, one restarted. After each: every transaction the load saw committed is on every
  * peer, no key is written twice, and every key the load touched reads the same on every peer.
  * Each scenario appends its figures to the run's results file; the global teardown renders
  * docs/reliability.md from them.
@@ -35,5 +36,9 @@ describe('faults under load on a live network', () => {
 
   it('(c) a chaincode process SIGKILLed mid-invoke: writes fail cleanly or commit, no partial state, the peer relaunches it', async () => {
     expectPassed(await runScenario(chaincodeKilled(env), env, results));
+  });
+
+  it('(d) two orderers SIGKILLed: writes refused with an error, reads keep working, writes commit again when one returns', async () => {
+    expectPassed(await runScenario(quorumLost(env), env, results));
   });
 });

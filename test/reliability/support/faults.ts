@@ -1,11 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { NodeStatus } from '../../../cli/src/commands/network';
-import { civicAsync } from '../../support/civic-cli';
+import { civicAsync, REPO } from '../../support/civic-cli';
+import { spawn } from 'node:child_process';
 
 /** A process as /proc/PID/stat describes it. */
 export interface ProcStat {
   readonly pid: number;
+  /** Its state (field 3): `R`, `S`, ..., `Z` for a zombie (exited, not yet reaped by its parent). */
+  readonly state: string;
   /** The parent's pid (field 4). */
   readonly ppid: number;
   /** When it started, in clock ticks after boot (field 22). */
@@ -29,14 +32,15 @@ export function procStat(pid: number): ProcStat | undefined {
     .slice(text.lastIndexOf(') ') + 2)
     .trim()
     .split(' ');
-  const [ppid, startTime] = [fields[1], fields[19]];
-  return ppid === undefined || startTime === undefined ? undefined : { pid, ppid: Number(ppid), startTime };
+  const [state, ppid, startTime] = [fields[0], fields[1], fields[19]];
+  return state === undefined || ppid === undefined || startTime === undefined ? undefined : { pid, state, ppid: Number(ppid), startTime };
 }
 
 /**
  * The pid of a running node of the network, from its pid file (`<home>/pids/<node>.pid`), and
  * only while the process with that pid is the one the file names: its start time is the one in
- * `<node>.start` (network/lib/process.sh `node_pid`), so a reused pid is never taken for the node.
+ * `<node>.start` (network/lib/process.sh `node_pid`), so a reused pid is never taken for the node,
+ * and not a zombie (a killed node its parent has not reaped yet).
  *
  * @param home - the network's state folder
  * @param node - the node's name, e.g. `peer-utilities`, `orderer-city`
@@ -52,7 +56,8 @@ export function nodePid(home: string, node: string): number | undefined {
   } catch {
     return undefined;
   }
-  return Number.isInteger(pid) && pid > 0 && procStat(pid)?.startTime === started ? pid : undefined;
+  const stat = Number.isInteger(pid) && pid > 0 ? procStat(pid) : undefined;
+  return stat !== undefined && stat.startTime === started && stat.state !== 'Z' ? pid : undefined;
 }
 
 /**
@@ -132,6 +137,40 @@ export async function networkUp(env: NodeJS.ProcessEnv): Promise<number> {
   return Date.now() - started;
 }
 
+/** The network scripts' libraries, in the order network/network.sh sources them. */
+const NETWORK_LIBS = ['common', 'ports', 'process', 'ca', 'nodes', 'channel', 'chaincode', 'org', 'peer', 'status', 'doctor'];
+
+/**
+ * Start one org's orderer, and no other node, with the network scripts' own `start_orderer`
+ * (network/lib/nodes.sh: the same command line `civic network up` uses, waited on until healthy),
+ * run as a child process so the load keeps going meanwhile.
+ *
+ * @param org - the orderer's org, e.g. `agencies`
+ * @returns how long it took, in milliseconds
+ * @throws Error with the script's output when it fails
+ */
+export function startOrderer(env: NodeJS.ProcessEnv, org: string): Promise<number> {
+  const sources = NETWORK_LIBS.map((lib) => `source network/lib/${lib}.sh`).join('; ');
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', `set -euo pipefail; ${sources}; load_port_map; start_orderer "$1"`, 'start-orderer', org], {
+      cwd: REPO,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) {
+        resolve(Date.now() - started);
+      } else {
+        reject(new Error(`start_orderer ${org} exited ${String(code)}: ${stderr.slice(-2000)}`));
+      }
+    });
+  });
+}
+
 /**
  * Poll until `condition` holds, every `everyMs`.
  *
@@ -147,4 +186,13 @@ export async function waitFor(what: string, condition: () => boolean | Promise<b
     await new Promise((r) => setTimeout(r, everyMs));
   }
   return Date.now() - started;
+}
+
+/**
+ * As {@link waitFor}, for a wait whose outcome is itself what a check reports.
+ *
+ * @returns milliseconds waited, or `undefined` when `condition` did not hold within `limitMs`
+ */
+export function waitedFor(what: string, condition: () => boolean | Promise<boolean>, limitMs: number, everyMs = 250): Promise<number | undefined> {
+  return waitFor(what, condition, limitMs, everyMs).catch(() => undefined);
 }
