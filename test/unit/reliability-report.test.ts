@@ -20,7 +20,7 @@ const attempts: Attempt[] = [
   attempt(1, 2, 'committed', 3_500, { blockNumber: '7' }),
   attempt(2, 1, 'failed', 2_100, { stage: 'commit-status', error: 'deadline exceeded' }),
   attempt(2, 2, 'refused-duplicate', 4_000, { error: 'ALREADY_EXISTS: DID did:civic:k2 is already registered' }),
-  attempt(3, 1, 'failed', 2_200, { stage: 'endorse', error: 'UNAVAILABLE: cannot reach the gateway peer' }),
+  attempt(3, 1, 'failed', 2_200, { stage: 'endorse', error: `UNAVAILABLE: cannot reach the gateway peer (tx ${tx(31)})` }),
   attempt(3, 2, 'failed', 2_300, { stage: 'submit', error: 'no Raft leader' }),
 ];
 

@@ -1,4 +1,4 @@
-import { CommitStatusError, EndorseError, type Contract } from '@hyperledger/fabric-gateway';
+import { CommitStatusError, EndorseError, GatewayError, type Contract } from '@hyperledger/fabric-gateway';
 import { registerPayload } from '@civic-ledger/chaincode/dist/identity/client';
 import { generateCitizenKey, signWithKey } from '../../../cli/src/citizen/key-file';
 import { CHANNEL, openSession, type Session } from '../../../cli/src/gateway/connect';
@@ -31,7 +31,13 @@ interface OrgGateway {
 }
 
 /** What one attempt produced, before it is stamped with write, key, org and times. */
-type AttemptResult = Pick<Attempt, 'outcome' | 'blockNumber' | 'stage' | 'error'>;
+type AttemptResult = Pick<Attempt, 'outcome' | 'blockNumber' | 'stage' | 'error' | 'detail'>;
+
+/** What the gateway itself said: its message and each endorser's or orderer's, one line, cut to 400 characters. */
+function gatewayDetail(error: unknown): string {
+  const parts = error instanceof GatewayError ? [error.message, ...error.details.map((d) => `${d.mspId} ${d.address}: ${d.message}`)] : [String(error)];
+  return parts.join('; ').replace(/\s+/g, ' ').slice(0, 400);
+}
 
 /** An error as one line: the CLI's reading of a Fabric error (the chaincode's own message, or the gRPC reason). */
 function oneLine(error: unknown): string {
@@ -163,7 +169,7 @@ export class LoadGenerator {
       if (attempt > 1 && error instanceof EndorseError && /ALREADY_EXISTS/.test(oneLine(error))) {
         return { outcome: 'refused-duplicate', error: oneLine(error) };
       }
-      return { outcome: 'failed', stage: error instanceof CommitStatusError ? 'commit-status' : stage, error: oneLine(error) };
+      return { outcome: 'failed', stage: error instanceof CommitStatusError ? 'commit-status' : stage, error: oneLine(error), detail: gatewayDetail(error) };
     }
   }
 }

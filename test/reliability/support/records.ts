@@ -39,6 +39,8 @@ export interface Attempt {
   /** For `failed`: where it stopped, and the error (one line). */
   readonly stage?: FailedStage;
   readonly error?: string;
+  /** For `failed`: what the gateway itself said (its message, and each endorser's or orderer's), one line. */
+  readonly detail?: string;
 }
 
 /** The outcome of one check on the peers. */
@@ -100,12 +102,17 @@ export function tally(attempts: readonly Attempt[], fault: FaultWindow): LoadFig
   };
 }
 
-/** The most frequent failure reasons, `count × stage: error` (errors cut to 160 characters), most frequent first. */
+/**
+ * The most frequent failure reasons, `count × stage: error` (what the gateway said, else the CLI's
+ * reading of it), most frequent first: errors without the
+ * transaction ids they name (so that the same reason counts once), cut to 160 characters.
+ */
 export function failureSummary(attempts: readonly Attempt[], limit = 4): string[] {
   const counts = new Map<string, number>();
   for (const a of attempts) {
     if (a.outcome === 'failed') {
-      const reason = `${a.stage ?? 'unknown'}: ${(a.error ?? '').replace(/\s+/g, ' ').slice(0, 160)}`;
+      const error = (a.detail ?? a.error ?? '').replace(/[,(]?\s*tx [0-9a-f]{64}\)?/g, '').replace(/\s+/g, ' ');
+      const reason = `${a.stage ?? 'unknown'}: ${error.trim().slice(0, 160)}`;
       counts.set(reason, (counts.get(reason) ?? 0) + 1);
     }
   }

@@ -64,7 +64,9 @@ function scenarioSection(r: ScenarioResult): string[] {
     '|---|---|---|',
     ...r.checks.map((c) => `| ${cell(c.name)} | ${c.ok ? 'ok' : 'FAILED'} | ${cell(c.detail)} |`),
     '',
-    ...(r.failures.length === 0 ? [] : ['Most frequent failures (count × where: error):', '', ...r.failures.map((line) => `- ${cell(line)}`), '']),
+    ...(r.failures.length === 0
+      ? []
+      : ['Most frequent failures (count × where: what the gateway said):', '', ...r.failures.map((line) => `- ${cell(line)}`), '']),
   ];
 }
 

@@ -68,7 +68,10 @@ async function ledgerChecks(env: NodeJS.ProcessEnv, attempts: readonly Attempt[]
       checks.push(writes.check, await stateAgrees(readers, writes.keys));
       return { checks, validAfterFailure: writes.validAfterFailure };
     } catch (error) {
-      return { checks: [unmade(convergedName, error)], validAfterFailure: 0 };
+      return {
+        checks: [unmade(`${convergedName}; then every committed transaction, no double write and the same state on every peer`, error)],
+        validAfterFailure: 0,
+      };
     }
   } finally {
     readers.close();
