@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chaincodeProcesses, killNode, nodePid, procStat, waitFor } from '../reliability/support/faults';
@@ -53,6 +53,7 @@ describe('processes the reliability suite signals', () => {
     expect(killNode(home, 'peer-city')).toBe(pid);
     await exited;
     expect(node.signalCode).toBe('SIGKILL');
+    rmSync(home, { recursive: true, force: true });
   });
 
   it('finds a parent’s chaincode processes by parent pid and their start arguments, not other children', async () => {

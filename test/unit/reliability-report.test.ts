@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { failureSummary, tally, type Attempt } from '../reliability/support/records';
@@ -87,5 +87,6 @@ describe('docs/reliability.md', () => {
     expect(readResults(results).map((r) => r.id)).toEqual(['a', 'b']);
     expect(writeReport(results, report, 'c')).toBe(true);
     expect(readFileSync(report, 'utf8')).toMatch(/## \(a\)[\s\S]*## \(b\) Raft leader killed under load/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
