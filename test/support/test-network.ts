@@ -23,10 +23,23 @@ export function testNetworkEnv(suiteIndex: number): NodeJS.ProcessEnv {
  * @throws Error when the suite runs outside the integration project
  */
 export function liveNetworkEnv(): NodeJS.ProcessEnv {
-  const home = process.env.CIVIC_IT_NETWORK_HOME;
-  const base = process.env.CIVIC_IT_BASE_PORT;
+  return projectNetworkEnv('CIVIC_IT_NETWORK_HOME', 'CIVIC_IT_BASE_PORT', 'integration');
+}
+
+/**
+ * The live network a jest project's global setup brought up, from the environment variables
+ * that setup set (test/integration/setup/live-network.ts `setUpNetwork`).
+ *
+ * @param homeVar - the variable holding its state folder, e.g. `CIVIC_REL_NETWORK_HOME`
+ * @param baseVar - the variable holding its base port
+ * @param project - the jest project, named in the error
+ * @throws Error when either variable is unset (the suite runs outside that project)
+ */
+export function projectNetworkEnv(homeVar: string, baseVar: string, project: string): NodeJS.ProcessEnv {
+  const home = process.env[homeVar];
+  const base = process.env[baseVar];
   if (home === undefined || base === undefined) {
-    throw new Error('no live test network: run this suite in the jest integration project (its global setup starts one)');
+    throw new Error(`no live test network: run this suite in the jest ${project} project (its global setup starts one)`);
   }
   return { CIVIC_NETWORK_HOME: home, CIVIC_BASE_PORT: base };
 }
