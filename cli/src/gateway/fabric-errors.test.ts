@@ -73,6 +73,16 @@ describe('fromFabricError', () => {
     expect(mapped.message).toMatch(/cannot reach the gateway peer/);
   });
 
+  it('blames the orderers, not the gateway peer, when no orderer takes a submitted transaction (exit 2)', () => {
+    const message =
+      '14 UNAVAILABLE: no orderers could successfully process transaction; CityMSP 127.0.0.1:24005: rpc error: code = Unavailable desc = connection error';
+    const mapped = fromFabricError(new GatewayError({ code: 14, cause, details: [], message }));
+    expect(mapped).toBeInstanceOf(NetworkError);
+    expect(mapped).toMatchObject({ code: 'ORDERERS_UNAVAILABLE', exitCode: 2 });
+    expect(mapped.message).toMatch(/^the orderers did not take the transaction: .*is a majority of the orderers up\?/);
+    expect(mapped.message).not.toMatch(/gateway peer/);
+  });
+
   it('names the validation code of a transaction that failed to commit', () => {
     const mapped = fromFabricError(new CommitError({ code: StatusCode.ENDORSEMENT_POLICY_FAILURE, transactionId: 'tx7', message: 'failed' }));
     expect(mapped).toMatchObject({ code: 'ENDORSEMENT_POLICY_FAILURE', exitCode: 1, transactionId: 'tx7' });

@@ -11,6 +11,14 @@ const GRPC_MESSAGES = new Map<number, readonly [string, string]>([
 
 const CHAINCODE_MESSAGE = /\b([A-Z][A-Z_]{2,}): (.+)$/s;
 
+/**
+ * The gateway peer's report that no orderer took a submitted transaction (Fabric
+ * internal/pkg/gateway `Submit`): every orderer refused or was unreachable, e.g. with the Raft
+ * majority down. The gateway peer itself answered, so "cannot reach the gateway peer" would
+ * blame the wrong node.
+ */
+const NO_ORDERER = /no orderers could successfully process transaction/;
+
 /** A peer's refusal of the proposal's creator before any chaincode runs (not a channel member's, or not valid). */
 const ACCESS_DENIED = /(access denied: .+)$/s;
 
@@ -98,6 +106,10 @@ function fromGatewayError(error: GatewayError): CliError {
     if (refused !== undefined) {
       return refused;
     }
+  }
+  if (NO_ORDERER.test(error.message)) {
+    const text = 'the orderers did not take the transaction: none answered or accepted it (is a majority of the orderers up? civic network status)';
+    return new NetworkError(`${text}${tx === '' ? '' : ` (${tx.slice(2)})`}`, { code: 'ORDERERS_UNAVAILABLE', detail });
   }
   const known = GRPC_MESSAGES.get(error.code);
   if (known !== undefined) {
