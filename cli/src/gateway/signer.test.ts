@@ -14,7 +14,7 @@ describe('the gateway signer', () => {
       const message = Buffer.from(`proposal ${String(i)}`);
       const signature = await signer(message);
       expect(verify('sha256', message, p256Keys.publicKey, signature)).toBe(true);
-      const parsed = p256.Signature.fromDER(signature);
+      const parsed = p256.Signature.fromBytes(signature, 'der');
       expect(parsed.hasHighS()).toBe(false);
       // What fabric-gateway's own signer would sign: the SHA-256 digest, checked by the curve library.
       const digestOf = createHash('sha256').update(message).digest();
@@ -25,12 +25,12 @@ describe('the gateway signer', () => {
   it('turns a high-S signature into the low-S form of the same signature and leaves a low-S one as it is', () => {
     const message = Buffer.from('transaction');
     const digest = createHash('sha256').update(message).digest();
-    const secret = p256.utils.randomPrivateKey();
+    const secret = p256.utils.randomSecretKey();
     const low = p256.sign(digest, secret, { lowS: true });
-    const high = new p256.Signature(low.r, p256.CURVE.n - low.s);
+    const high = new p256.Signature(low.r, p256.Point.CURVE().n - low.s);
     expect(high.hasHighS()).toBe(true);
-    expect(Buffer.from(lowS(high.toDERRawBytes()))).toEqual(Buffer.from(low.toDERRawBytes()));
-    expect(Buffer.from(lowS(low.toDERRawBytes()))).toEqual(Buffer.from(low.toDERRawBytes()));
+    expect(Buffer.from(lowS(high.toBytes('der')))).toEqual(Buffer.from(low.toBytes('der')));
+    expect(Buffer.from(lowS(low.toBytes('der')))).toEqual(Buffer.from(low.toBytes('der')));
   });
 
   it("keeps fabric-gateway's signer and a SHA-256 digest for keys other than P-256", () => {

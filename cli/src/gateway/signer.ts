@@ -32,6 +32,9 @@ export function signingOptions(key: KeyObject): SigningOptions {
 
 /** A DER-encoded P-256 ECDSA signature with S replaced by n − S when S > n/2 (same signature, other form). */
 export function lowS(der: Uint8Array): Uint8Array {
-  const signature = p256.Signature.fromDER(der);
-  return signature.hasHighS() ? signature.normalizeS().toDERRawBytes() : der;
+  const signature = p256.Signature.fromBytes(der, 'der');
+  if (!signature.hasHighS()) {
+    return der;
+  }
+  return new p256.Signature(signature.r, p256.Point.CURVE().n - signature.s).toBytes('der');
 }
