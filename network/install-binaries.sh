@@ -115,8 +115,22 @@ install_fabric_ca() {
   return 1
 }
 
+# lock_cache: hold an exclusive lock on the cache while installing, so that two
+# clones or a test run and a demo started together build each binary once (the
+# second waits, then finds the first one's binaries) instead of writing the same
+# files at the same time. Released when the script exits.
+lock_cache() {
+  mkdir -p "${CIVIC_CACHE_DIR}"
+  exec 9>"${CIVIC_CACHE_DIR}/.install.lock"
+  if ! flock -n 9; then
+    log_info "another install into ${CIVIC_CACHE_DIR} is running; waiting for it"
+    flock 9
+  fi
+}
+
 main() {
   local what="${1:-all}" rc=0
+  lock_cache
   case "${what}" in
     all)
       run_step "Fabric CA ${FABRIC_CA_VERSION} binaries" install_fabric_ca || rc=1
