@@ -1,6 +1,7 @@
 import { runScenario } from './support/scenario';
 import { chaincodeKilled, peerCrash, raftLeaderKilled } from './support/scenarios';
 import { quorumLost } from './support/scenario-quorum';
+import { networkRestart } from './support/scenario-restart';
 import type { ScenarioResult } from './support/report';
 import { reliabilityRun } from './setup/network';
 
@@ -9,10 +10,11 @@ import { reliabilityRun } from './setup/network';
  * three orgs' gateways, each by signalling the node's own process by its pid (pid files, or the
  * peer's child in /proc for the chaincode), in this order on the run's one network: (a) a peer
  * SIGKILLed and restarted, (b) the Raft leader SIGKILLed and restarted, (c) a peer's chaincode
- * process SIGKILLed mid-invoke, (d) two of the three orderers SIGKILLed, one restarted. After each: every transaction the load saw committed is on every
- * peer, no key is written twice, and every key the load touched reads the same on every peer.
- * Each scenario appends its figures to the run's results file; the global teardown renders
- * docs/reliability.md from them.
+ * process SIGKILLed mid-invoke, (d) two of the three orderers SIGKILLed, one restarted, (e) the
+ * whole network stopped with `civic network down` and resumed with `civic network up`. After each:
+ * every transaction the load saw committed is on every peer, no key is written twice, and every
+ * key the load touched reads the same on every peer. Each scenario appends its figures to the
+ * run's results file; the global teardown renders docs/reliability.md from them.
  */
 jest.setTimeout(15 * 60_000);
 
@@ -40,5 +42,9 @@ describe('faults under load on a live network', () => {
 
   it('(d) two orderers SIGKILLed: writes refused with an error, reads keep working, writes commit again when one returns', async () => {
     expectPassed(await runScenario(quorumLost(env), env, results));
+  });
+
+  it('(e) the whole network stopped and started again under load: the CLI gives up cleanly meanwhile, everything committed is still there, writes resume', async () => {
+    expectPassed(await runScenario(networkRestart(env), env, results));
   });
 });
