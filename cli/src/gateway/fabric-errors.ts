@@ -19,6 +19,14 @@ const CHAINCODE_MESSAGE = /\b([A-Z][A-Z_]{2,}): (.+)$/s;
  */
 const NO_ORDERER = /no orderers could successfully process transaction/;
 
+/**
+ * The gateway's report that an endorser's proposal response differs from the first endorser's
+ * (Fabric internal/pkg/gateway/endorsement.go `processEndorsement`): the peers ran the same
+ * proposal and got different read/write sets or results, so no endorsement policy can be met.
+ * The error is `failed to collect enough transaction endorsements`, one detail per differing peer.
+ */
+const PAYLOADS_DIFFER = /ProposalResponsePayloads do not match/;
+
 /** A peer's refusal of the proposal's creator before any chaincode runs (not a channel member's, or not valid). */
 const ACCESS_DENIED = /(access denied: .+)$/s;
 
@@ -106,6 +114,14 @@ function fromGatewayError(error: GatewayError): CliError {
     if (refused !== undefined) {
       return refused;
     }
+  }
+  const differing = error.details.filter((d) => PAYLOADS_DIFFER.test(d.message));
+  if (differing.length > 0) {
+    const peers = differing.map((d) => d.mspId).join(', ');
+    const text =
+      `the endorsing peers returned different results (the chaincode is not deterministic: ${peers} disagreed with the first endorser), ` +
+      'so the transaction was not submitted and nothing was written';
+    return new ContractError('ENDORSEMENTS_DIFFER', `ENDORSEMENTS_DIFFER: ${text}${tx === '' ? '' : ` (${tx.slice(2)})`}`, { transactionId, detail });
   }
   if (NO_ORDERER.test(error.message)) {
     const text = 'the orderers did not take the transaction: none answered or accepted it (is a majority of the orderers up? civic network status)';
