@@ -104,6 +104,23 @@ function fromEndorserMessage(d: GatewayError['details'][number], tx: string, tra
   return undefined;
 }
 
+/**
+ * Endorsers whose results differed from the first endorser's ({@link PAYLOADS_DIFFER}) as one
+ * `ENDORSEMENTS_DIFFER` error naming their orgs: the chaincode is not deterministic.
+ *
+ * @returns the error, or undefined when no detail reports differing results
+ */
+function fromDifferingEndorsements(details: GatewayError['details'], tx: string, transactionId: string | undefined, detail: string): ContractError | undefined {
+  const differing = details.filter((d) => PAYLOADS_DIFFER.test(d.message));
+  if (differing.length === 0) {
+    return undefined;
+  }
+  const text =
+    `the endorsing peers returned different results (the chaincode is not deterministic: ${differing.map((d) => d.mspId).join(', ')} ` +
+    'disagreed with the first endorser), so the transaction was not submitted and nothing was written';
+  return new ContractError('ENDORSEMENTS_DIFFER', `ENDORSEMENTS_DIFFER: ${text}${tx === '' ? '' : ` (${tx.slice(2)})`}`, { transactionId, detail });
+}
+
 function fromGatewayError(error: GatewayError): CliError {
   // EndorseError, SubmitError and CommitStatusError carry the transaction id.
   const transactionId = 'transactionId' in error && typeof error.transactionId === 'string' ? error.transactionId : undefined;
@@ -115,13 +132,9 @@ function fromGatewayError(error: GatewayError): CliError {
       return refused;
     }
   }
-  const differing = error.details.filter((d) => PAYLOADS_DIFFER.test(d.message));
-  if (differing.length > 0) {
-    const peers = differing.map((d) => d.mspId).join(', ');
-    const text =
-      `the endorsing peers returned different results (the chaincode is not deterministic: ${peers} disagreed with the first endorser), ` +
-      'so the transaction was not submitted and nothing was written';
-    return new ContractError('ENDORSEMENTS_DIFFER', `ENDORSEMENTS_DIFFER: ${text}${tx === '' ? '' : ` (${tx.slice(2)})`}`, { transactionId, detail });
+  const differ = fromDifferingEndorsements(error.details, tx, transactionId, detail);
+  if (differ !== undefined) {
+    return differ;
   }
   if (NO_ORDERER.test(error.message)) {
     const text = 'the orderers did not take the transaction: none answered or accepted it (is a majority of the orderers up? civic network status)';
