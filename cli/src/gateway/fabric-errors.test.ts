@@ -105,6 +105,31 @@ describe('fromFabricError', () => {
     expect(mapped.detail).toContain('127.0.0.1:24042: ProposalResponsePayloads do not match');
   });
 
+  it("says the chaincode process stopped mid-transaction when a peer's chaincode stream terminated (exit 2)", () => {
+    // What a live Fabric 3.1.1 gateway returned when the probe chaincode's process was SIGKILLed mid-invoke.
+    const error = new EndorseError({
+      code: 10,
+      cause,
+      transactionId: 'tx45',
+      message: '10 ABORTED: failed to endorse transaction, see attached details for more info',
+      details: [
+        {
+          address: '127.0.0.1:24002',
+          message:
+            'error in simulation: failed to execute transaction 9c7ba6946fd4b1576f57fec4209625bb7cf01b6cc8914157f99c3158e775c596: error sending: chaincode stream terminated',
+          mspId: 'CityMSP',
+        },
+      ],
+    });
+    const mapped = fromFabricError(error);
+    expect(mapped).toBeInstanceOf(NetworkError);
+    expect(mapped).toMatchObject({ code: 'CHAINCODE_TERMINATED', exitCode: 2 });
+    expect(mapped.message).toBe(
+      "the chaincode process on CityMSP's peer (127.0.0.1:24002) stopped while it ran the transaction (chaincode stream terminated); " +
+        'nothing was written: retry, the peer starts the chaincode again (tx tx45)',
+    );
+  });
+
   it('names the validation code of a transaction that failed to commit', () => {
     const mapped = fromFabricError(new CommitError({ code: StatusCode.ENDORSEMENT_POLICY_FAILURE, transactionId: 'tx7', message: 'failed' }));
     expect(mapped).toMatchObject({ code: 'ENDORSEMENT_POLICY_FAILURE', exitCode: 1, transactionId: 'tx7' });

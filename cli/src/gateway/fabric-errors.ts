@@ -27,6 +27,13 @@ const NO_ORDERER = /no orderers could successfully process transaction/;
  */
 const PAYLOADS_DIFFER = /ProposalResponsePayloads do not match/;
 
+/**
+ * A peer's report that the chaincode process it was running the proposal in went away mid-call
+ * (Fabric core/chaincode/handler.go: `error sending: chaincode stream terminated`): it crashed or
+ * was killed. The peer launches it again for the next proposal.
+ */
+const CHAINCODE_TERMINATED = /chaincode stream terminated/;
+
 /** A peer's refusal of the proposal's creator before any chaincode runs (not a channel member's, or not valid). */
 const ACCESS_DENIED = /(access denied: .+)$/s;
 
@@ -105,12 +112,21 @@ function fromEndorserMessage(d: GatewayError['details'][number], tx: string, tra
 }
 
 /**
- * Endorsers whose results differed from the first endorser's ({@link PAYLOADS_DIFFER}) as one
- * `ENDORSEMENTS_DIFFER` error naming their orgs: the chaincode is not deterministic.
+ * Endorsements that failed for the chaincode's sake, not the caller's: a chaincode process that
+ * stopped mid-call ({@link CHAINCODE_TERMINATED}), as `CHAINCODE_TERMINATED` (exit 2), or
+ * endorsers whose results differed from the first endorser's ({@link PAYLOADS_DIFFER}), as one
+ * `ENDORSEMENTS_DIFFER` (exit 1) naming their orgs: the chaincode is not deterministic.
  *
- * @returns the error, or undefined when no detail reports differing results
+ * @returns the error, or undefined when no detail reports either
  */
-function fromDifferingEndorsements(details: GatewayError['details'], tx: string, transactionId: string | undefined, detail: string): ContractError | undefined {
+function fromFailedEndorsements(details: GatewayError['details'], tx: string, transactionId: string | undefined, detail: string): CliError | undefined {
+  const crashed = details.find((d) => CHAINCODE_TERMINATED.test(d.message));
+  if (crashed !== undefined) {
+    const text =
+      `the chaincode process on ${crashed.mspId}'s peer (${crashed.address}) stopped while it ran the transaction (chaincode stream terminated); ` +
+      'nothing was written: retry, the peer starts the chaincode again';
+    return new NetworkError(`${text}${tx === '' ? '' : ` (${tx.slice(2)})`}`, { code: 'CHAINCODE_TERMINATED', detail });
+  }
   const differing = details.filter((d) => PAYLOADS_DIFFER.test(d.message));
   if (differing.length === 0) {
     return undefined;
@@ -132,9 +148,9 @@ function fromGatewayError(error: GatewayError): CliError {
       return refused;
     }
   }
-  const differ = fromDifferingEndorsements(error.details, tx, transactionId, detail);
-  if (differ !== undefined) {
-    return differ;
+  const failed = fromFailedEndorsements(error.details, tx, transactionId, detail);
+  if (failed !== undefined) {
+    return failed;
   }
   if (NO_ORDERER.test(error.message)) {
     const text = 'the orderers did not take the transaction: none answered or accepted it (is a majority of the orderers up? civic network status)';
