@@ -6,6 +6,10 @@
 #   network.sh up [--until STAGE]   bring up or resume (idempotent); stages in order:
 #                                   binaries, ports, cas, identities, orderers, peers, channel, chaincode
 #   network.sh deploy               install, approve and commit the civic chaincode (or upgrade it)
+#   network.sh deploy-chaincode NAME DIR
+#                                   the same for another chaincode (test only: test/chaincode/probe),
+#                                   from the node package in DIR, no collections; a no-op when
+#                                   that package is already committed
 #   network.sh down                 stop every node, keep ledgers and crypto material
 #   network.sh clean                stop and delete the network's state
 #   network.sh status               JSON: nodes, ports, health
@@ -159,6 +163,18 @@ cmd_deploy() {
   wait_gateways_answer 120
 }
 
+# cmd_deploy_chaincode NAME DIR: deploy another chaincode than civic (see use_chaincode).
+cmd_deploy_chaincode() {
+  (($# == 2)) || {
+    log_error "usage: network.sh deploy-chaincode NAME DIR"
+    return 2
+  }
+  use_chaincode "$1" "$2" || return
+  require_fabric chaincode
+  load_port_map
+  deploy_chaincode
+}
+
 # wait_gateways_answer SECONDS: until an evaluate through every org's gateway
 # answers (the chaincode process is launched on each peer by then).
 wait_gateways_answer() {
@@ -229,6 +245,7 @@ main() {
   case "${verb}" in
     up) cmd_up "$@" ;;
     deploy) run_step "chaincode deploy" cmd_deploy ;;
+    deploy-chaincode) run_step "chaincode deploy" cmd_deploy_chaincode "$@" ;;
     down) cmd_down ;;
     clean) cmd_clean ;;
     status) cmd_status ;;
@@ -244,7 +261,7 @@ main() {
     peer-add) cmd_peer_add "$@" ;;
     doctor) cmd_doctor ;;
     *)
-      log_error "usage: network.sh up [--until STAGE] | deploy | down | clean | status | doctor | org-init NAME OUT | org-join BLOCK | org-committed | org-approve VERSION SEQUENCE POLICY | channel-genesis ORG OUT | channel-fetch-config ORG OUT | channel-add-org ORG DEFINITION OUT | channel-sign ORG FILE | channel-submit ORG FILE | peer-add ORG"
+      log_error "usage: network.sh up [--until STAGE] | deploy | deploy-chaincode NAME DIR | down | clean | status | doctor | org-init NAME OUT | org-join BLOCK | org-committed | org-approve VERSION SEQUENCE POLICY | channel-genesis ORG OUT | channel-fetch-config ORG OUT | channel-add-org ORG DEFINITION OUT | channel-sign ORG FILE | channel-submit ORG FILE | peer-add ORG"
       return 2
       ;;
   esac

@@ -3,14 +3,19 @@
 # `peer lifecycle chaincode package --lang node` packs and the node external
 # builder (network/builders/node) builds on each peer.
 
-# stage_chaincode_source DEST: build the chaincode workspace and lay out DEST as a
+# stage_chaincode_source DEST: build the chaincode's source folder (CHAINCODE_SRC, a node
+# package with a `build` script that compiles to dist/) and lay out DEST as a
 # self-contained node package: package.json (runtime dependencies only, `npm start`
 # = fabric-chaincode-node start), compiled dist/, and a package-lock.json so every
 # peer installs identical dependencies (resolved from npm's cache when it holds
 # them, so an org's host without a route to the registry can package too).
 stage_chaincode_source() {
-  local dest="$1" src="${REPO_DIR}/chaincode"
-  (cd "${REPO_DIR}" && npm run build --silent -w chaincode) || return 1
+  local dest="$1" src="${CHAINCODE_SRC}"
+  if [[ "${src}" == "${REPO_DIR}/chaincode" ]]; then
+    (cd "${REPO_DIR}" && npm run build --silent -w chaincode) || return 1
+  else
+    (cd "${src}" && npm run build --silent) || return 1
+  fi
   rm -rf "${dest}"
   mkdir -p "${dest}"
   cp -a "${src}/dist" "${dest}/dist"
@@ -21,10 +26,42 @@ stage_chaincode_source() {
 
 # The chaincode definition: name, an explicit endorsement policy (a majority of
 # the channel's member orgs' peers), and the private data collections of the debt contract.
+# use_chaincode (network.sh deploy-chaincode) switches these to another chaincode.
 CHAINCODE_NAME=civic
+CHAINCODE_SRC="${REPO_DIR}/chaincode"
 COLLECTIONS_CONFIG="${REPO_DIR}/chaincode/collections_config.json"
 
-chaincode_dir() { printf '%s\n' "${CIVIC_NETWORK_HOME}/chaincode"; }
+# use_chaincode NAME DIR: make the functions below act on another chaincode: NAME on the
+# channel, its node package source in DIR (relative to the repo or absolute), the same
+# majority endorsement policy and no private data collections. For test-only chaincode
+# (test/chaincode/probe); the civic chaincode is the default and needs no call.
+use_chaincode() {
+  local name="${1:-}" dir="${2:-}"
+  [[ "${name}" =~ ^[a-z][a-z0-9_-]{0,31}$ ]] || {
+    log_error "chaincode name '${name}' must be 1 to 32 characters of a-z 0-9 _ -, starting with a letter"
+    return 2
+  }
+  [[ "${name}" != civic ]] || {
+    log_error "'civic' is deployed by 'network.sh deploy', with its collections"
+    return 2
+  }
+  [[ "${dir}" == /* ]] || dir="${REPO_DIR}/${dir}"
+  [[ -f "${dir}/package.json" ]] || {
+    log_error "no node package at '${dir}' (expected ${dir}/package.json with a build script)"
+    return 2
+  }
+  CHAINCODE_NAME="${name}"
+  CHAINCODE_SRC="$(cd "${dir}" && pwd)"
+  COLLECTIONS_CONFIG=""
+}
+
+chaincode_dir() {
+  if [[ "${CHAINCODE_NAME}" == civic ]]; then
+    printf '%s\n' "${CIVIC_NETWORK_HOME}/chaincode"
+  else
+    printf '%s\n' "${CIVIC_NETWORK_HOME}/chaincode-${CHAINCODE_NAME}"
+  fi
+}
 
 # package_chaincode: the standard node chaincode package (`peer lifecycle
 # chaincode package --lang node`) of the current sources; prints its path.
@@ -33,7 +70,7 @@ package_chaincode() {
   dir="$(chaincode_dir)"
   mkdir -p "${dir}"
   stage_chaincode_source "${dir}/src" >&2 || return 1
-  version="$(jq -r .version "${REPO_DIR}/chaincode/package.json")"
+  version="$(jq -r .version "${CHAINCODE_SRC}/package.json")"
   label="${CHAINCODE_NAME}_${version}"
   pkg="${dir}/${label}.tar.gz"
   FABRIC_CFG_PATH="$(fabric_config_dir)" "$(find_tool peer)" lifecycle chaincode package "${pkg}" --path "${dir}/src" --lang node --label "${label}" >&2 || return 1
@@ -87,8 +124,8 @@ endorsement_policy() {
 
 # definition_args VERSION SEQUENCE POLICY: the arguments every org must approve identically.
 definition_args() {
-  printf '%s\n' --channelID "${CHANNEL_NAME}" --name "${CHAINCODE_NAME}" --version "$1" --sequence "$2" \
-    --signature-policy "$3" --collections-config "${COLLECTIONS_CONFIG}"
+  printf '%s\n' --channelID "${CHANNEL_NAME}" --name "${CHAINCODE_NAME}" --version "$1" --sequence "$2" --signature-policy "$3"
+  [[ -z "${COLLECTIONS_CONFIG}" ]] || printf '%s\n' --collections-config "${COLLECTIONS_CONFIG}"
 }
 
 # orderer_args ORG: where ORG's admin sends lifecycle transactions (its own orderer).
@@ -108,8 +145,13 @@ deploy_chaincode() {
   id="$(peer_as_admin "${ORGS[0]}" lifecycle chaincode calculatepackageid "${pkg}")" || return 1
   committed="$(committed_definition)"
   sequence=$(($(jq -r '.sequence // 0' <<<"${committed:-{\}}") + 1))
-  version="$(jq -r .version "${REPO_DIR}/chaincode/package.json")-${id##*:}"
+  version="$(jq -r .version "${CHAINCODE_SRC}/package.json")-${id##*:}"
   version="${version:0:24}"
+  # Another chaincode (use_chaincode) already committed with this very package: nothing to do.
+  if [[ "${CHAINCODE_NAME}" != civic && "$(jq -r '.version // empty' <<<"${committed:-{\}}")" == "${version}" ]]; then
+    log_info "${CHAINCODE_NAME} version ${version} (package ${id}) already committed at sequence $((sequence - 1))"
+    return 0
+  fi
   # Every peer (each org's first and any added with 'civic peer add') builds the package
   # (npm ci) at the same time.
   local pids=() failed=0 pid n

@@ -135,6 +135,42 @@ describe('FakeLedger stub, as fabric-shim 2.5 and a Fabric 3.1 LevelDB peer beha
     expect(ledger.state.get('k')?.toString('utf8')).toBe('pending');
   });
 
+  it('deletes a key written with an empty value, as a peer does (rwsetutil newKVWrite: IsDelete when the value is empty)', async () => {
+    const ledger = new FakeLedger();
+    await ledger.tx(who, put('k', 'committed'));
+    await ledger.tx(who, async (ctx) => ctx.stub.putState('k', Buffer.alloc(0)));
+    await ledger.tx(who, async (ctx) => ctx.stub.putState('never', new Uint8Array(0)));
+    expect([...ledger.state.keys()]).toEqual([]);
+    expect(ledger.history.get('k')?.map((h) => h.value?.toString('utf8') ?? 'deleted')).toEqual(['committed', 'deleted']);
+  });
+
+  it('lets a contract iterate a query with for await, closing the iterator, as fabric-shim lib/stub.js convertToAsyncIterator does', async () => {
+    const ledger = new FakeLedger();
+    await ledger.tx(who, async (ctx) => {
+      await ctx.stub.putState('b', Buffer.from('2'));
+      await ctx.stub.putState('a', Buffer.from('1'));
+      await ctx.stub.putState(ctx.stub.createCompositeKey('item', ['x']), Buffer.from('3'));
+    });
+    const seen = await ledger.tx(who, async (ctx) => {
+      const keys: string[] = [];
+      for await (const kv of ctx.stub.getStateByRange('', '')) {
+        keys.push(`${kv.key}=${Buffer.from(kv.value).toString('utf8')}`);
+      }
+      for await (const kv of ctx.stub.getStateByPartialCompositeKey('item', [])) {
+        keys.push(ctx.stub.splitCompositeKey(kv.key).attributes.join('/'));
+      }
+      for await (const h of ctx.stub.getHistoryForKey('a')) {
+        keys.push(`history ${Buffer.from(h.value).toString('utf8')}`);
+      }
+      for await (const kv of ctx.stub.getStateByRange('a', '')) {
+        keys.push(`first ${kv.key}`);
+        break;
+      }
+      return keys;
+    });
+    expect(seen).toEqual(['a=1', 'b=2', 'x', 'history 1', 'first a']);
+  });
+
   it('keeps only the last event a transaction sets, and refuses an empty event name (fabric-shim setEvent)', async () => {
     const ledger = new FakeLedger();
     await ledger.tx(who, (ctx) => {

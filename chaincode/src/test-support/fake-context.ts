@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { fakeIterator } from './fake-iterator';
+import { fakeIterator, shimQuery } from './fake-iterator';
 import { ClientIdentity, type ChaincodeStub } from 'fabric-shim';
 import { ROLE_ATTRIBUTE } from '../shared/access';
 import { enrolmentCertificate } from './fake-certificate';
@@ -144,10 +144,12 @@ export class FakeLedger {
         guard.beforeWrite('DEL_STATE');
         writes.set(key, null);
       },
+      // As on a peer (core/ledger/kvledger/txmgmt/rwsetutil/rwset_proto_util.go newKVWrite:
+      // `IsDelete: len(value) == 0`), writing an empty value deletes the key.
       putState: async (key: string, value: Uint8Array): Promise<void> => {
         await Promise.resolve();
         guard.beforeWrite('PUT_STATE');
-        writes.set(key, Buffer.from(value));
+        writes.set(key, value.length === 0 ? null : Buffer.from(value));
       },
       // fabric-shim's own composite key code (lib/stub.js), so that its validation is the shim's.
       createCompositeKey: (type: string, attrs: string[]): string => shimStub.createCompositeKey(type, attrs),
@@ -160,17 +162,17 @@ export class FakeLedger {
       getStateByRange: (startKey: string, endKey: string) => {
         for (const k of [startKey, endKey]) {
           if (k.startsWith(COMPOSITEKEY_NS)) {
-            return Promise.reject(new Error(`first character of the key [${k}] contains a null character which is not allowed`));
+            return shimQuery(Promise.reject(new Error(`first character of the key [${k}] contains a null character which is not allowed`)));
           }
         }
-        return Promise.resolve(fakeIterator(scan(startKey === '' ? EMPTY_KEY_SUBSTITUTE : startKey, endKey).map(kv)));
+        return shimQuery(Promise.resolve(fakeIterator(scan(startKey === '' ? EMPTY_KEY_SUBSTITUTE : startKey, endKey).map(kv))));
       },
       getStateByPartialCompositeKeyWithPagination: (type: string, attrs: string[], pageSize: number, bookmark = '') => {
         const [start, end] = compositeRange(type, attrs);
         try {
           guard.beforePaginatedQuery('GET_STATE_BY_RANGE');
         } catch (error) {
-          return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+          return shimQuery(Promise.reject(error instanceof Error ? error : new Error(String(error))));
         }
         // core/chaincode/handler.go calculateTotalReturnLimit: the page size, capped at totalQueryLimit.
         const limit = Math.min(pageSize > 0 ? pageSize : this.totalQueryLimit, this.totalQueryLimit);
@@ -178,26 +180,28 @@ export class FakeLedger {
         const page = keys.slice(0, limit);
         // As on a peer: a page without results comes with no metadata at all.
         const metadata = page.length === 0 ? undefined : { fetchedRecordsCount: page.length, bookmark: keys[limit] ?? '' };
-        return Promise.resolve({ iterator: fakeIterator(page.map(kv)), metadata });
+        return shimQuery(Promise.resolve({ iterator: fakeIterator(page.map(kv)), metadata }));
       },
       // fabric-shim builds the partial key synchronously, so a bad attribute throws, not rejects.
-      getStateByPartialCompositeKey: (type: string, attrs: string[]) => Promise.resolve(fakeIterator(scan(...compositeRange(type, attrs)).map(kv))),
+      getStateByPartialCompositeKey: (type: string, attrs: string[]) => shimQuery(Promise.resolve(fakeIterator(scan(...compositeRange(type, attrs)).map(kv)))),
       // core/ledger/kvledger/txmgmt/statedb/stateleveldb/stateleveldb.go: no rich queries on LevelDB.
       getQueryResult: () => Promise.reject(peerError('GET_QUERY_RESULT', txId, 'ExecuteQuery not supported for leveldb')),
       getQueryResultWithPagination: () => Promise.reject(peerError('GET_QUERY_RESULT', txId, 'ExecuteQueryWithMetadata not supported for leveldb')),
       // core/ledger/kvledger/history/query_executer.go: the history database is read newest first.
       getHistoryForKey: (key: string) =>
-        Promise.resolve(
-          fakeIterator(
-            [...(this.history.get(key) ?? [])]
-              .reverse()
-              .slice(0, this.totalQueryLimit)
-              .map((h) => ({
-                txId: h.txId,
-                isDelete: h.value === null,
-                value: h.value ?? Buffer.alloc(0),
-                timestamp: { seconds: h.seconds, nanos: 0 },
-              })),
+        shimQuery(
+          Promise.resolve(
+            fakeIterator(
+              [...(this.history.get(key) ?? [])]
+                .reverse()
+                .slice(0, this.totalQueryLimit)
+                .map((h) => ({
+                  txId: h.txId,
+                  isDelete: h.value === null,
+                  value: h.value ?? Buffer.alloc(0),
+                  timestamp: { seconds: h.seconds, nanos: 0 },
+                })),
+            ),
           ),
         ),
       // fabric-shim lib/stub.js setEvent: one event per transaction, the last one set.

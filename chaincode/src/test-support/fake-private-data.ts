@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ChaincodeStub } from 'fabric-shim';
-import { fakeIterator } from './fake-iterator';
+import { fakeIterator, shimQuery } from './fake-iterator';
 
 /** A private data collection's membership and access flags, as in collections_config.json. */
 export interface FakeCollection {
@@ -194,7 +194,7 @@ export class FakePrivateData {
           // As fabric-shim 2.5 does on a live peer: the iterator wrapped in `{ iterator }`, despite its typings.
           return { iterator: fakeIterator(keys.map((key) => ({ key, value: data.get(key) ?? Buffer.alloc(0) }))) };
         };
-        return query();
+        return shimQuery(query());
       },
     };
     const commit = (height: FakeHeight): void => {

@@ -83,6 +83,53 @@ describe('fromFabricError', () => {
     expect(mapped.message).not.toMatch(/gateway peer/);
   });
 
+  it('says the chaincode is not deterministic when the endorsing peers returned different results (exit 1)', () => {
+    // What a live Fabric 3.1.1 gateway returned for the probe chaincode's PutClock (Date.now() and Math.random()).
+    const error = new EndorseError({
+      code: 10,
+      cause,
+      transactionId: 'tx44',
+      message: '10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info',
+      details: [
+        { address: '127.0.0.1:24022', message: 'ProposalResponsePayloads do not match', mspId: 'AgenciesMSP' },
+        { address: '127.0.0.1:24042', message: 'ProposalResponsePayloads do not match', mspId: 'UtilitiesMSP' },
+      ],
+    });
+    const mapped = fromFabricError(error);
+    expect(mapped).toBeInstanceOf(ContractError);
+    expect(mapped).toMatchObject({ code: 'ENDORSEMENTS_DIFFER', exitCode: 1, transactionId: 'tx44' });
+    expect(mapped.message).toBe(
+      'ENDORSEMENTS_DIFFER: the endorsing peers returned different results (the chaincode is not deterministic: AgenciesMSP, UtilitiesMSP ' +
+        'disagreed with the first endorser), so the transaction was not submitted and nothing was written (tx tx44)',
+    );
+    expect(mapped.detail).toContain('127.0.0.1:24042: ProposalResponsePayloads do not match');
+  });
+
+  it("says the chaincode process stopped mid-transaction when a peer's chaincode stream terminated (exit 2)", () => {
+    // What a live Fabric 3.1.1 gateway returned when the probe chaincode's process was SIGKILLed mid-invoke.
+    const error = new EndorseError({
+      code: 10,
+      cause,
+      transactionId: 'tx45',
+      message: '10 ABORTED: failed to endorse transaction, see attached details for more info',
+      details: [
+        {
+          address: '127.0.0.1:24002',
+          message:
+            'error in simulation: failed to execute transaction 9c7ba6946fd4b1576f57fec4209625bb7cf01b6cc8914157f99c3158e775c596: error sending: chaincode stream terminated',
+          mspId: 'CityMSP',
+        },
+      ],
+    });
+    const mapped = fromFabricError(error);
+    expect(mapped).toBeInstanceOf(NetworkError);
+    expect(mapped).toMatchObject({ code: 'CHAINCODE_TERMINATED', exitCode: 2 });
+    expect(mapped.message).toBe(
+      "the chaincode process on CityMSP's peer (127.0.0.1:24002) stopped while it ran the transaction (chaincode stream terminated); " +
+        'nothing was written: retry, the peer starts the chaincode again (tx tx45)',
+    );
+  });
+
   it('names the validation code of a transaction that failed to commit', () => {
     const mapped = fromFabricError(new CommitError({ code: StatusCode.ENDORSEMENT_POLICY_FAILURE, transactionId: 'tx7', message: 'failed' }));
     expect(mapped).toMatchObject({ code: 'ENDORSEMENT_POLICY_FAILURE', exitCode: 1, transactionId: 'tx7' });

@@ -19,6 +19,21 @@ const CHAINCODE_MESSAGE = /\b([A-Z][A-Z_]{2,}): (.+)$/s;
  */
 const NO_ORDERER = /no orderers could successfully process transaction/;
 
+/**
+ * The gateway's report that an endorser's proposal response differs from the first endorser's
+ * (Fabric internal/pkg/gateway/endorsement.go `processEndorsement`): the peers ran the same
+ * proposal and got different read/write sets or results, so no endorsement policy can be met.
+ * The error is `failed to collect enough transaction endorsements`, one detail per differing peer.
+ */
+const PAYLOADS_DIFFER = /ProposalResponsePayloads do not match/;
+
+/**
+ * A peer's report that the chaincode process it was running the proposal in went away mid-call
+ * (Fabric core/chaincode/handler.go: `error sending: chaincode stream terminated`): it crashed or
+ * was killed. The peer launches it again for the next proposal.
+ */
+const CHAINCODE_TERMINATED = /chaincode stream terminated/;
+
 /** A peer's refusal of the proposal's creator before any chaincode runs (not a channel member's, or not valid). */
 const ACCESS_DENIED = /(access denied: .+)$/s;
 
@@ -96,6 +111,32 @@ function fromEndorserMessage(d: GatewayError['details'][number], tx: string, tra
   return undefined;
 }
 
+/**
+ * Endorsements that failed for the chaincode's sake, not the caller's: a chaincode process that
+ * stopped mid-call ({@link CHAINCODE_TERMINATED}), as `CHAINCODE_TERMINATED` (exit 2), or
+ * endorsers whose results differed from the first endorser's ({@link PAYLOADS_DIFFER}), as one
+ * `ENDORSEMENTS_DIFFER` (exit 1) naming their orgs: the chaincode is not deterministic.
+ *
+ * @returns the error, or undefined when no detail reports either
+ */
+function fromFailedEndorsements(details: GatewayError['details'], tx: string, transactionId: string | undefined, detail: string): CliError | undefined {
+  const crashed = details.find((d) => CHAINCODE_TERMINATED.test(d.message));
+  if (crashed !== undefined) {
+    const text =
+      `the chaincode process on ${crashed.mspId}'s peer (${crashed.address}) stopped while it ran the transaction (chaincode stream terminated); ` +
+      'nothing was written: retry, the peer starts the chaincode again';
+    return new NetworkError(`${text}${tx === '' ? '' : ` (${tx.slice(2)})`}`, { code: 'CHAINCODE_TERMINATED', detail });
+  }
+  const differing = details.filter((d) => PAYLOADS_DIFFER.test(d.message));
+  if (differing.length === 0) {
+    return undefined;
+  }
+  const text =
+    `the endorsing peers returned different results (the chaincode is not deterministic: ${differing.map((d) => d.mspId).join(', ')} ` +
+    'disagreed with the first endorser), so the transaction was not submitted and nothing was written';
+  return new ContractError('ENDORSEMENTS_DIFFER', `ENDORSEMENTS_DIFFER: ${text}${tx === '' ? '' : ` (${tx.slice(2)})`}`, { transactionId, detail });
+}
+
 function fromGatewayError(error: GatewayError): CliError {
   // EndorseError, SubmitError and CommitStatusError carry the transaction id.
   const transactionId = 'transactionId' in error && typeof error.transactionId === 'string' ? error.transactionId : undefined;
@@ -106,6 +147,10 @@ function fromGatewayError(error: GatewayError): CliError {
     if (refused !== undefined) {
       return refused;
     }
+  }
+  const failed = fromFailedEndorsements(error.details, tx, transactionId, detail);
+  if (failed !== undefined) {
+    return failed;
   }
   if (NO_ORDERER.test(error.message)) {
     const text = 'the orderers did not take the transaction: none answered or accepted it (is a majority of the orderers up? civic network status)';
