@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { failureSummary, tally, type Attempt } from '../reliability/support/records';
+import { elsewhereSection } from '../reliability/support/elsewhere';
 import { appendResult, readResults, renderReport, writeReport, type ScenarioResult } from '../reliability/support/report';
 
 /**
@@ -70,6 +71,14 @@ describe('docs/reliability.md', () => {
     expect(text).toContain('| state identical | FAILED | did:civic:k1: city registered, agencies absent |');
     expect(text).toContain('- 2 × endorse: UNAVAILABLE: cannot reach the gateway peer');
     expect(text).toContain('ended 2026-12-01T08:40:00.000Z');
+  });
+
+  it('closes with the properties other suites prove, each with its test files, and refuses to name a file that does not exist', () => {
+    const text = renderReport([result], { finishedAt: 'x', command: 'c' });
+    expect(text).toContain('## Proven by other suites');
+    expect(text).toContain('`test/integration/probe-chaincode.test.ts`');
+    expect(text.indexOf('## Proven by other suites')).toBeGreaterThan(text.indexOf('## (a)'));
+    expect(() => elsewhereSection(path.join(os.tmpdir(), 'no-such-repo'))).toThrow(/names test files that do not exist: test\/integration\/contention.test.ts/);
   });
 
   it('says passed only when every check passed and nothing was lost', () => {

@@ -1,4 +1,6 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { elsewhereSection } from './elsewhere';
 import type { CheckResult, LoadFigures } from './records';
 
 /** One scenario's outcome, as the suite appends it to the results file (one JSON object a line). */
@@ -98,6 +100,7 @@ export function renderReport(results: readonly ScenarioResult[], run: { readonly
     '  attempts reported failed (e.g. their commit status could not be had) that the ledger holds as VALID.',
     '',
     ...results.flatMap(scenarioSection),
+    ...elsewhereSection(path.resolve(__dirname, '../../..')),
   ].join('\n');
 }
 
