@@ -54,14 +54,15 @@ cmd_channel_set_crl() {
   jq --arg m "${msp}" --arg crl "${crl64}" \
     '.channel_group.groups |= with_entries(if (.value.groups | has($m)) then .value.groups[$m].values.MSP.value.config.revocation_list = [$crl] else . end)' \
     "${work}/config.json" >"${work}/modified.json"
-  configtxlator_tool proto_encode --input "${work}/config.json" --type common.Config --output "${work}/config.pb" || return 1
-  configtxlator_tool proto_encode --input "${work}/modified.json" --type common.Config --output "${work}/modified.pb" || return 1
-  if cmp -s "${work}/config.pb" "${work}/modified.pb"; then
+  # Compared as JSON: protobuf encodings of equal configs may differ in map order.
+  if jq -e --slurpfile a "${work}/modified.json" '. == $a[0]' "${work}/config.json" >/dev/null; then
     log_info "the channel config already holds this CRL for ${msp}"
     jq -n --arg m "${msp}" --argjson g "$(printf '%s\n' "${groups[@]}" | jq -R . | jq -s .)" --argjson b "$(jq -r '.header.number // "0"' "${work}/config_block.json")" \
       '{mspId: $m, groups: $g, configBlock: $b, accepted: true, changed: false}'
     return 0
   fi
+  configtxlator_tool proto_encode --input "${work}/config.json" --type common.Config --output "${work}/config.pb" || return 1
+  configtxlator_tool proto_encode --input "${work}/modified.json" --type common.Config --output "${work}/modified.pb" || return 1
   configtxlator_tool compute_update --channel_id "${CHANNEL_NAME}" --original "${work}/config.pb" --updated "${work}/modified.pb" \
     --output "${work}/update.pb" || return 1
   configtxlator_tool proto_decode --input "${work}/update.pb" --type common.ConfigUpdate --output "${work}/update.json" || return 1
@@ -87,7 +88,8 @@ cmd_channel_set_crl() {
   local other height
   for other in "${ORGS[@]}"; do
     for ((n = 0; n < 60; n++)); do
-      height="$(peer_height "${other}")"
+      # A metrics read that fails (the peer busy, curl cut off by the pipe) is one more try.
+      height="$(peer_height "${other}" || true)"
       [[ -n "${height}" && "${height}" -gt "${number}" ]] && break
       sleep 1
     done
