@@ -87,12 +87,13 @@ interface Revoked {
 }
 
 /**
- * Revoke a staff member as Fabric does it (Fabric docs, "Membership Service Providers",
- * revocation; Fabric CA user's guide, "Revoking a certificate or identity" and "Generating a
- * CRL"): the org's CA revokes every certificate of the enrollment id and signs a new CRL
+ * Revoke a staff member as Fabric does it (Fabric CA user's guide, "Revoking a certificate or
+ * identity" and "Generating a CRL": the MSPs in the channel configuration must be updated too):
+ * the org's CA revokes every certificate of the enrollment id and signs a new CRL
  * (fabric-ca-client revoke --gencrl, RFC 5280 reasons); the org's admin then sets the org MSP's
  * revocation_list in the channel config to that CRL by a config update (network.sh
- * channel-set-crl), after which every peer and orderer refuses those certificates.
+ * channel-set-crl), after which every peer refuses those certificates. Running it again after a
+ * failed config update retries it: the CA revokes nothing twice and writes the CRL again.
  *
  * @throws ContractError CA_AUTHORIZATION when the identity may not revoke (not the org admin),
  *   CA_UNKNOWN_IDENTITY when no one of that name is registered, UPDATE_REFUSED (CheckFailed)
@@ -124,7 +125,7 @@ async function revokeStaff(ctx: CommandContext, runtime: Runtime, opts: z.infer<
   if (!set.accepted) {
     throw new CheckFailed(
       'UPDATE_REFUSED',
-      `${opts.name} is revoked at the CA, but the orderer refused the config update carrying the CRL: ${set.status ?? '?'} -- ${set.reason ?? '?'}`,
+      `${opts.name} is revoked at the CA, but the orderer refused the config update carrying the CRL: ${set.status ?? '?'} -- ${set.reason ?? '?'} (run the same command again to retry)`,
       { crl, status: set.status, reason: set.reason },
     );
   }
