@@ -16,6 +16,7 @@
 #   network.sh doctor               JSON lines: checks with a remedy for each failure
 #   network.sh org-* | channel-*    an org joining the running channel (network/lib/org.sh)
 #   network.sh peer-add ORG         another peer of ORG: peer1, peer2, ... (network/lib/peer.sh)
+#   network.sh channel-set-crl ORG CRL   ORG's CRL into its MSP in the channel config (network/lib/revoke.sh)
 #
 # Environment: CIVIC_NETWORK_HOME (state folder, default <repo>/.network),
 # CIVIC_BASE_PORT (first port, default 27000), CIVIC_HOST (the IPv4 address every
@@ -42,6 +43,8 @@ source "${NETWORK_DIR}/lib/chaincode.sh"
 source "${NETWORK_DIR}/lib/org.sh"
 # shellcheck source=network/lib/peer.sh
 source "${NETWORK_DIR}/lib/peer.sh"
+# shellcheck source=network/lib/revoke.sh
+source "${NETWORK_DIR}/lib/revoke.sh"
 # shellcheck source=network/lib/status.sh
 source "${NETWORK_DIR}/lib/status.sh"
 # shellcheck source=network/lib/doctor.sh
@@ -258,10 +261,11 @@ main() {
     channel-add-org) cmd_channel_add_org "$@" ;;
     channel-sign) cmd_channel_sign "$@" ;;
     channel-submit) cmd_channel_submit "$@" ;;
+    channel-set-crl) cmd_channel_set_crl "$@" ;;
     peer-add) cmd_peer_add "$@" ;;
     doctor) cmd_doctor ;;
     *)
-      log_error "usage: network.sh up [--until STAGE] | deploy | deploy-chaincode NAME DIR | down | clean | status | doctor | org-init NAME OUT | org-join BLOCK | org-committed | org-approve VERSION SEQUENCE POLICY | channel-genesis ORG OUT | channel-fetch-config ORG OUT | channel-add-org ORG DEFINITION OUT | channel-sign ORG FILE | channel-submit ORG FILE | peer-add ORG"
+      log_error "usage: network.sh up [--until STAGE] | deploy | deploy-chaincode NAME DIR | down | clean | status | doctor | org-init NAME OUT | org-join BLOCK | org-committed | org-approve VERSION SEQUENCE POLICY | channel-genesis ORG OUT | channel-fetch-config ORG OUT | channel-add-org ORG DEFINITION OUT | channel-sign ORG FILE | channel-submit ORG FILE | channel-set-crl ORG CRL | peer-add ORG"
       return 2
       ;;
   esac

@@ -105,6 +105,9 @@ describe('civic CLI', () => {
     const r = await civic(['staff', 'register', '--name', 'Jan Smit', '--role', 'clerk'], emptyHome);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^error: --name: must be 2-64 lower-case letters/);
+    const reason = await civic(['staff', 'revoke', '--name', 'jan', '--reason', 'grumpy'], emptyHome);
+    expect(reason.code).toBe(1);
+    expect(reason.err).toMatch(/^error: --reason: Invalid option: expected one of "unspecified"\|"keycompromise"\|/);
   });
 
   it('shows examples in --help', async () => {

@@ -66,6 +66,24 @@ describe('fromFabricError', () => {
     );
   });
 
+  it("names every peer's refusal of an expired certificate as the identity refused (exit 1), not as an unreachable peer", () => {
+    const error = new GatewayError({
+      code: 14,
+      cause,
+      message: '14 UNAVAILABLE: failed to evaluate transaction, see attached details for more info',
+      details: [
+        { address: '127.0.0.1:24302', mspId: 'CityMSP', message: 'proposal client identity expired' },
+        { address: '127.0.0.1:24322', mspId: 'AgenciesMSP', message: 'rpc error: code = Unknown desc = proposal client identity expired' },
+      ],
+    });
+    const mapped = fromFabricError(error);
+    expect(mapped).toBeInstanceOf(ContractError);
+    expect(mapped).toMatchObject({ code: 'ACCESS_DENIED', exitCode: 1, endorser: 'CityMSP 127.0.0.1:24302' });
+    expect(mapped.message).toBe(
+      "ACCESS_DENIED: CityMSP's peer refused the caller's identity: proposal client identity expired (its certificate's validity has ended; enroll again) (endorser CityMSP)",
+    );
+  });
+
   it('reports an unreachable peer as a network error (exit 2)', () => {
     const mapped = fromFabricError(new GatewayError({ code: 14, cause, details: [], message: '14 UNAVAILABLE: No connection established' }));
     expect(mapped).toBeInstanceOf(NetworkError);

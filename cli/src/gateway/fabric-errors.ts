@@ -38,6 +38,12 @@ const CHAINCODE_TERMINATED = /chaincode stream terminated/;
 const ACCESS_DENIED = /(access denied: .+)$/s;
 
 /**
+ * A peer's refusal of a proposal whose creator's certificate is past its notAfter: the peer's
+ * proposal filter (Fabric core/handlers/auth/filter/expiration.go), before the endorser runs.
+ */
+const IDENTITY_EXPIRED = /proposal client identity expired/;
+
+/**
  * A peer's own refusal of a proposal stamped too far from its clock (Fabric core.yaml
  * `peer.authentication.timewindow`, 15 min by default), before any chaincode runs.
  */
@@ -88,7 +94,7 @@ export function fromFabricError(error: unknown): CliError {
 
 /**
  * One endorser's refusal as a clerk should read it: the peer's time window, the peer's refusal of
- * an identity that is not of a channel member (Fabric core/endorser/msgvalidation.go,
+ * an expired certificate, or of an identity that is not of a channel member (Fabric core/endorser/msgvalidation.go,
  * `access denied: channel [...] creator org ...`), or the chaincode's own `CODE: detail`.
  *
  * @returns the error, or undefined when the message is none of those
@@ -98,6 +104,10 @@ function fromEndorserMessage(d: GatewayError['details'][number], tx: string, tra
   const skewed = fromTimeWindow(d.message, endorser, tx, transactionId, detail);
   if (skewed !== undefined) {
     return skewed;
+  }
+  if (IDENTITY_EXPIRED.test(d.message)) {
+    const text = `ACCESS_DENIED: ${d.mspId}'s peer refused the caller's identity: proposal client identity expired (its certificate's validity has ended; enroll again)`;
+    return new ContractError('ACCESS_DENIED', `${text} (endorser ${d.mspId}${tx})`, { transactionId, endorser, detail });
   }
   const denied = ACCESS_DENIED.exec(d.message);
   if (denied?.[1] !== undefined) {
