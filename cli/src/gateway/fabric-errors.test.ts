@@ -83,6 +83,32 @@ describe('fromFabricError', () => {
     expect(mapped.message).not.toMatch(/gateway peer/);
   });
 
+  it('reads the gateway\'s "no combination of peers" as too few orgs up to endorse (exit 2), keeping the transaction id for the diagnosis', () => {
+    const message =
+      '9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy';
+    const mapped = fromFabricError(new EndorseError({ code: 9, cause, transactionId: 'tx9', details: [], message }));
+    expect(mapped).toBeInstanceOf(NetworkError);
+    expect(mapped).toMatchObject({ code: 'ENDORSERS_UNAVAILABLE', exitCode: 2, transactionId: 'tx9', data: { failed: [] } });
+    expect(mapped.message).toBe("not enough orgs' peers are up to satisfy the chaincode's endorsement policy (civic network status) (tx tx9)");
+  });
+
+  it('names the org the proposal asked to endorse that has no peer up, not an unreachable gateway peer', () => {
+    const message = '14 UNAVAILABLE: failed to find any endorsing peers for org(s): AgenciesMSP, UtilitiesMSP';
+    const mapped = fromFabricError(new EndorseError({ code: 14, cause, transactionId: 'tx3', details: [], message }), ['CityMSP', 'AgenciesMSP']);
+    expect(mapped).toMatchObject({ code: 'ENDORSERS_UNAVAILABLE', exitCode: 2, data: { missingOrgs: ['AgenciesMSP', 'UtilitiesMSP'] } });
+    expect(mapped.message).toBe(
+      'the orgs that must endorse this transaction are not all up: no peer of AgenciesMSP, UtilitiesMSP answered (civic network status) (tx tx3)',
+    );
+  });
+
+  it('names the org a query was asked of when none of its peers is up to evaluate it', () => {
+    const message = '9 FAILED_PRECONDITION: no peers available to evaluate chaincode civic in channel civic';
+    const asked = fromFabricError(new GatewayError({ code: 9, cause, details: [], message }), ['UtilitiesMSP']);
+    expect(asked).toMatchObject({ code: 'ENDORSERS_UNAVAILABLE', data: { missingOrgs: ['UtilitiesMSP'] } });
+    expect(asked.message).toBe('no peer of UtilitiesMSP, the org(s) this query must be answered by, is up (civic network status)');
+    expect(fromFabricError(new GatewayError({ code: 9, cause, details: [], message }))).toMatchObject({ code: 'GRPC_9' });
+  });
+
   it('names the validation code of a transaction that failed to commit', () => {
     const mapped = fromFabricError(new CommitError({ code: StatusCode.ENDORSEMENT_POLICY_FAILURE, transactionId: 'tx7', message: 'failed' }));
     expect(mapped).toMatchObject({ code: 'ENDORSEMENT_POLICY_FAILURE', exitCode: 1, transactionId: 'tx7' });

@@ -1,5 +1,6 @@
 import { CommitError, GatewayError } from '@hyperledger/fabric-gateway';
 import { CliError, ContractError, NetworkError } from '../errors';
+import { ENDORSERS_UNAVAILABLE, type EndorsementShortage } from './endorsers-down';
 import { statusName } from './status-names';
 
 /** A chaincode error message: `CODE: detail` (see chaincode/src/shared/errors.ts). */
@@ -18,6 +19,26 @@ const CHAINCODE_MESSAGE = /\b([A-Z][A-Z_]{2,}): (.+)$/s;
  * blame the wrong node.
  */
 const NO_ORDERER = /no orderers could successfully process transaction/;
+
+/**
+ * The gateway peer's report that the peers it knows as alive cannot satisfy the chaincode's
+ * endorsement policy (Fabric internal/pkg/gateway, from its discovery-based endorsement plan).
+ * It names no org: `explainEndorserShortage` finds which are down.
+ */
+const NO_ENDORSEMENT_PLAN = /no combination of peers can be derived which satisfy the endorsement policy/;
+
+/**
+ * The gateway peer's report that an org the proposal named as endorser (`endorsingOrganizations`,
+ * e.g. a debt collection's own org) has no alive peer; Fabric answers it with gRPC UNAVAILABLE,
+ * which would otherwise read as the gateway peer itself being unreachable.
+ */
+const NO_ORG_ENDORSERS = /failed to find any endorsing peers for org\(s\): (.+)$/s;
+
+/**
+ * The gateway peer's report that no peer can evaluate a query, e.g. one asked of a named org (a
+ * debt collection's own) none of whose peers is alive. It names no org; the caller knows which it asked.
+ */
+const NO_EVALUATOR = /no peers available to evaluate chaincode/;
 
 /** A peer's refusal of the proposal's creator before any chaincode runs (not a channel member's, or not valid). */
 const ACCESS_DENIED = /(access denied: .+)$/s;
@@ -51,9 +72,10 @@ function fromTimeWindow(message: string, endorser: string, tx: string, transacti
  * the gateway's full detail kept for `--verbose`.
  *
  * @param error - anything thrown while evaluating or submitting
+ * @param askedOrgs - the orgs the proposal named to endorse or answer (`endorsingOrganizations`), if any
  * @returns a ContractError (the chaincode refused: exit 1) or NetworkError (exit 2)
  */
-export function fromFabricError(error: unknown): CliError {
+export function fromFabricError(error: unknown, askedOrgs: readonly string[] = []): CliError {
   if (error instanceof CliError) {
     return error;
   }
@@ -65,7 +87,7 @@ export function fromFabricError(error: unknown): CliError {
     });
   }
   if (error instanceof GatewayError) {
-    return fromGatewayError(error);
+    return fromGatewayError(error, askedOrgs);
   }
   const message = error instanceof Error ? error.message : String(error);
   return new NetworkError(message, { detail: error instanceof Error ? error.stack : undefined });
@@ -96,7 +118,7 @@ function fromEndorserMessage(d: GatewayError['details'][number], tx: string, tra
   return undefined;
 }
 
-function fromGatewayError(error: GatewayError): CliError {
+function fromGatewayError(error: GatewayError, askedOrgs: readonly string[]): CliError {
   // EndorseError, SubmitError and CommitStatusError carry the transaction id.
   const transactionId = 'transactionId' in error && typeof error.transactionId === 'string' ? error.transactionId : undefined;
   const tx = transactionId === undefined ? '' : `, tx ${transactionId}`;
@@ -107,6 +129,10 @@ function fromGatewayError(error: GatewayError): CliError {
       return refused;
     }
   }
+  const shortage = endorserShortage(error, askedOrgs, tx, detail);
+  if (shortage !== undefined) {
+    return shortage;
+  }
   if (NO_ORDERER.test(error.message)) {
     const text = 'the orderers did not take the transaction: none answered or accepted it (is a majority of the orderers up? civic network status)';
     return new NetworkError(`${text}${tx === '' ? '' : ` (${tx.slice(2)})`}`, { code: 'ORDERERS_UNAVAILABLE', detail });
@@ -116,4 +142,45 @@ function fromGatewayError(error: GatewayError): CliError {
     return new NetworkError(`${known[1]}${tx === '' ? '' : ` (${tx.slice(2)})`}`, { code: known[0], detail });
   }
   return new NetworkError(`${error.message}${tx === '' ? '' : ` (${tx.slice(2)})`}`, { code: `GRPC_${error.code}`, detail });
+}
+
+/**
+ * The gateway's report that too few orgs have a peer up to endorse, as a NetworkError of code
+ * `ENDORSERS_UNAVAILABLE` whose `data` (an `EndorsementShortage`) lets `explainEndorserShortage`
+ * name the missing orgs; when the gateway named them itself (orgs the proposal asked for), the
+ * message names them already.
+ *
+ * @returns the error, or undefined when `error` is no such report
+ */
+function endorserShortage(error: GatewayError, askedOrgs: readonly string[], tx: string, detail: string): NetworkError | undefined {
+  const txNote = tx === '' ? '' : ` (${tx.slice(2)})`;
+  const failed = error.details.map((d) => ({ mspId: d.mspId, address: d.address }));
+  const named = NO_ORG_ENDORSERS.exec(error.message);
+  const unnamed = named === null && askedOrgs.length > 0 && NO_EVALUATOR.test(error.message);
+  if (named?.[1] !== undefined || unnamed) {
+    const missing = unnamed
+      ? [...askedOrgs]
+      : (named?.[1] ?? '')
+          .trim()
+          .split(/[\s,]+/)
+          .filter((m) => m !== '');
+    const text = unnamed
+      ? `no peer of ${missing.join(', ')}, the org(s) this query must be answered by, is up (civic network status)`
+      : `the orgs that must endorse this transaction are not all up: no peer of ${missing.join(', ')} answered (civic network status)`;
+    const result = new NetworkError(`${text}${txNote}`, { code: ENDORSERS_UNAVAILABLE, detail });
+    result.data = { failed, missingOrgs: missing };
+    return result;
+  }
+  if (NO_ENDORSEMENT_PLAN.test(error.message)) {
+    const text = "not enough orgs' peers are up to satisfy the chaincode's endorsement policy (civic network status)";
+    const result = new NetworkError(`${text}${txNote}`, { code: ENDORSERS_UNAVAILABLE, detail, transactionId: transactionIdOf(error) });
+    const data: EndorsementShortage = { failed };
+    result.data = data;
+    return result;
+  }
+  return undefined;
+}
+
+function transactionIdOf(error: GatewayError): string | undefined {
+  return 'transactionId' in error && typeof error.transactionId === 'string' ? error.transactionId : undefined;
 }
