@@ -92,6 +92,37 @@ describe('fromFabricError', () => {
     expect(mapped.message).toBe("not enough orgs' peers are up to satisfy the chaincode's endorsement policy (civic network status) (tx tx9)");
   });
 
+  it('reads endorsers the gateway could not connect to, right after they stopped, as too few orgs up (the failed ones kept)', () => {
+    const refused =
+      'rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:24622: connect: connection refused"';
+    const error = new EndorseError({
+      code: 10,
+      cause,
+      transactionId: 'tx5',
+      message: '10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info',
+      details: [
+        { address: '127.0.0.1:24622', mspId: 'AgenciesMSP', message: refused },
+        { address: '127.0.0.1:24642', mspId: 'UtilitiesMSP', message: 'rpc error: code = Unavailable desc = connection error: connection reset by peer' },
+      ],
+    });
+    const mapped = fromFabricError(error);
+    expect(mapped).toMatchObject({ code: 'ENDORSERS_UNAVAILABLE', exitCode: 2, transactionId: 'tx5' });
+    expect(mapped.data).toEqual({
+      failed: [
+        { mspId: 'AgenciesMSP', address: '127.0.0.1:24622' },
+        { mspId: 'UtilitiesMSP', address: '127.0.0.1:24642' },
+      ],
+    });
+    const otherCause = new EndorseError({
+      code: 10,
+      cause,
+      transactionId: 'tx6',
+      message: error.message,
+      details: [{ address: 'a', mspId: 'AgenciesMSP', message: 'rpc error: code = Unknown desc = boom' }],
+    });
+    expect(fromFabricError(otherCause)).toMatchObject({ code: 'GRPC_10' });
+  });
+
   it('names the org the proposal asked to endorse that has no peer up, not an unreachable gateway peer', () => {
     const message = '14 UNAVAILABLE: failed to find any endorsing peers for org(s): AgenciesMSP, UtilitiesMSP';
     const mapped = fromFabricError(new EndorseError({ code: 14, cause, transactionId: 'tx3', details: [], message }), ['CityMSP', 'AgenciesMSP']);

@@ -28,6 +28,14 @@ const NO_ORDERER = /no orderers could successfully process transaction/;
 const NO_ENDORSEMENT_PLAN = /no combination of peers can be derived which satisfy the endorsement policy/;
 
 /**
+ * The gateway peer's report that endorsers it planned on failed (Fabric internal/pkg/gateway
+ * `Endorse`): right after peers stop, its gossip still lists them, it dials them, and each detail
+ * says it could not connect (`rpc error: code = Unavailable ...`).
+ */
+const NOT_ENOUGH_ENDORSEMENTS = /failed to collect enough transaction endorsements/;
+const UNREACHABLE_ENDORSER = /code = (?:Unavailable|DeadlineExceeded|Canceled)\b/;
+
+/**
  * The gateway peer's report that an org the proposal named as endorser (`endorsingOrganizations`,
  * e.g. a debt collection's own org) has no alive peer; Fabric answers it with gRPC UNAVAILABLE,
  * which would otherwise read as the gateway peer itself being unreachable.
@@ -154,24 +162,17 @@ function fromGatewayError(error: GatewayError, askedOrgs: readonly string[]): Cl
  */
 function endorserShortage(error: GatewayError, askedOrgs: readonly string[], tx: string, detail: string): NetworkError | undefined {
   const txNote = tx === '' ? '' : ` (${tx.slice(2)})`;
-  const failed = error.details.map((d) => ({ mspId: d.mspId, address: d.address }));
-  const named = NO_ORG_ENDORSERS.exec(error.message);
-  const unnamed = named === null && askedOrgs.length > 0 && NO_EVALUATOR.test(error.message);
-  if (named?.[1] !== undefined || unnamed) {
-    const missing = unnamed
-      ? [...askedOrgs]
-      : (named?.[1] ?? '')
-          .trim()
-          .split(/[\s,]+/)
-          .filter((m) => m !== '');
-    const text = unnamed
-      ? `no peer of ${missing.join(', ')}, the org(s) this query must be answered by, is up (civic network status)`
-      : `the orgs that must endorse this transaction are not all up: no peer of ${missing.join(', ')} answered (civic network status)`;
+  const failed = error.details.filter((d) => UNREACHABLE_ENDORSER.test(d.message)).map((d) => ({ mspId: d.mspId, address: d.address }));
+  const missing = missingAskedOrgs(error.message, askedOrgs);
+  if (missing !== undefined) {
+    const text = missing.named
+      ? `the orgs that must endorse this transaction are not all up: no peer of ${missing.orgs.join(', ')} answered (civic network status)`
+      : `no peer of ${missing.orgs.join(', ')}, the org(s) this query must be answered by, is up (civic network status)`;
     const result = new NetworkError(`${text}${txNote}`, { code: ENDORSERS_UNAVAILABLE, detail });
-    result.data = { failed, missingOrgs: missing };
+    result.data = { failed, missingOrgs: missing.orgs };
     return result;
   }
-  if (NO_ENDORSEMENT_PLAN.test(error.message)) {
+  if (NO_ENDORSEMENT_PLAN.test(error.message) || (NOT_ENOUGH_ENDORSEMENTS.test(error.message) && failed.length > 0)) {
     const text = "not enough orgs' peers are up to satisfy the chaincode's endorsement policy (civic network status)";
     const result = new NetworkError(`${text}${txNote}`, { code: ENDORSERS_UNAVAILABLE, detail, transactionId: transactionIdOf(error) });
     const data: EndorsementShortage = { failed };
@@ -179,6 +180,26 @@ function endorserShortage(error: GatewayError, askedOrgs: readonly string[], tx:
     return result;
   }
   return undefined;
+}
+
+/**
+ * The orgs a proposal named (`endorsingOrganizations`) that have no peer up: as the gateway names
+ * them for an endorsement, or all the orgs asked when it says no peer can evaluate a query.
+ *
+ * @returns the orgs and whether the gateway named them, or undefined for any other message
+ */
+function missingAskedOrgs(message: string, askedOrgs: readonly string[]): { orgs: string[]; named: boolean } | undefined {
+  const named = NO_ORG_ENDORSERS.exec(message)?.[1];
+  if (named !== undefined) {
+    return {
+      orgs: named
+        .trim()
+        .split(/[\s,]+/)
+        .filter((m) => m !== ''),
+      named: true,
+    };
+  }
+  return askedOrgs.length > 0 && NO_EVALUATOR.test(message) ? { orgs: [...askedOrgs], named: false } : undefined;
 }
 
 function transactionIdOf(error: GatewayError): string | undefined {
