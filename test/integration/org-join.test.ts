@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { killNode, nodePid as nodePidOf, waitFor } from '../reliability/support/faults';
 import { civic, civicJson, type CivicRun } from '../support/civic-cli';
 import { createNetns, inNetns, netNamespaceOf, netnsExists, netnsFor, nodePid, removeNetns, tcpAnswers } from '../support/netns';
 import { testNetworkEnv } from '../support/test-network';
@@ -229,5 +230,27 @@ describe('a fourth org joining the running channel', () => {
     expect(seen.didDocument.id).toBe(cityDid);
     const heights = await caughtUp();
     expect(heights.harbour).toBe(heights.city);
+  });
+
+  it('names Utilities and Harbour when their peers are down and the majority of four needs one of them', async () => {
+    killNode(members.CIVIC_NETWORK_HOME ?? '', 'peer-utilities');
+    killNode(harbour.CIVIC_NETWORK_HOME ?? '', 'peer-harbour');
+    await waitFor(
+      'the two peers to exit',
+      () =>
+        nodePidOf(members.CIVIC_NETWORK_HOME ?? '', 'peer-utilities') === undefined &&
+        nodePidOf(harbour.CIVIC_NETWORK_HOME ?? '', 'peer-harbour') === undefined,
+      30_000,
+    );
+    const env = { ...members, CIVIC_KEY_PASSPHRASE: harbour.CIVIC_KEY_PASSPHRASE };
+    const key = path.join(files, 'down-citizen.key.json');
+    ok(civic(['identity', 'keygen', '--out', key], env), 'keygen');
+    const refused = civic(['--json', '--org', 'city', '--user', 'clerk', 'identity', 'register', '--key', key], env);
+    expect(refused.code).toBe(2);
+    const { error } = JSON.parse(refused.stdout) as { error: { code: string; message: string } };
+    expect(error.message).toMatch(
+      /^not enough orgs' peers are up to endorse: the endorsement policy needs 3 of CityMSP, AgenciesMSP, UtilitiesMSP, HarbourMSP; no peer of UtilitiesMSP, HarbourMSP answered/,
+    );
+    expect(error.code).toBe('ENDORSERS_UNAVAILABLE');
   });
 });

@@ -8,6 +8,7 @@ import { firstThatConnects, processStartIndex, rotate, type FailedPeer } from '.
 import type { OrgConnection, PeerConnection } from './profile';
 import type { WalletIdentity } from './wallet';
 import { signingOptions } from './signer';
+import { aliveChannelPeers, type AlivePeer } from './discovery';
 
 /** The channel and chaincode every civic command talks to. */
 export const CHANNEL = 'civic';
@@ -55,6 +56,11 @@ export interface Session {
   /** The gateway peer this session talks to. */
   readonly peer: PeerConnection;
   contract(name: string): Contract;
+  /**
+   * The peers of the channel with the civic chaincode that this gateway peer's gossip knows as
+   * alive (its discovery service, signed by the session's identity; see `aliveChannelPeers`).
+   */
+  alivePeers(): Promise<AlivePeer[]>;
   close(): void;
 }
 
@@ -151,10 +157,11 @@ function readyClient(peer: PeerConnection, readyMs: number): Promise<grpc.Client
 
 function sessionOver(client: grpc.Client, peer: PeerConnection, identity: WalletIdentity, mspId: string): Session {
   const deadline = (ms: number) => (): grpc.CallOptions => ({ deadline: Date.now() + ms });
+  const signing = signingOptions(createPrivateKey(identity.privateKeyPem));
   const gateway = connect({
     client,
     identity: { mspId, credentials: identity.certificate },
-    ...signingOptions(createPrivateKey(identity.privateKeyPem)),
+    ...signing,
     evaluateOptions: deadline(DEADLINES.evaluate),
     endorseOptions: deadline(DEADLINES.endorse),
     submitOptions: deadline(DEADLINES.submit),
@@ -164,6 +171,7 @@ function sessionOver(client: grpc.Client, peer: PeerConnection, identity: Wallet
     gateway,
     peer,
     contract: (name) => gateway.getNetwork(CHANNEL).getContract(CHAINCODE, name),
+    alivePeers: () => aliveChannelPeers(client, { mspId, certificate: identity.certificate, signing }, CHANNEL, CHAINCODE),
     close: () => {
       gateway.close();
       client.close();

@@ -148,6 +148,63 @@ describe('fromFabricError', () => {
     );
   });
 
+  it('reads the gateway\'s "no combination of peers" as too few orgs up to endorse (exit 2), keeping the transaction id for the diagnosis', () => {
+    const message =
+      '9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy';
+    const mapped = fromFabricError(new EndorseError({ code: 9, cause, transactionId: 'tx9', details: [], message }));
+    expect(mapped).toBeInstanceOf(NetworkError);
+    expect(mapped).toMatchObject({ code: 'ENDORSERS_UNAVAILABLE', exitCode: 2, transactionId: 'tx9', data: { failed: [] } });
+    expect(mapped.message).toBe("not enough orgs' peers are up to satisfy the chaincode's endorsement policy (civic network status) (tx tx9)");
+  });
+
+  it('reads endorsers the gateway could not connect to, right after they stopped, as too few orgs up (the failed ones kept)', () => {
+    const refused =
+      'rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:24622: connect: connection refused"';
+    const error = new EndorseError({
+      code: 10,
+      cause,
+      transactionId: 'tx5',
+      message: '10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info',
+      details: [
+        { address: '127.0.0.1:24622', mspId: 'AgenciesMSP', message: refused },
+        { address: '127.0.0.1:24642', mspId: 'UtilitiesMSP', message: 'rpc error: code = Unavailable desc = connection error: connection reset by peer' },
+      ],
+    });
+    const mapped = fromFabricError(error);
+    expect(mapped).toMatchObject({ code: 'ENDORSERS_UNAVAILABLE', exitCode: 2, transactionId: 'tx5' });
+    expect(mapped.data).toEqual({
+      failed: [
+        { mspId: 'AgenciesMSP', address: '127.0.0.1:24622' },
+        { mspId: 'UtilitiesMSP', address: '127.0.0.1:24642' },
+      ],
+    });
+    const otherCause = new EndorseError({
+      code: 10,
+      cause,
+      transactionId: 'tx6',
+      message: error.message,
+      details: [{ address: 'a', mspId: 'AgenciesMSP', message: 'rpc error: code = Unknown desc = boom' }],
+    });
+    expect(fromFabricError(otherCause)).toMatchObject({ code: 'GRPC_10' });
+  });
+
+  it('names the org the proposal asked to endorse that has no peer up, not an unreachable gateway peer', () => {
+    const message = '14 UNAVAILABLE: failed to find any endorsing peers for org(s): AgenciesMSP, UtilitiesMSP';
+    const mapped = fromFabricError(new EndorseError({ code: 14, cause, transactionId: 'tx3', details: [], message }), ['CityMSP', 'AgenciesMSP']);
+    expect(mapped).toMatchObject({ code: 'ENDORSERS_UNAVAILABLE', exitCode: 2, data: { missingOrgs: ['AgenciesMSP', 'UtilitiesMSP'] } });
+    expect(mapped.message).toBe(
+      'the orgs that must endorse this transaction are not all up: no peer of AgenciesMSP, UtilitiesMSP answered (civic network status) (tx tx3)',
+    );
+  });
+
+  it('names the org a query was asked of when none of its peers is up to evaluate it', () => {
+    const message = '9 FAILED_PRECONDITION: no peers available to evaluate chaincode civic in channel civic';
+    const asked = fromFabricError(new GatewayError({ code: 9, cause, details: [], message }), ['UtilitiesMSP']);
+    expect(asked).toMatchObject({ code: 'ENDORSERS_UNAVAILABLE', data: { missingOrgs: ['UtilitiesMSP'] } });
+    expect(asked.message).toBe('no peer of UtilitiesMSP, the org(s) this query must be answered by, is up (civic network status)');
+    expect(fromFabricError(new GatewayError({ code: 9, cause, details: [], message }))).toMatchObject({ code: 'GRPC_9' });
+  });
+
   it('names the validation code of a transaction that failed to commit', () => {
     const mapped = fromFabricError(new CommitError({ code: StatusCode.ENDORSEMENT_POLICY_FAILURE, transactionId: 'tx7', message: 'failed' }));
     expect(mapped).toMatchObject({ code: 'ENDORSEMENT_POLICY_FAILURE', exitCode: 1, transactionId: 'tx7' });

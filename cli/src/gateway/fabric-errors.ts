@@ -1,5 +1,6 @@
 import { CommitError, GatewayError } from '@hyperledger/fabric-gateway';
 import { CliError, ContractError, NetworkError } from '../errors';
+import { ENDORSERS_UNAVAILABLE, type EndorsementShortage } from './endorsers-down';
 import { statusName } from './status-names';
 
 /** A chaincode error message: `CODE: detail` (see chaincode/src/shared/errors.ts). */
@@ -33,6 +34,34 @@ const PAYLOADS_DIFFER = /ProposalResponsePayloads do not match/;
  * was killed. The peer launches it again for the next proposal.
  */
 const CHAINCODE_TERMINATED = /chaincode stream terminated/;
+
+/**
+ * The gateway peer's report that the peers it knows as alive cannot satisfy the chaincode's
+ * endorsement policy (Fabric internal/pkg/gateway, from its discovery-based endorsement plan).
+ * It names no org: `explainEndorserShortage` finds which are down.
+ */
+const NO_ENDORSEMENT_PLAN = /no combination of peers can be derived which satisfy the endorsement policy/;
+
+/**
+ * The gateway peer's report that endorsers it planned on failed (Fabric internal/pkg/gateway
+ * `Endorse`): right after peers stop, its gossip still lists them, it dials them, and each detail
+ * says it could not connect (`rpc error: code = Unavailable ...`).
+ */
+const NOT_ENOUGH_ENDORSEMENTS = /failed to collect enough transaction endorsements/;
+const UNREACHABLE_ENDORSER = /code = (?:Unavailable|DeadlineExceeded|Canceled)\b/;
+
+/**
+ * The gateway peer's report that an org the proposal named as endorser (`endorsingOrganizations`,
+ * e.g. a debt collection's own org) has no alive peer; Fabric answers it with gRPC UNAVAILABLE,
+ * which would otherwise read as the gateway peer itself being unreachable.
+ */
+const NO_ORG_ENDORSERS = /failed to find any endorsing peers for org\(s\): (.+)$/s;
+
+/**
+ * The gateway peer's report that no peer can evaluate a query, e.g. one asked of a named org (a
+ * debt collection's own) none of whose peers is alive. It names no org; the caller knows which it asked.
+ */
+const NO_EVALUATOR = /no peers available to evaluate chaincode/;
 
 /** A peer's refusal of the proposal's creator before any chaincode runs (not a channel member's, or not valid). */
 const ACCESS_DENIED = /(access denied: .+)$/s;
@@ -72,9 +101,10 @@ function fromTimeWindow(message: string, endorser: string, tx: string, transacti
  * the gateway's full detail kept for `--verbose`.
  *
  * @param error - anything thrown while evaluating or submitting
+ * @param askedOrgs - the orgs the proposal named to endorse or answer (`endorsingOrganizations`), if any
  * @returns a ContractError (the chaincode refused: exit 1) or NetworkError (exit 2)
  */
-export function fromFabricError(error: unknown): CliError {
+export function fromFabricError(error: unknown, askedOrgs: readonly string[] = []): CliError {
   if (error instanceof CliError) {
     return error;
   }
@@ -86,7 +116,7 @@ export function fromFabricError(error: unknown): CliError {
     });
   }
   if (error instanceof GatewayError) {
-    return fromGatewayError(error);
+    return fromGatewayError(error, askedOrgs);
   }
   const message = error instanceof Error ? error.message : String(error);
   return new NetworkError(message, { detail: error instanceof Error ? error.stack : undefined });
@@ -147,20 +177,34 @@ function fromFailedEndorsements(details: GatewayError['details'], tx: string, tr
   return new ContractError('ENDORSEMENTS_DIFFER', `ENDORSEMENTS_DIFFER: ${text}${tx === '' ? '' : ` (${tx.slice(2)})`}`, { transactionId, detail });
 }
 
-function fromGatewayError(error: GatewayError): CliError {
-  // EndorseError, SubmitError and CommitStatusError carry the transaction id.
-  const transactionId = 'transactionId' in error && typeof error.transactionId === 'string' ? error.transactionId : undefined;
-  const tx = transactionId === undefined ? '' : `, tx ${transactionId}`;
-  const detail = [error.message, ...error.details.map((d) => `  ${d.mspId} ${d.address}: ${d.message}`)].join('\n');
-  for (const d of error.details) {
+/**
+ * What the endorsers' own messages say, first one endorser's refusal ({@link fromEndorserMessage}),
+ * else endorsements that failed for the chaincode's sake ({@link fromFailedEndorsements}).
+ *
+ * @returns the error, or undefined when no detail says either
+ */
+function fromEndorsements(details: GatewayError['details'], tx: string, transactionId: string | undefined, detail: string): CliError | undefined {
+  for (const d of details) {
     const refused = fromEndorserMessage(d, tx, transactionId, detail);
     if (refused !== undefined) {
       return refused;
     }
   }
-  const failed = fromFailedEndorsements(error.details, tx, transactionId, detail);
-  if (failed !== undefined) {
-    return failed;
+  return fromFailedEndorsements(details, tx, transactionId, detail);
+}
+
+function fromGatewayError(error: GatewayError, askedOrgs: readonly string[]): CliError {
+  // EndorseError, SubmitError and CommitStatusError carry the transaction id.
+  const transactionId = 'transactionId' in error && typeof error.transactionId === 'string' ? error.transactionId : undefined;
+  const tx = transactionId === undefined ? '' : `, tx ${transactionId}`;
+  const detail = [error.message, ...error.details.map((d) => `  ${d.mspId} ${d.address}: ${d.message}`)].join('\n');
+  const endorsed = fromEndorsements(error.details, tx, transactionId, detail);
+  if (endorsed !== undefined) {
+    return endorsed;
+  }
+  const shortage = endorserShortage(error, askedOrgs, tx, detail);
+  if (shortage !== undefined) {
+    return shortage;
   }
   if (NO_ORDERER.test(error.message)) {
     const text = 'the orderers did not take the transaction: none answered or accepted it (is a majority of the orderers up? civic network status)';
@@ -171,4 +215,58 @@ function fromGatewayError(error: GatewayError): CliError {
     return new NetworkError(`${known[1]}${tx === '' ? '' : ` (${tx.slice(2)})`}`, { code: known[0], detail });
   }
   return new NetworkError(`${error.message}${tx === '' ? '' : ` (${tx.slice(2)})`}`, { code: `GRPC_${error.code}`, detail });
+}
+
+/**
+ * The gateway's report that too few orgs have a peer up to endorse, as a NetworkError of code
+ * `ENDORSERS_UNAVAILABLE` whose `data` (an `EndorsementShortage`) lets `explainEndorserShortage`
+ * name the missing orgs; when the gateway named them itself (orgs the proposal asked for), the
+ * message names them already.
+ *
+ * @returns the error, or undefined when `error` is no such report
+ */
+function endorserShortage(error: GatewayError, askedOrgs: readonly string[], tx: string, detail: string): NetworkError | undefined {
+  const txNote = tx === '' ? '' : ` (${tx.slice(2)})`;
+  const failed = error.details.filter((d) => UNREACHABLE_ENDORSER.test(d.message)).map((d) => ({ mspId: d.mspId, address: d.address }));
+  const missing = missingAskedOrgs(error.message, askedOrgs);
+  if (missing !== undefined) {
+    const text = missing.named
+      ? `the orgs that must endorse this transaction are not all up: no peer of ${missing.orgs.join(', ')} answered (civic network status)`
+      : `no peer of ${missing.orgs.join(', ')}, the org(s) this query must be answered by, is up (civic network status)`;
+    const result = new NetworkError(`${text}${txNote}`, { code: ENDORSERS_UNAVAILABLE, detail });
+    result.data = { failed, missingOrgs: missing.orgs };
+    return result;
+  }
+  if (NO_ENDORSEMENT_PLAN.test(error.message) || (NOT_ENOUGH_ENDORSEMENTS.test(error.message) && failed.length > 0)) {
+    const text = "not enough orgs' peers are up to satisfy the chaincode's endorsement policy (civic network status)";
+    const result = new NetworkError(`${text}${txNote}`, { code: ENDORSERS_UNAVAILABLE, detail, transactionId: transactionIdOf(error) });
+    const data: EndorsementShortage = { failed };
+    result.data = data;
+    return result;
+  }
+  return undefined;
+}
+
+/**
+ * The orgs a proposal named (`endorsingOrganizations`) that have no peer up: as the gateway names
+ * them for an endorsement, or all the orgs asked when it says no peer can evaluate a query.
+ *
+ * @returns the orgs and whether the gateway named them, or undefined for any other message
+ */
+function missingAskedOrgs(message: string, askedOrgs: readonly string[]): { orgs: string[]; named: boolean } | undefined {
+  const named = NO_ORG_ENDORSERS.exec(message)?.[1];
+  if (named !== undefined) {
+    return {
+      orgs: named
+        .trim()
+        .split(/[\s,]+/)
+        .filter((m) => m !== ''),
+      named: true,
+    };
+  }
+  return askedOrgs.length > 0 && NO_EVALUATOR.test(message) ? { orgs: [...askedOrgs], named: false } : undefined;
+}
+
+function transactionIdOf(error: GatewayError): string | undefined {
+  return 'transactionId' in error && typeof error.transactionId === 'string' ? error.transactionId : undefined;
 }

@@ -162,7 +162,7 @@ export async function submitUnlessAnswered(
       onRetry(`${codeName} on ${status.transactionId}; retrying (attempt ${attempt + 1} of ${maxAttempts})`);
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
     } catch (error) {
-      throw fromFabricError(error);
+      throw fromFabricError(error, extras.endorsingOrganizations);
     }
   }
 }
@@ -177,6 +177,6 @@ export async function evaluate(contract: Contract, name: string, args: readonly 
   try {
     return Buffer.from(await contract.newProposal(name, proposalOptions(args, extras)).evaluate()).toString('utf8');
   } catch (error) {
-    throw fromFabricError(error);
+    throw fromFabricError(error, extras.endorsingOrganizations);
   }
 }

@@ -1,6 +1,7 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
 import type { CommandContext } from '../context';
 import { openGatewaySession, type Session } from './connect';
+import { explainEndorserShortage } from './endorsers-down';
 import { submit, type Committed, type ProposalExtras } from './transactions';
 
 /**
@@ -9,7 +10,9 @@ import { submit, type Committed, type ProposalExtras } from './transactions';
  * (`openGatewaySession`), starting at `CIVIC_GATEWAY_PEER` when set; each peer that did
  * not answer is shown with `--verbose`.
  *
- * @throws NetworkError (code `GATEWAY_UNREACHABLE`) naming every peer tried when none answers
+ * @throws NetworkError (code `GATEWAY_UNREACHABLE`) naming every peer tried when none answers;
+ *   NetworkError (code `ENDORSERS_UNAVAILABLE`) naming the orgs with no peer up when too few orgs'
+ *   peers are up to endorse
  * @throws UsageError when `CIVIC_GATEWAY_PEER` names no peer of the org
  */
 export async function withSession<T>(ctx: CommandContext, fn: (session: Session) => Promise<T>): Promise<T> {
@@ -21,6 +24,8 @@ export async function withSession<T>(ctx: CommandContext, fn: (session: Session)
   });
   try {
     return await fn(session);
+  } catch (error) {
+    throw await explainEndorserShortage(session, error);
   } finally {
     session.close();
   }

@@ -49,3 +49,39 @@ function describeRule(rule: common.SignaturePolicy, principals: readonly string[
   }
   return `OutOf(${String(n)}, ${parts.join(', ')})`;
 }
+
+/** An endorsement policy of the form `OutOf(n, 'A.peer', 'B.peer', ...)`: how many of which orgs. */
+export interface OrgQuorum {
+  /** How many distinct orgs must endorse. */
+  readonly n: number;
+  /** The orgs (MSP IDs) any `n` of which satisfy the policy, in the policy's order. */
+  readonly mspIds: readonly string[];
+}
+
+/**
+ * The org quorum of a chaincode definition's validation parameter, when the policy is a single
+ * `OutOf(n, ...)` (AND and OR included) over one role principal per org, as network/lib/chaincode.sh
+ * commits it; `undefined` for any other policy (a channel policy reference, a nested rule).
+ *
+ * @param validationParameter - a serialized `protos.ApplicationPolicy`
+ * @returns n and the orgs, or undefined
+ * @throws Error when the bytes are not an ApplicationPolicy
+ */
+export function orgQuorum(validationParameter: Uint8Array): OrgQuorum | undefined {
+  const policy = peer.ApplicationPolicy.deserializeBinary(validationParameter);
+  const envelope = policy.getSignaturePolicy();
+  const nOutOf = envelope?.getRule()?.getNOutOf();
+  if (envelope === undefined || nOutOf === undefined) {
+    return undefined;
+  }
+  const principals = envelope.getIdentitiesList();
+  const mspIds: string[] = [];
+  for (const rule of nOutOf.getRulesList()) {
+    const principal = rule.hasSignedBy() ? principals[rule.getSignedBy()] : undefined;
+    if (principal?.getPrincipalClassification() !== msp.MSPPrincipal.Classification.ROLE) {
+      return undefined;
+    }
+    mspIds.push(msp.MSPRole.deserializeBinary(principal.getPrincipal_asU8()).getMspIdentifier());
+  }
+  return new Set(mspIds).size === mspIds.length ? { n: nOutOf.getN(), mspIds } : undefined;
+}
