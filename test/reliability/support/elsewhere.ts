@@ -32,16 +32,26 @@ export const PROVEN_ELSEWHERE: readonly ProvenElsewhere[] = [
     files: ['test/integration/probe-chaincode.test.ts'],
   },
   {
-    property: 'replays refused: a citizen’s signature used twice, a blind token used twice',
-    files: ['test/integration/identity.test.ts', 'test/integration/petition.test.ts'],
+    property:
+      'replays refused: a citizen’s signature used twice, a blind token used twice, a signed proposal sent again (duplicate transaction), an endorsed transaction resubmitted (DUPLICATE_TXID, one VALID copy)',
+    files: ['test/integration/identity.test.ts', 'test/integration/petition.test.ts', 'test/integration/replay.test.ts'],
+  },
+  {
+    property: 'identities refused by every peer: an expired certificate, one from a CA outside the channel, one revoked with `civic staff revoke`',
+    files: ['test/integration/refused-certs.test.ts', 'test/integration/staff-revoke.test.ts'],
+  },
+  {
+    property: 'endorser orgs down under a policy that needs them: the submit is refused naming the orgs with no peer up, and works once they are back',
+    files: ['test/integration/endorsers-down.test.ts', 'test/integration/org-join.test.ts'],
   },
   {
     property: 'private data stays in its collection: no other org reads it by any transaction, no block holds it, key hashes link to no one',
     files: ['test/integration/debt.test.ts'],
   },
   {
-    property: 'hostile input to every transaction (fast-check): a result by the rules or a chaincode error code, no crash, no partial write',
-    files: ['test/unit/fuzz-transactions.test.ts'],
+    property:
+      'hostile input to every transaction (fast-check): a result by the rules or a chaincode error code, no crash, no partial write; a bounded sample through the gateway, chaincode processes unrestarted',
+    files: ['test/unit/fuzz-transactions.test.ts', 'test/integration/fuzz-gateway.test.ts'],
   },
   {
     property: 'the access-control matrix in the README, every transaction × org × role',
