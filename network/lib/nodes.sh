@@ -168,10 +168,14 @@ start_peer() {
 }
 
 # metric NODE_OPS_URL NAME LABEL: the value of one Prometheus metric sample
-# (e.g. ledger_blockchain_height with channel="civic"); empty when absent.
+# (e.g. ledger_blockchain_height with channel="civic"); empty when absent or when the
+# node does not answer. The page is read whole before it is searched: piped straight
+# into a search that stops at the first match, curl fails writing the rest of a large
+# page (exit 23) and, under pipefail, a value that was found would read as a failure.
 metric() {
-  curl -fsS --max-time 2 "$1/metrics" 2>/dev/null |
-    awk -v name="$2" -v label="$3" '$1 ~ "^"name"[{]" && index($1, label) { print $2; exit }'
+  local page
+  page="$(curl -fsS --max-time 2 "$1/metrics" 2>/dev/null)" || return 0
+  awk -v name="$2" -v label="$3" '$1 ~ "^"name"[{]" && index($1, label) { print $2; exit }' <<<"${page}"
 }
 
 # home_peers: "ORG N" for every peer of this network home, a line each (each org's
@@ -202,7 +206,7 @@ wait_channel_membership() {
       read -r org n <<<"${entry}"
       url="http://$(node_host "${org}"):$(port_of "${org}" "$(peer_role "${n}")_ops")"
       # Absent until the peer's first membership count, and unreadable while it starts.
-      known="$(metric "${url}" gossip_membership_total_peers_known "channel=\"${CHANNEL_NAME}\"")" || known=0
+      known="$(metric "${url}" gossip_membership_total_peers_known "channel=\"${CHANNEL_NAME}\"")"
       [[ "${known}" =~ ^[0-9]+$ ]] || known=0
       ((known >= expected)) || lagging+=("peer${n}.${org} knows ${known}")
     done
