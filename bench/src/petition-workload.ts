@@ -47,7 +47,7 @@ async function tokenOf(
   tokenKey: TokenKeyFile,
 ): Promise<{ issuance: TxSpec; token: { petitionId: string; token: string; signature: string } }> {
   const { request, state } = await requestToken(key, petition);
-  const blindSignature = await blindSign(tokenKey.privateKey, Buffer.from(request.blindedMsg, 'base64url'), tokenKey.suite);
+  const blindSignature = await blindSign(tokenKey.privateKey, Buffer.from(request.blindedMsg, 'base64url'));
   const token = await finishToken(state, {
     petitionId: petition.petitionId,
     did: key.did,

@@ -1,4 +1,6 @@
 import { verifyToken, tokenMessage } from '@civic-ledger/chaincode/dist/petition/client';
+import { RSABSSA } from '@cloudflare/blindrsa-ts';
+import { webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blindSign, blindToken, finalizeToken, generateTokenKeys, type RsaPrivateKeyJwk, type TokenSuite } from './blind-rsa';
@@ -76,7 +78,7 @@ describe('RFC 9474 test vectors through our wrapper', () => {
       expect(blinding.prepared.toString('hex')).toBe(v.msg_prefix + vectors.msg);
       expect(blinding.blindedMsg.toString('hex')).toBe(v.blinded_msg);
       expect(blinding.inv.toString('hex')).toBe(vectors.inv.slice(2));
-      const blindSig = await blindSign(privateKey, blinding.blindedMsg, suiteName);
+      const blindSig = await blindSign(privateKey, blinding.blindedMsg);
       expect(blindSig.toString('hex')).toBe(v.blind_sig);
       const sig = await finalizeToken(publicKey, blinding, blindSig, suiteName);
       expect(sig.toString('hex')).toBe(v.sig);
@@ -101,5 +103,24 @@ describe('a petition token end to end', () => {
     expect(verifyToken('riverside-sundays', publicKey, blinding.prepared.toString('base64url'), signature.toString('base64url'))).toMatch(/^[0-9a-f]{64}$/);
     expect(blinding.blindedMsg.includes(message)).toBe(false);
     expect(blinding.blindedMsg.equals(signature)).toBe(false);
+  });
+});
+
+describe('the issuer’s BlindSign in OpenSSL', () => {
+  it('gives the same bytes as the library’s own BlindSign, for both suites', async () => {
+    const { publicKey, privateKey } = await generateTokenKeys(2048);
+    for (const suiteName of ['RSABSSA-SHA384-PSS-Randomized', 'RSABSSA-SHA384-PSSZERO-Randomized'] as const) {
+      const blinding = await blindToken(publicKey, Buffer.from(`message for ${suiteName}`), suiteName);
+      const library = suiteName === 'RSABSSA-SHA384-PSS-Randomized' ? RSABSSA.SHA384.PSS.Randomized() : RSABSSA.SHA384.PSSZero.Randomized();
+      const key = await webcrypto.subtle.importKey('jwk', { ...privateKey }, { name: 'RSA-PSS', hash: 'SHA-384' }, true, ['sign']);
+      const expected = Buffer.from(await library.blindSign(key, blinding.blindedMsg));
+      expect((await blindSign(privateKey, blinding.blindedMsg)).equals(expected)).toBe(true);
+    }
+  }, 60_000);
+
+  it('refuses a blinded message of the wrong length or not below the modulus, naming why', async () => {
+    const { privateKey } = await generateTokenKeys(2048);
+    await expect(blindSign(privateKey, Buffer.alloc(255, 1))).rejects.toThrow("the blinded message is 255 bytes; the key's modulus is 256 bytes");
+    await expect(blindSign(privateKey, Buffer.alloc(256, 0xff))).rejects.toThrow('message representative out of range');
   });
 });

@@ -104,7 +104,7 @@ export async function issueToken(
   const did = request.authorisation.did;
   requireEligible(petition, await verifyPresentation(req.presentation, identity, req.challenge, req.now), did);
 
-  const blindSignature = (await blindSign(key.privateKey, blindedMsg, key.suite)).toString('base64url');
+  const blindSignature = (await blindSign(key.privateKey, blindedMsg)).toString('base64url');
   const log = async (issuanceTxId: string | null): Promise<void> => {
     const entry: IssuanceLogEntry = {
       petitionId: petition.petitionId,
