@@ -38,8 +38,8 @@ function suite(name: TokenSuite): BlindRSA {
   return name === 'RSABSSA-SHA384-PSS-Randomized' ? RSABSSA.SHA384.PSS.Randomized() : RSABSSA.SHA384.PSSZero.Randomized();
 }
 
-function importKey(jwk: RsaPublicKeyJwk | RsaPrivateKeyJwk, use: 'sign' | 'verify'): Promise<webcrypto.CryptoKey> {
-  return webcrypto.subtle.importKey('jwk', { ...jwk, kty: 'RSA' }, ALGORITHM, true, [use]);
+function importPublicKey(jwk: RsaPublicKeyJwk): Promise<webcrypto.CryptoKey> {
+  return webcrypto.subtle.importKey('jwk', { ...jwk, kty: 'RSA' }, ALGORITHM, true, ['verify']);
 }
 
 /**
@@ -84,7 +84,7 @@ export async function generateTokenKeys(modulusBits = 2048): Promise<{ publicKey
 export async function blindToken(publicKey: RsaPublicKeyJwk, message: Uint8Array, suiteName: TokenSuite = DEFAULT_SUITE): Promise<BlindingResult> {
   const s = suite(suiteName);
   const prepared = s.prepare(message);
-  const { blindedMsg, inv } = await s.blind(await importKey(publicKey, 'verify'), prepared);
+  const { blindedMsg, inv } = await s.blind(await importPublicKey(publicKey), prepared);
   return { prepared: Buffer.from(prepared), blindedMsg: Buffer.from(blindedMsg), inv: Buffer.from(inv) };
 }
 
@@ -136,5 +136,5 @@ export async function finalizeToken(
   blindSig: Uint8Array,
   suiteName: TokenSuite = DEFAULT_SUITE,
 ): Promise<Buffer> {
-  return Buffer.from(await suite(suiteName).finalize(await importKey(publicKey, 'verify'), blinding.prepared, blindSig, blinding.inv));
+  return Buffer.from(await suite(suiteName).finalize(await importPublicKey(publicKey), blinding.prepared, blindSig, blinding.inv));
 }
