@@ -76,6 +76,14 @@ function write(file: string, text: string): void {
   writeFileSync(file, text);
 }
 
+/** The latency-against-throughput chart of every run, titled with the machine and the block cutting. */
+async function writeChart(file: string, before: ReturnType<typeof recordConditions>, all: readonly WorkloadRun[]): Promise<void> {
+  const bc = before.blockCutting;
+  const title = `${String(before.machine.cores)} cores, load ${String(before.machine.loadAverage[0])}; batch ${bc?.batchTimeout ?? '?'} / ${String(bc?.maxMessageCount ?? '?')} tx`;
+  write(file, await renderChart(chartPoints(all), title));
+  log(`bench: chart in ${file}`);
+}
+
 async function bench(options: BenchOptions): Promise<number> {
   ensureNetwork(options);
   const networkHome = civicPaths().networkHome;
@@ -88,6 +96,7 @@ async function bench(options: BenchOptions): Promise<number> {
     const ctx: WorkloadContext = { sessions, world, env: process.env, inFlight: Math.min(100, options.inFlight), parcelsUsed: 0, setup };
     const runs: WorkloadRun[] = [];
     const sweeps: Record<string, WorkloadRun[]> = {};
+    let sustained: WorkloadRun | null = null;
     const figures: Figure[] = [];
     // Written after every run, so that a long run stopped part-way keeps what it measured.
     const save = (): void => {
@@ -101,6 +110,7 @@ async function bench(options: BenchOptions): Promise<number> {
         setup,
         runs,
         sweeps,
+        sustained,
         figures,
       };
       write(options.out, `${JSON.stringify(results, null, 2)}\n`);
@@ -111,6 +121,10 @@ async function bench(options: BenchOptions): Promise<number> {
     }
     for (const name of options.sweep) {
       sweeps[name] = await sweep(ctx, workload(name), options);
+      save();
+    }
+    if (options.sustainedRateTps > 0) {
+      sustained = await measure(ctx, workload('put'), options.sustainedRateTps, options.sustainedDurationS, options.inFlight, 'sustained');
       save();
     }
     if (options.figures > 0) {
@@ -125,11 +139,7 @@ async function bench(options: BenchOptions): Promise<number> {
       }
       return problems.length === 0 ? 0 : 1;
     }
-    const all = [...runs, ...Object.values(sweeps).flat()];
-    const bc = before.blockCutting;
-    const title = `${String(before.machine.cores)} cores, load ${String(before.machine.loadAverage[0])}; batch ${bc?.batchTimeout ?? '?'} / ${String(bc?.maxMessageCount ?? '?')} tx`;
-    write(options.chart, await renderChart(chartPoints(all), title));
-    log(`bench: chart in ${options.chart}`);
+    await writeChart(options.chart, before, [...runs, ...Object.values(sweeps).flat(), ...(sustained === null ? [] : [sustained])]);
     return 0;
   } finally {
     sessions.close();

@@ -16,6 +16,10 @@ export interface BenchOptions {
   readonly out: string;
   readonly chart: string;
   readonly networkUp: boolean;
+  /** Offered rate of the sustained put run (TPS); 0: no sustained run. */
+  readonly sustainedRateTps: number;
+  /** Seconds of the sustained put run. */
+  readonly sustainedDurationS: number;
   /** Size of the chaincode-level figures (draw of N applications, import of N/2 parcels, audit of N signatures); 0: none. */
   readonly figures: number;
 }
@@ -46,7 +50,8 @@ const rates = (text: string): number[] => list(text).map(positive);
  *
  * @param argv - the arguments after the script name
  * @param known - the workload names
- * @returns the settings; `--smoke` replaces the load settings with a 10-second check
+ * @returns the settings; `--smoke` replaces the load settings with a 10-second check (no preload,
+ *   sweep, sustained run or figures)
  * @throws CommanderError on a malformed argument or an unknown workload (the message says which)
  */
 export function parseOptions(argv: readonly string[], known: readonly string[]): BenchOptions {
@@ -63,6 +68,8 @@ export function parseOptions(argv: readonly string[], known: readonly string[]):
     .option('--sweep <names>', 'workloads to sweep for saturation (empty: no sweep)', list, ['put', 'did'])
     .option('--sweep-rates <list>', 'offered rates of the sweep, rising, TPS', rates, [25, 50, 100, 150, 200, 300, 400, 500, 600])
     .option('--sweep-duration <s>', 'seconds per sweep step', positive, 20)
+    .option('--sustained-rate <tps>', 'offered rate of the sustained put run, after the sweeps, TPS (0: none)', whole, 400)
+    .option('--sustained-duration <s>', 'seconds of the sustained put run', positive, 120)
     .option('--out <file>', 'results JSON', path.join(RESULTS, 'latest.json'))
     .option('--chart <file>', 'latency-against-load SVG', path.join(RESULTS, 'latest.svg'))
     .option('--figures <n>', 'chaincode-level figures: draw of n applications, import of n/2 parcels, audit of n signatures (0: none)', whole, 0)
@@ -79,6 +86,8 @@ export function parseOptions(argv: readonly string[], known: readonly string[]):
     sweep: string[];
     sweepRates: number[];
     sweepDuration: number;
+    sustainedRate: number;
+    sustainedDuration: number;
     out: string;
     chart: string;
     networkUp: boolean;
@@ -96,9 +105,10 @@ export function parseOptions(argv: readonly string[], known: readonly string[]):
     networkUp: o.networkUp,
     sweepRates: o.sweepRates,
     sweepDurationS: o.sweepDuration,
+    sustainedDurationS: o.sustainedDuration,
   };
   if (o.smoke) {
-    return { ...base, smoke: true, workloads: ['put', 'did'], rateTps: 10, durationS: 5, dids: 0, parcels: 0, sweep: [], figures: 0 };
+    return { ...base, smoke: true, workloads: ['put', 'did'], rateTps: 10, durationS: 5, dids: 0, parcels: 0, sweep: [], sustainedRateTps: 0, figures: 0 };
   }
   return {
     ...base,
@@ -109,6 +119,7 @@ export function parseOptions(argv: readonly string[], known: readonly string[]):
     dids: o.dids,
     parcels: o.parcels,
     sweep: o.sweep,
+    sustainedRateTps: o.sustainedRate,
     figures: o.figures,
   };
 }
