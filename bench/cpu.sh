@@ -3,7 +3,8 @@
 #   bash bench/cpu.sh [SECONDS]        (CIVIC_NETWORK_HOME names the network; default 10 s)
 # Prints one line per node (peers, orderers, CAs, and each peer's chaincode process) with the
 # share of one core it used, e.g. `peer-city 83.5 %`; run it beside `npm run bench` to see which
-# process limits throughput. Reads the pid files `civic network up` writes.
+# process limits throughput, and a last line with their sum. Reads the pid files `civic network up`
+# writes.
 set -euo pipefail
 home="${CIVIC_NETWORK_HOME:?set CIVIC_NETWORK_HOME to the network state folder}"
 window="${1:-10}"
@@ -34,7 +35,12 @@ done
 declare -A before=()
 for name in "${!pids[@]}"; do before["${name}"]="$(cpu_ticks "${pids[${name}]}")"; done
 sleep "${window}"
+total=0
+lines=""
 for name in "${!pids[@]}"; do
   used=$(($(cpu_ticks "${pids[${name}]}") - before["${name}"]))
-  awk -v n="${name}" -v u="${used}" -v t="${ticks}" -v w="${window}" 'BEGIN { printf "%-32s %6.1f %%\n", n, 100 * u / t / w }'
-done | sort -k2 -nr
+  total=$((total + used))
+  lines+="$(awk -v n="${name}" -v u="${used}" -v t="${ticks}" -v w="${window}" 'BEGIN { printf "%-32s %6.1f %%", n, 100 * u / t / w }')"$'\n'
+done
+printf '%s' "${lines}" | sort -k2 -nr
+awk -v u="${total}" -v t="${ticks}" -v w="${window}" 'BEGIN { printf "%-32s %6.1f %%\n", "total (network)", 100 * u / t / w }'
