@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { NodeStatus } from '../../cli/src/commands/network';
 import { DEADLINES } from '../../cli/src/gateway/connect';
 import { chaincodeProcesses, killNode, networkUp, nodePid, waitFor } from '../reliability/support/faults';
 import { civic, civicJson, type CivicRun } from '../support/civic-cli';
+import { httpGet } from '../support/http-get';
 import { liveNetworkEnv } from '../support/test-network';
 
 /**
@@ -13,6 +15,11 @@ import { liveNetworkEnv } from '../support/test-network';
  * naming the two orgs with no peer up, and no block is added; a repayment plan whose creditor's
  * collection needs that creditor's own peer is refused naming that creditor. `civic network up`
  * brings the peers back and the same submit then commits.
+ *
+ * The first refusal comes right after the peers stop, while City's gateway may still count them
+ * as channel members and dial them; the plan is proposed once City's peer has dropped them from
+ * its gossip membership, so that the gateway plans the collection's endorsement without them and
+ * names the org it cannot find, whatever the timing of the machine.
  *
  * This suite stops peers of the shared integration network (by their pid files, never by name),
  * so it restores the network before it ends, also when a check fails, for the suites that follow.
@@ -42,6 +49,20 @@ function as(org: string, user: string, args: readonly string[]): unknown {
 /** City's peer's block height, from `civic network status`. */
 function cityHeight(): number {
   return civicJson<{ channel: { heights: Record<string, number | null> } }>(['network', 'status'], env).channel.heights['peer-city'] ?? -1;
+}
+
+/** How many other peers City's peer counts as members of the channel (its gossip gauge). */
+async function cityKnowsPeers(): Promise<number> {
+  const city = civicJson<{ nodes: NodeStatus[] }>(['network', 'status'], env).nodes.find((n) => n.name === 'peer-city');
+  if (city === undefined) {
+    throw new Error('civic network status lists no peer-city');
+  }
+  const metrics = await httpGet(`http://${city.host}:${String(city.operationsPort)}/metrics`);
+  const line = metrics.split('\n').find((l) => l.startsWith('gossip_membership_total_peers_known{channel="civic"} '));
+  if (line === undefined) {
+    throw new Error('peer-city reports no gossip_membership_total_peers_known for channel civic');
+  }
+  return Number(line.split(' ')[1]);
 }
 
 /** A refused `civic --json` run: its exit code, its error envelope, and how long it took (ms). */
@@ -113,6 +134,7 @@ describe('endorsing orgs down', () => {
     expect(down.ms).toBeLessThan(DEADLINES.endorse);
 
     // A plan's share is written in its creditor's collection, whose policy is that creditor's peer.
+    await waitFor("City's peer to drop the stopped peers from the channel's members", async () => (await cityKnowsPeers()) === 0, 90_000, 1000);
     const plan = refused('city', 'debt-counsellor', [
       'debt',
       'plan',

@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { NodeStatus } from '../../cli/src/commands/network';
 import { civic, civicJson, type CivicRun } from '../support/civic-cli';
+import { httpGet } from '../support/http-get';
 import { testNetworkEnv } from '../support/test-network';
 
 /**
@@ -58,25 +58,9 @@ async function sameHeight(): Promise<{ first: number; second: number }> {
   return last;
 }
 
-/** GET a URL on a connection of its own (a peer's operations server closes idle ones). */
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => {
-          resolve(body);
-        });
-      })
-      .on('error', reject);
-  });
-}
-
 /** A peer's count of successfully endorsed proposals, from its Prometheus metrics. */
 async function endorsed(peer: PeerNode): Promise<number> {
-  const text = await get(`http://${peer.host}:${String(peer.operationsPort)}/metrics`);
+  const text = await httpGet(`http://${peer.host}:${String(peer.operationsPort)}/metrics`);
   const line = text.split('\n').find((l) => l.startsWith('endorser_successful_proposals '));
   if (line === undefined) {
     throw new Error(`${peer.name} reports no endorser_successful_proposals`);
