@@ -139,7 +139,11 @@ async function bench(options: BenchOptions): Promise<number> {
       }
       return problems.length === 0 ? 0 : 1;
     }
-    await writeChart(options.chart, before, [...runs, ...Object.values(sweeps).flat(), ...(sustained === null ? [] : [sustained])]);
+    await writeChart(options.chart, before, [
+      ...runs,
+      ...Object.values(sweeps).flat(),
+      ...(sustained === null ? [] : [{ ...sustained, workload: 'put (sustained)' }]),
+    ]);
     return 0;
   } finally {
     sessions.close();

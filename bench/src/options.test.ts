@@ -27,7 +27,7 @@ describe('parseOptions', () => {
   });
 
   it('has no sustained run, sweep, preload or figures in a smoke run', () => {
-    expect(parseQuietly(['--smoke', '--sustained-rate', '400', '--figures', '100'])).toMatchObject({
+    expect(parseQuietly(['--smoke', '--sustained-rate', '300', '--figures', '100'])).toMatchObject({
       smoke: true,
       sustainedRateTps: 0,
       sweep: [],
@@ -39,6 +39,7 @@ describe('parseOptions', () => {
 
   it.each([
     [['--sustained-rate', '-1'], /--sustained-rate.*must be a whole number/],
+    [['--sustained-rate', '2.5'], /--sustained-rate.*must be a whole number/],
     [['--sustained-duration', '0'], /--sustained-duration.*must be a positive number/],
     [['--workloads', 'put,nope'], /unknown workload 'nope' \(known: put, did, land\)/],
   ])('refuses %j, naming what is wrong', (argv, message) => {
