@@ -23,7 +23,13 @@ cpu_ticks() {
 }
 
 declare -A pids=()
-for file in "${home}"/pids/*.pid; do
+shopt -s nullglob
+pid_files=("${home}"/pids/*.pid)
+if ((${#pid_files[@]} == 0)); then
+  echo "cpu.sh: no node of the network at ${home} is running (no pid files in ${home}/pids); start it with 'civic network up'" >&2
+  exit 1
+fi
+for file in "${pid_files[@]}"; do
   name="$(basename "${file}" .pid)"
   pid="$(<"${file}")"
   pids["${name}"]="${pid}"
@@ -39,6 +45,8 @@ total=0
 lines=""
 for name in "${!pids[@]}"; do
   used=$(($(cpu_ticks "${pids[${name}]}") - before["${name}"]))
+  # A process that exited during the window reads 0 ticks: count it as having used none.
+  ((used >= 0)) || used=0
   total=$((total + used))
   lines+="$(awk -v n="${name}" -v u="${used}" -v t="${ticks}" -v w="${window}" 'BEGIN { printf "%-32s %6.1f %%", n, 100 * u / t / w }')"$'\n'
 done
