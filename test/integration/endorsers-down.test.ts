@@ -6,7 +6,7 @@ import type { NodeStatus } from '../../cli/src/commands/network';
 import { DEADLINES } from '../../cli/src/gateway/connect';
 import { chaincodeProcesses, killNode, networkUp, nodePid, waitFor } from '../reliability/support/faults';
 import { civic, civicJson, type CivicRun } from '../support/civic-cli';
-import { httpGet } from '../support/http-get';
+import { metricSample } from '../support/http-get';
 import { liveNetworkEnv } from '../support/test-network';
 
 /**
@@ -51,18 +51,13 @@ function cityHeight(): number {
   return civicJson<{ channel: { heights: Record<string, number | null> } }>(['network', 'status'], env).channel.heights['peer-city'] ?? -1;
 }
 
-/** How many other peers City's peer counts as members of the channel (its gossip gauge). */
-async function cityKnowsPeers(): Promise<number> {
+/** City's peer's operations endpoint (`/metrics`), from `civic network status`. */
+function cityOperationsUrl(): string {
   const city = civicJson<{ nodes: NodeStatus[] }>(['network', 'status'], env).nodes.find((n) => n.name === 'peer-city');
   if (city === undefined) {
     throw new Error('civic network status lists no peer-city');
   }
-  const metrics = await httpGet(`http://${city.host}:${String(city.operationsPort)}/metrics`);
-  const line = metrics.split('\n').find((l) => l.startsWith('gossip_membership_total_peers_known{channel="civic"} '));
-  if (line === undefined) {
-    throw new Error('peer-city reports no gossip_membership_total_peers_known for channel civic');
-  }
-  return Number(line.split(' ')[1]);
+  return `http://${city.host}:${String(city.operationsPort)}`;
 }
 
 /** A refused `civic --json` run: its exit code, its error envelope, and how long it took (ms). */
@@ -134,7 +129,13 @@ describe('endorsing orgs down', () => {
     expect(down.ms).toBeLessThan(DEADLINES.endorse);
 
     // A plan's share is written in its creditor's collection, whose policy is that creditor's peer.
-    await waitFor("City's peer to drop the stopped peers from the channel's members", async () => (await cityKnowsPeers()) === 0, 90_000, 1000);
+    const cityOps = cityOperationsUrl();
+    await waitFor(
+      "City's peer to drop the stopped peers from the channel's members",
+      async () => (await metricSample(cityOps, 'gossip_membership_total_peers_known{channel="civic"}')) === 0,
+      90_000,
+      1000,
+    );
     const plan = refused('city', 'debt-counsellor', [
       'debt',
       'plan',

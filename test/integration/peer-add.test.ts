@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { NodeStatus } from '../../cli/src/commands/network';
 import { civic, civicJson, type CivicRun } from '../support/civic-cli';
-import { httpGet } from '../support/http-get';
+import { metricSample } from '../support/http-get';
 import { testNetworkEnv } from '../support/test-network';
 
 /**
@@ -60,12 +60,7 @@ async function sameHeight(): Promise<{ first: number; second: number }> {
 
 /** A peer's count of successfully endorsed proposals, from its Prometheus metrics. */
 async function endorsed(peer: PeerNode): Promise<number> {
-  const text = await httpGet(`http://${peer.host}:${String(peer.operationsPort)}/metrics`);
-  const line = text.split('\n').find((l) => l.startsWith('endorser_successful_proposals '));
-  if (line === undefined) {
-    throw new Error(`${peer.name} reports no endorser_successful_proposals`);
-  }
-  return Number(line.split(' ')[1]);
+  return metricSample(`http://${peer.host}:${String(peer.operationsPort)}`, 'endorser_successful_proposals');
 }
 
 let serial = 0;
